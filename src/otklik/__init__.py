@@ -1,0 +1,3 @@
+"""otklik: evidence-grade import and analysis of public comment threads about a case."""
+
+__version__ = "0.1.0"

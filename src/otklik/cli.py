@@ -1,0 +1,368 @@
+"""The command line: a thin layer over the service modules (cases, ingest, export, verify)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .cases import CaseError
+
+EXIT_BAD_INPUT = 2
+EXIT_VERIFY_FAILED = 3
+
+
+class Ctx:
+    def __init__(self, home: Path):
+        self.home = home
+        self._engine = None
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from .store import open_store
+
+            self._engine = open_store(self.home)
+        return self._engine
+
+
+def _emit(data, as_json: bool, human) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        human(data)
+
+
+def _fail(msg: str, code: int = 1) -> None:
+    click.echo(f"error: {msg}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="OTKLIK_HOME",
+              default="otklik-data", show_default=True,
+              help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME.")
+@click.version_option(__version__, prog_name="otklik")
+@click.pass_context
+def main(ctx, home: Path):
+    """otklik: turn public comment threads about a case into evidence-grade data.
+
+    \b
+    A first session:
+      otklik case new movlaev --subject "Мансур Мовлаев" --alias Мовлаев --alias Movlaev --tz Europe/Moscow
+      otklik import --case movlaev export/2024-05-01_12-00-00_UTC_comments.json
+      otklik show --case movlaev
+      otklik verify
+    """
+    ctx.obj = Ctx(home)
+
+
+# ------------------------------------------------------------------ cases
+
+@main.group()
+def case():
+    """Create and inspect cases."""
+
+
+@case.command("new")
+@click.argument("name")
+@click.option("--subject", required=True, help="The person the reaction is about, as written in reports.")
+@click.option("--alias", "aliases", multiple=True, help="Other names: surname, Latin spellings. Repeatable.")
+@click.option("--tz", default="Europe/Moscow", show_default=True, help="Time zone reports use (IANA name).")
+@click.option("--lang", "langs", multiple=True, help="Report language(s): ru, en. Repeatable. Default ru.")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
+@click.pass_obj
+def case_new(obj: Ctx, name, subject, aliases, tz, langs, as_json):
+    """Create a case.
+
+    \b
+    Example:
+      otklik case new movlaev --subject "Мансур Мовлаев" --alias Мовлаев --alias "Mansur Movlaev" --lang ru --lang en
+    """
+    from .cases import create_case
+
+    try:
+        with obj.engine.begin() as conn:
+            c = create_case(conn, name, subject, list(aliases), tz, list(langs) or ["ru"])
+    except CaseError as e:
+        _fail(str(e))
+    _emit(c, as_json, lambda c: click.echo(f"created case {c['name']!r}: subject {c['subject']}, "
+                                           f"aliases {', '.join(c['aliases']) or '-'}, tz {c['tz']}, "
+                                           f"languages {', '.join(c['langs'])}; workspace {obj.home}"))
+
+
+@main.command("cases")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def cases_cmd(obj: Ctx, as_json):
+    """List cases with their post and comment counts.
+
+    \b
+    Example:
+      otklik cases --json
+    """
+    from .cases import list_cases
+
+    with obj.engine.connect() as conn:
+        rows = list_cases(conn)
+
+    def human(rows):
+        if not rows:
+            click.echo("no cases yet; create one with `otklik case new NAME --subject ...`")
+        for c in rows:
+            click.echo(f"{c['name']:<20} {c['subject']:<30} posts {c['posts']:>5}  comments {c['comments']:>8}")
+    _emit(rows, as_json, human)
+
+
+# ------------------------------------------------------------------ import
+
+def _parse_map(spec: str | None) -> dict | None:
+    if not spec:
+        return None
+    from .importers.generic import parse_mapping
+
+    try:
+        return parse_mapping(spec)
+    except ValueError as e:
+        _fail(f"--map: {e}", EXIT_BAD_INPUT)
+
+
+@main.command("import")
+@click.option("--case", "case_name", required=True, help="The case the posts and comments belong to.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", help="Importer to use instead of detecting it (see `otklik formats`).")
+@click.option("--skip-bad", is_flag=True, help="Import the good records; list each skipped one with its reason.")
+@click.option("--captured-at", help="Capture time to record instead of the export's or the file's (ISO-8601).")
+@click.option("--map", "mapping", help="Generic importer: field=column pairs, e.g. text=body,author=user.")
+@click.option("--platform", help="Generic importer: the platform the rows come from.")
+@click.option("--local-tz", help="Time zone of the computer that made an export with local times "
+                                 "(old Telegram Desktop exports). Default UTC.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.pass_obj
+def import_cmd(obj: Ctx, case_name, files, fmt, skip_bad, captured_at, mapping, platform, local_tz, as_json):
+    """Import export files into a case, all in one transaction.
+
+    The format is detected from each file's content. Re-importing a file changes nothing; a
+    newer export of the same thread adds new comments and new counts. On any bad record the
+    whole run is rolled back (unless --skip-bad) and the error names the file and record.
+
+    \b
+    Examples:
+      otklik import --case movlaev profile.json 2024-05-01_12-00-00_UTC.json 2024-05-01_12-00-00_UTC_comments.json
+      otklik import --case movlaev channel/result.json group/result.json --json
+      otklik import --case movlaev comments.csv --format generic --map text=body,author=user,time=date
+    """
+    from .importers import Options
+    from .ingest import ImportFailed, import_files
+
+    opts = Options(mapping=_parse_map(mapping), platform=platform, local_tz=local_tz)
+    try:
+        summary = import_files(obj.engine, case_name, files, fmt=fmt, skip_bad=skip_bad,
+                               captured_at=captured_at, opts=opts)
+    except ImportFailed as e:
+        for p in e.problems:
+            click.echo(f"error: {p}", err=True)
+        click.echo("nothing was imported (the store is unchanged)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except CaseError as e:
+        _fail(str(e))
+    _emit(summary.as_json(), as_json, _print_summary)
+
+
+def _print_summary(s: dict) -> None:
+    for f in s["files"]:
+        if f["unchanged"]:
+            click.echo(f"{f['file']}: {f['format']}, already imported (run {f['already_imported_in_run']} at "
+                       f"{f['already_imported_at']}); nothing changed")
+        else:
+            click.echo(f"{f['file']}: {f['format']}, captured {f['captured_at']} ({f['captured_basis']})")
+    click.echo(f"{'':<14}{'new':>10}{'existing':>10}")
+    for k in ("sources", "posts", "comments", "authors", "observations"):
+        click.echo(f"{k:<14}{s[k]['new']:>10}{s[k]['existing']:>10}")
+    sk = s["skipped"]
+    click.echo(f"skipped       {sk['count']:>10}")
+    for r in sk["reasons"]:
+        click.echo(f"  {r['file']}, {r['where']}: {r['reason']}")
+    marked = sum(f.get("not_seen_since", 0) for f in s["files"])
+    if marked:
+        click.echo(f"{marked} comment(s) missing from a complete export are marked not-seen-since (kept)")
+
+
+@main.command("formats")
+@click.option("--json", "as_json", is_flag=True)
+def formats_cmd(as_json):
+    """List the import formats with an example each.
+
+    \b
+    Example:
+      otklik formats
+    """
+    from .importers import REGISTRY
+
+    rows = [{"name": i.name, "version": i.version, "description": i.description, "example": i.example}
+            for i in sorted(REGISTRY.values(), key=lambda i: i.name)]
+
+    def human(rows):
+        for r in rows:
+            click.echo(f"{r['name']}  (v{r['version']})\n    {r['description']}\n    e.g. {r['example']}\n")
+    _emit(rows, as_json, human)
+
+
+# ------------------------------------------------------------------ look
+
+@main.command("show")
+@click.option("--case", "case_name", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show_cmd(obj: Ctx, case_name, as_json):
+    """Show a case's sources, posts, comment counts and latest observations.
+
+    \b
+    Example:
+      otklik show --case movlaev
+    """
+    from .cases import show_case
+
+    try:
+        with obj.engine.connect() as conn:
+            data = show_case(conn, case_name)
+    except CaseError as e:
+        _fail(str(e))
+
+    def human(d):
+        c = d["case"]
+        click.echo(f"case {c['name']}: {c['subject']} (aliases: {', '.join(c['aliases']) or '-'}; tz {c['tz']})")
+        t = d["totals"]
+        click.echo(f"{t['posts']} post(s), {t['comments']} comment(s) by {t['authors']} author(s)")
+        for s in d["sources"]:
+            obs = ", ".join(f"{m} {o['value']} at {o['observed_at']}" for m, o in s["latest"].items())
+            click.echo(f"source {s['platform']}:{s['handle'] or s['title'] or s['platform_id']}  {obs}")
+        for p in d["posts"]:
+            obs = ", ".join(f"{m} {o['value']} at {o['observed_at']}" for m, o in p["latest"].items())
+            click.echo(f"post {p['platform']}:{p['platform_id']} {p['published_at'] or ''} {p['url'] or ''}")
+            click.echo(f"    stored: {p['comments_stored']} comments ({p['replies_stored']} replies) by "
+                       f"{p['authors']} authors; not seen since: {p['not_seen_since']}")
+            if obs:
+                click.echo(f"    observed: {obs}")
+    _emit(data, as_json, human)
+
+
+@main.command("search")
+@click.option("--case", "case_name", required=True)
+@click.argument("query")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def search_cmd(obj: Ctx, case_name, query, limit, as_json):
+    """Full-text search over a case's comments (SQLite FTS5 query syntax).
+
+    \b
+    Examples:
+      otklik search --case movlaev 'выдавать OR экстрадиция'
+      otklik search --case movlaev '"не выдавайте"'
+    """
+    from .cases import search
+
+    try:
+        with obj.engine.connect() as conn:
+            rows = search(conn, case_name, query, limit)
+    except CaseError as e:
+        _fail(str(e))
+
+    def human(rows):
+        for r in rows:
+            click.echo(f"{r['published_at'] or '':<21} {r['author_handle'] or '?':<20} {r['snippet']}")
+        click.echo(f"{len(rows)} match(es)")
+    _emit(rows, as_json, human)
+
+
+@main.command("export")
+@click.option("--case", "case_name", required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--pseudonymise", is_flag=True, help="Replace accounts (and @mentions of them) with stable pseudonyms.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.pass_obj
+def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
+    """Export a case's comments as CSV or JSONL.
+
+    \b
+    Example:
+      otklik export --case movlaev --format csv --pseudonymise -o movlaev.csv
+    """
+    from .export import export_case
+
+    try:
+        with obj.engine.begin() as conn:
+            if output:
+                with open(output, "w", encoding="utf-8", newline="") as f:
+                    res = export_case(conn, obj.home, case_name, fmt, f, pseudonymise)
+            else:
+                res = export_case(conn, obj.home, case_name, fmt, sys.stdout, pseudonymise)
+    except CaseError as e:
+        _fail(str(e))
+    if output:
+        click.echo(f"wrote {res['rows']} comment(s) to {output} (sha256 {res['sha256']})", err=True)
+
+
+@main.command("verify")
+@click.option("--files", "check_files", is_flag=True, help="Also re-hash the imported source files still on disk.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def verify_cmd(obj: Ctx, check_files, as_json):
+    """Recompute every stored hash and check the custody log; exit 3 on any mismatch.
+
+    \b
+    Example:
+      otklik verify --files
+    """
+    from .verify import verify_store
+
+    with obj.engine.connect() as conn:
+        res = verify_store(conn, check_files)
+
+    def human(r):
+        click.echo(f"raw records checked: {r['raw_records']}; mismatches: {len(r['mismatches'])}")
+        for m in r["mismatches"]:
+            click.echo(f"  MISMATCH {m}")
+        click.echo(f"custody log entries: {r['custody_entries']}; problems: {len(r['custody_problems'])}")
+        for m in r["custody_problems"]:
+            click.echo(f"  PROBLEM {m}")
+        for f in r["files"]:
+            click.echo(f"  source file {f['file']}: {f['status']}")
+        click.echo("OK" if r["ok"] else "FAILED")
+    _emit(res, as_json, human)
+    if not res["ok"]:
+        sys.exit(EXIT_VERIFY_FAILED)
+
+
+@main.command("demo")
+@click.pass_obj
+@click.pass_context
+def demo_cmd(ctx, obj: Ctx):
+    """Run the main job on the bundled fictional demo case.
+
+    Creates the case `demo`, imports its Instagram (Instaloader) and Telegram exports, and
+    shows what was stored.
+
+    \b
+    Example:
+      otklik --home demo-out demo
+    """
+    from .demo.run import setup_demo
+    from .ingest import ImportFailed
+
+    try:
+        case, summary = setup_demo(obj.engine)
+    except ImportFailed as e:
+        _fail("; ".join(e.problems), EXIT_BAD_INPUT)
+    click.echo(f"== import ({obj.home})")
+    _print_summary(summary.as_json())
+    click.echo("\n== case")
+    ctx.invoke(show_cmd, case_name=case["name"], as_json=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,328 @@
+"""The importer interface, the registry, format detection and helpers every importer shares.
+
+An importer is a class with a `name`, a `version`, a `sniff()` that scores how well a file's
+first bytes fit its format, and a `read()` that yields `Item`s (one per raw record, with the
+records read from it), `Skip`s (a record it could not read) and `Complete`s (a post whose
+comment listing is complete). It raises `BadInput` for problems that make the whole file
+unreadable. Importers never touch the store: the ingest service does that, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from ..model import Complete, Item, Skip
+
+try:  # orjson is several times faster on the hot path; json is the fallback
+    import orjson
+
+    def loads(data: bytes | str) -> Any:
+        return orjson.loads(data)
+
+    JSONError: tuple = (orjson.JSONDecodeError, ValueError)
+except ImportError:  # pragma: no cover
+    def loads(data: bytes | str) -> Any:
+        return json.loads(data)
+
+    JSONError = (ValueError,)
+
+
+class BadInput(Exception):
+    """The file cannot be imported. The message names the file, the place and the problem."""
+
+    def __init__(self, path: str | Path, where: str | None, problem: str):
+        self.path, self.where, self.problem = str(path), where, problem
+        loc = f", {where}" if where else ""
+        super().__init__(f"{self.path}{loc}: {problem}")
+
+
+@dataclass
+class Options:
+    """What the user passed that importers may need."""
+
+    mapping: dict[str, str] | None = None  # generic CSV/JSONL: field=column
+    platform: str | None = None  # generic importer: which platform the rows come from
+    # Time zone of the computer that made the export, for formats that write local times with
+    # no offset (old Telegram Desktop exports without date_unixtime). None: read them as UTC.
+    local_tz: str | None = None
+
+
+class Importer:
+    name: str = ""
+    version: str = "1"
+    description: str = ""
+    example: str = ""  # a command line that imports a file of this format
+
+    def sniff(self, head: bytes, path: Path) -> float:
+        """Return 0..1: how sure we are that a file starting with `head` is in this format."""
+        return 0.0
+
+    def file_captured_at(self, path: Path) -> str | None:
+        """A capture time for the whole file, if the export records one."""
+        return None
+
+    def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, Importer] = {}
+
+
+def register(cls: type[Importer]) -> type[Importer]:
+    inst = cls()
+    if inst.name in REGISTRY:
+        raise ValueError(f"importer {inst.name!r} registered twice")
+    REGISTRY[inst.name] = inst
+    return cls
+
+
+HEAD_BYTES = 64 * 1024
+
+
+def read_head(path: Path) -> bytes:
+    """First bytes of a file, decompressed when it is .xz (Instaloader writes .json.xz)."""
+    with open_binary(path) as f:
+        return f.read(HEAD_BYTES)
+
+
+def open_binary(path: Path):
+    if path.suffix == ".xz":
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
+def read_bytes(path: Path) -> bytes:
+    with open_binary(path) as f:
+        try:
+            return f.read()
+        except lzma.LZMAError as e:
+            raise BadInput(path, None, f"corrupt .xz file: {e}") from None
+
+
+def detect(path: Path) -> Importer:
+    """Pick the importer whose sniff() scores highest; BadInput when none fits."""
+    try:
+        head = read_head(path)
+    except lzma.LZMAError as e:
+        raise BadInput(path, None, f"corrupt .xz file: {e}") from None
+    if not head.strip():
+        raise BadInput(path, None, "the file is empty")
+    scored = sorted(((imp.sniff(head, path), name) for name, imp in REGISTRY.items()), reverse=True)
+    best, name = scored[0] if scored else (0.0, "")
+    if best <= 0.0:
+        known = ", ".join(sorted(REGISTRY))
+        raise BadInput(path, None, f"unknown format (none of the importers recognises it: {known}); "
+                       "name one with --format, or use --format generic with --map")
+    return REGISTRY[name]
+
+
+# ---------------------------------------------------------------- text and JSON helpers
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or fail naming the byte offset and line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise BadInput(path, f"line {line}, byte {e.start}",
+                       "not valid UTF-8 (wrong encoding? export again as UTF-8)") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def load_document(path: Path, data: bytes | None = None) -> tuple[str, Any]:
+    """Read a whole JSON document; BadInput names the line and column of a syntax error."""
+    if data is None:
+        data = read_bytes(path)
+    if not data.strip():
+        raise BadInput(path, None, "the file is empty")
+    text = decode_text(path, data)
+    try:
+        return text, json.loads(text)
+    except json.JSONDecodeError as e:
+        what = "truncated JSON (the file ends too early)" if e.pos >= len(text.rstrip()) else "invalid JSON"
+        raise BadInput(path, f"line {e.lineno}, column {e.colno}", f"{what}: {e.msg}") from None
+
+
+_DEC = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _ws(text: str, i: int) -> int:
+    return _WS.match(text, i).end()
+
+
+def json_spans(text: str, path: tuple) -> Iterator[tuple[tuple, str, Any]]:
+    """Walk `text` (a JSON document) to the values at `path` and yield (index, raw, value).
+
+    `path` holds object keys and "*" for every element of an array; `index` holds the array
+    positions taken. `raw` is the value's exact text in the document, so that its UTF-8 bytes
+    are the bytes as read. Missing keys yield nothing. Example: ("messages", "*").
+    """
+    yield from _walk(text, _ws(text, 0), path, ())
+
+
+def _walk(text: str, i: int, path: tuple, idx: tuple) -> Iterator[tuple[tuple, str, Any]]:
+    if not path:
+        value, end = _DEC.raw_decode(text, i)
+        yield idx, text[i:end], value
+        return
+    step, rest = path[0], path[1:]
+    ch = text[i:i + 1]
+    if step == "*":
+        if ch != "[":
+            return
+        i = _ws(text, i + 1)
+        n = 0
+        if text[i:i + 1] == "]":
+            return
+        while True:
+            if rest:
+                yield from _walk(text, i, rest, idx + (n,))
+                _, i = _DEC.raw_decode(text, i)
+            else:
+                value, end = _DEC.raw_decode(text, i)
+                yield idx + (n,), text[i:end], value
+                i = end
+            n += 1
+            i = _ws(text, i)
+            if text[i:i + 1] == ",":
+                i = _ws(text, i + 1)
+                continue
+            return
+    if ch != "{":
+        return
+    i = _ws(text, i + 1)
+    if text[i:i + 1] == "}":
+        return
+    while True:
+        key, i = _DEC.raw_decode(text, i)
+        i = _ws(text, i)
+        i = _ws(text, i + 1)  # the colon
+        if key == step:
+            yield from _walk(text, i, rest, idx)
+        _, i = _DEC.raw_decode(text, i)
+        i = _ws(text, i)
+        if text[i:i + 1] == ",":
+            i = _ws(text, i + 1)
+            continue
+        return
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, line bytes without the newline) of a line-delimited file, blank lines skipped."""
+    with open_binary(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip(b"\r\n")
+            if line.strip():
+                yield n, line
+
+
+def parse_line(path: Path, n: int, line: bytes) -> Any | Skip:
+    """Parse one JSON line; a Skip naming the line when it is not valid JSON or not UTF-8."""
+    try:
+        return loads(line)
+    except JSONError as e:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return Skip(f"line {n}", "not valid UTF-8 (wrong encoding?)")
+        return Skip(f"line {n}", f"invalid JSON: {e}")
+
+
+# ---------------------------------------------------------------- values
+
+
+def iso_utc(value: Any) -> str | None:
+    """Unix seconds/milliseconds, or an ISO-8601 / RFC 3339 string, as 'YYYY-MM-DDTHH:MM:SSZ'.
+
+    A string without an offset is taken as UTC; importers whose exports use local time must say
+    so themselves (Telegram Desktop's `date`).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value)):
+        v = float(value)
+        if v > 1e11:  # milliseconds
+            v /= 1000.0
+        return datetime.fromtimestamp(v, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, str):
+        s = value.strip().replace("Z", "+00:00")
+        try:
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            try:  # Twitter's legacy "Wed Oct 10 20:19:24 +0000 2018"
+                dt = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+            except ValueError:
+                raise ValueError(f"unreadable time {value!r}") from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    raise ValueError(f"unreadable time {value!r}")
+
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "к": 1e3, "тыс": 1e3, "млн": 1e6}
+
+
+def parse_count(value: Any) -> int | None:
+    """Counts as exports write them: 12, "12", "1,234", "1.2K", "3 млн". None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return int(value)
+    s = str(value).strip().lower().replace("\u00a0", " ")
+    m = re.fullmatch(r"([\d.,\s]+?)\s*([a-zа-я]*)\.?", s)
+    if not m:
+        raise ValueError(f"unreadable count {value!r}")
+    num, suf = m.group(1).replace(" ", ""), m.group(2)
+    if suf:
+        if suf not in _SUFFIX:
+            raise ValueError(f"unreadable count {value!r}")
+        return int(round(float(num.replace(",", ".")) * _SUFFIX[suf]))
+    return int(num.replace(",", "").replace(".", "")) if re.fullmatch(r"\d{1,3}([.,]\d{3})+", num) else int(float(num))
+
+
+def sid(value: Any) -> str | None:
+    """A platform id as a string (exports write ids as int or str)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def need(obj: dict, key: str, where: str) -> Any:
+    """A required field, or KeyError-free failure naming the record."""
+    if not isinstance(obj, dict) or obj.get(key) in (None, ""):
+        raise MissingField(where, key)
+    return obj[key]
+
+
+class MissingField(Exception):
+    def __init__(self, where: str, key: str):
+        self.where, self.key = where, key
+        super().__init__(f"{where}: required field {key!r} is missing")
+
+
+def guarded(where: str, fn: Callable[[], Item | list]) -> Item | list | Skip:
+    """Run a record parser; turn a missing field or bad value into a Skip naming the record."""
+    try:
+        return fn()
+    except MissingField as e:
+        return Skip(where, f"required field {e.key!r} is missing")
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+        return Skip(where, f"unreadable record: {type(e).__name__}: {e}")
+
+
+def all_importers() -> dict[str, Importer]:
+    from . import load_all  # noqa: F401  (importing registers them)
+
+    return REGISTRY

@@ -1,0 +1,549 @@
+"""Import export files into the store: one transaction per run, nothing lost, nothing twice.
+
+The importer reads records; this module writes them. It keeps every raw record with its
+SHA-256, dedupes records seen before (same platform id), records each sighting with its
+capture time, adds observations, resolves reply parents, thread roots and forwarded copies,
+and marks comments missing from a complete export as not-seen-since. Any error rolls the
+whole run back, so the store is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy.engine import Connection, Engine
+
+from . import __version__, custody
+from .cases import get_case
+from .importers import REGISTRY, BadInput, Importer, Options, detect
+from .importers.base import iso_utc
+from .model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
+from .store import author, case_post, comment, import_run, observation, post, raw_record, sighting, source
+
+BATCH = 2000
+# Raw records larger than this are stored zlib-compressed; small ones are kept as they are,
+# which is faster than compressing and costs little space.
+COMPRESS_OVER = 4096
+KINDS = ("sources", "posts", "comments", "authors", "observations")
+
+
+class ImportFailed(Exception):
+    """The run was rolled back. `problems` lists what was wrong, each naming file and record."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class Summary:
+    files: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=lambda: {k: {"new": 0, "existing": 0} for k in KINDS})
+    skipped: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        fmts = sorted({f["format"] for f in self.files})
+        return {
+            "format": fmts[0] if len(fmts) == 1 else fmts,
+            **{k: dict(v) for k, v in self.counts.items()},
+            "skipped": {"count": len(self.skipped), "reasons": self.skipped},
+            "files": self.files,
+        }
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: str | None = None,
+                 skip_bad: bool = False, captured_at: str | None = None, opts: Options | None = None,
+                 progress: Callable[[int], None] | None = None) -> Summary:
+    """Import files into a case in one transaction. Raises ImportFailed (store unchanged)."""
+    opts = opts or Options()
+    paths = [Path(p) for p in paths]
+    if captured_at:
+        try:
+            captured_at = iso_utc(captured_at)
+        except ValueError as e:
+            raise ImportFailed([f"--captured-at: {e}"]) from None
+    problems = []
+    plan = []
+    for p in paths:  # detect all formats before writing anything
+        if not p.is_file():
+            problems.append(f"{p}: no such file")
+            continue
+        try:
+            imp = REGISTRY[fmt] if fmt else detect(p)
+        except KeyError:
+            raise ImportFailed([f"unknown format {fmt!r}; known: {', '.join(sorted(REGISTRY))}"]) from None
+        except BadInput as e:
+            problems.append(str(e))
+            continue
+        plan.append((p, imp))
+    if problems:
+        raise ImportFailed(problems)
+    summary = Summary()
+    try:
+        with engine.begin() as conn:
+            case_id = get_case(conn, case_name)["id"]
+            for p, imp in plan:
+                _import_one(conn, case_id, p, imp, summary, skip_bad, captured_at, opts, progress)
+    except BadInput as e:
+        raise ImportFailed([str(e)]) from None
+    return summary
+
+
+def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary,
+                skip_bad: bool, captured_at: str | None, opts: Options, progress) -> None:
+    file_sha, size = sha256_file(path)
+    earlier = conn.execute(
+        select(import_run.c.id, import_run.c.started_at, import_run.c.summary)
+        .where(import_run.c.case_id == case_id, import_run.c.file_sha256 == file_sha)
+        .order_by(import_run.c.id).limit(1)).first()
+    if earlier is not None:
+        # The same bytes were imported into this case before: nothing can be new. Report what
+        # that run found as already present, so the user sees the same totals.
+        before = json.loads(earlier.summary)
+        entry = {"file": str(path), "format": imp.name, "sha256": file_sha, "unchanged": True,
+                 "already_imported_in_run": earlier.id, "already_imported_at": earlier.started_at}
+        for k in KINDS:
+            n = before["counts"][k]["new"] + before["counts"][k]["existing"]
+            summary.counts[k]["existing"] += n
+            entry[k] = {"new": 0, "existing": n}
+        summary.files.append(entry)
+        return
+
+    if captured_at:
+        file_time, basis = captured_at, "override"
+    elif (t := imp.file_captured_at(path)):
+        file_time, basis = t, "export-file"
+    else:
+        mtime = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc)
+        file_time, basis = mtime.strftime("%Y-%m-%dT%H:%M:%SZ"), "file-mtime"
+
+    run_id = conn.execute(import_run.insert().values(
+        case_id=case_id, started_at=custody.now_utc(), importer=imp.name, importer_version=imp.version,
+        file_path=str(path.resolve()), file_sha256=file_sha, file_size=size, captured_at=file_time,
+        captured_basis=basis, os_user=custody.os_user(), tool_version=__version__)).inserted_primary_key[0]
+
+    w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at))
+    skipped, batch = [], []
+    completes: list[Complete] = []
+    for rec in imp.read(path, opts):
+        if isinstance(rec, Item):
+            batch.append(rec)
+            if len(batch) >= BATCH:
+                w.write(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        elif isinstance(rec, Skip):
+            if not skip_bad:
+                raise BadInput(path, rec.where, rec.reason + " (use --skip-bad to import the other records)")
+            skipped.append({"file": str(path), "where": rec.where, "reason": rec.reason})
+        elif isinstance(rec, Complete):
+            completes.append(rec)
+    if batch:
+        w.write(batch)
+        if progress:
+            progress(len(batch))
+    w.finish(completes)
+
+    counts = {k: {"new": w.new[k], "existing": w.existing[k]} for k in KINDS}
+    for k in KINDS:
+        for kind in ("new", "existing"):
+            summary.counts[k][kind] += counts[k][kind]
+    summary.skipped.extend(skipped)
+    file_entry = {"file": str(path), "format": imp.name, "sha256": file_sha, "unchanged": False,
+                  "captured_at": file_time, "captured_basis": basis, "run": run_id, **counts,
+                  "skipped": len(skipped), "not_seen_since": w.not_seen}
+    summary.files.append(file_entry)
+    record = {"counts": counts, "skipped": skipped, "not_seen_since": w.not_seen}
+    conn.execute(update(import_run).where(import_run.c.id == run_id).values(
+        finished_at=custody.now_utc(), summary=json.dumps(record, ensure_ascii=False)))
+    custody.append(conn, "import", case_id=case_id,
+                   inputs={"file": str(path.resolve()), "sha256": file_sha, "size": size},
+                   outputs={"import_run": run_id, "raw_records_new": w.raw_new},
+                   details={"importer": imp.name, "importer_version": imp.version, "captured_at": file_time,
+                            "captured_basis": basis, "counts": counts, "skipped": len(skipped)})
+
+
+def _key(rec) -> tuple[str, str]:
+    return rec.platform, rec.platform_id
+
+
+class _Writer:
+    """Writes batches of Items for one import run.
+
+    Sources, posts and authors are few, so their ids are cached for the whole run; comments are
+    many, so they are looked up per batch, and `last_import_id == run` tells that a comment was
+    already counted earlier in this run.
+    """
+
+    def __init__(self, conn: Connection, case_id: int, run_id: int, file_time: str, basis: str, override: bool):
+        self.conn, self.case_id, self.run_id = conn, case_id, run_id
+        self.file_time, self.basis, self.override = file_time, basis, override
+        self.cache: dict[str, dict[tuple[str, str], int]] = {"sources": {}, "posts": {}, "authors": {}}
+        self.new = dict.fromkeys(KINDS, 0)
+        self.existing = dict.fromkeys(KINDS, 0)
+        self.case_posts: set[int] = set()
+        self.raw_new = 0
+        self.not_seen = 0
+        self.first_new_comment = None
+        self.next_id = {name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
+                        for name, t in (("sources", source), ("posts", post), ("comments", comment),
+                                        ("authors", author), ("raw", raw_record))}
+
+    def _lookup(self, table, keys, cols: tuple) -> dict:
+        """Rows (as mappings) of records already in the store, by (platform, platform_id)."""
+        found = {}
+        by_platform = defaultdict(list)
+        for p, pid in keys:
+            by_platform[p].append(pid)
+        sel = [table.c.id, table.c.platform_id, *[table.c[c] for c in cols]]
+        for p, pids in by_platform.items():
+            for i in range(0, len(pids), 900):
+                for row in self.conn.execute(select(*sel).where(
+                        table.c.platform == p, table.c.platform_id.in_(pids[i:i + 900]))).mappings():
+                    found[(p, row["platform_id"])] = row
+        return found
+
+    def _resolve(self, kind: str, table, recs: dict, to_row: Callable, cols: tuple, on_existing,
+                 ids: dict) -> None:
+        """Give every key in `recs` an id in `ids`, inserting new records (None = a stub that is
+        only referenced) and updating existing ones."""
+        todo = [k for k in recs if k not in ids]
+        if not todo:
+            return
+        run_scoped = "last_import_id" in table.c
+        found = self._lookup(table, todo, cols + (("last_import_id",) if run_scoped else ()))
+        rows, updates = [], []
+        for k in todo:
+            r = recs[k]
+            row = found.get(k)
+            if row is not None:
+                ids[k] = row["id"]
+                if not (run_scoped and row["last_import_id"] == self.run_id):
+                    self.existing[kind] += 1
+                u = on_existing(row, r)
+                if u:
+                    updates.append(u)
+            else:
+                ids[k] = self.next_id[kind]
+                self.next_id[kind] += 1
+                self.new[kind] += 1
+                rows.append(to_row(ids[k], k, r))
+        if rows:
+            self.conn.execute(table.insert(), rows)
+        if updates:
+            self._apply_updates(table, updates)
+
+    def _apply_updates(self, table, updates: list[dict]) -> None:
+        """Batch updates that set the same columns together (executemany)."""
+        groups = defaultdict(list)
+        for u in updates:
+            groups[tuple(sorted(u))].append(u)
+        for cols, us in groups.items():
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(
+                {c: bindparam(c) for c in cols if c != "_id"})
+            self.conn.execute(stmt, us)
+
+    # -- one batch
+
+    def write(self, items: list[Item]) -> None:
+        conn = self.conn
+        # 1. raw records, exactly as read, keyed by their SHA-256
+        shas = [hashlib.sha256(it.raw).hexdigest() for it in items]
+        raw_ids = {}
+        uniq = list(dict.fromkeys(shas))
+        for i in range(0, len(uniq), 900):
+            for rid, sha in conn.execute(select(raw_record.c.id, raw_record.c.sha256)
+                                         .where(raw_record.c.sha256.in_(uniq[i:i + 900]))):
+                raw_ids[sha] = rid
+        rows = []
+        for it, sha in zip(items, shas):
+            if sha not in raw_ids:
+                raw_ids[sha] = self.next_id["raw"]
+                self.next_id["raw"] += 1
+                data, codec = it.raw, "identity"
+                if len(data) > COMPRESS_OVER:
+                    data, codec = zlib.compress(data, 6), "zlib"
+                rows.append({"id": raw_ids[sha], "sha256": sha, "size": len(it.raw), "codec": codec,
+                             "data": data, "import_id": self.run_id, "where": it.where})
+        if rows:
+            conn.execute(raw_record.insert(), rows)
+            self.raw_new += len(rows)
+
+        # 2. records by kind; a key mapped to None is only referenced (becomes a stub if new)
+        sources, authors, posts, comments, obs = {}, {}, {}, {}, []
+        self.raw_of = {}
+        for it, sha in zip(items, shas):
+            rid = raw_ids[sha]
+            for e in it.entities:
+                if isinstance(e, CommentRec):
+                    comments[_key(e)] = e
+                    self.raw_of.setdefault(("c",) + _key(e), rid)
+                    if e.author:
+                        authors[_key(e.author)] = e.author
+                    posts.setdefault((e.platform, e.post_id), None)
+                elif isinstance(e, PostRec):
+                    posts[_key(e)] = e
+                    self.raw_of.setdefault(("p",) + _key(e), rid)
+                    if e.author:
+                        authors[_key(e.author)] = e.author
+                    if e.source_id:
+                        sources.setdefault((e.platform, e.source_id), None)
+                elif isinstance(e, SourceRec):
+                    sources[_key(e)] = e
+                elif isinstance(e, AuthorRec):
+                    authors[_key(e)] = e
+                elif isinstance(e, ObservationRec):
+                    obs.append((e, it))
+                    if e.entity == "source":
+                        sources.setdefault(_key(e), None)
+                    elif e.entity == "post":
+                        posts.setdefault(_key(e), None)
+        comment_ids: dict[tuple[str, str], int] = {}
+        self._resolve("sources", source, sources, self._source_row, ("title", "handle", "url"),
+                      self._update_source, self.cache["sources"])
+        self._resolve("authors", author, authors, self._author_row, ("handle", "display_name"),
+                      self._update_author, self.cache["authors"])
+        self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
+                      self._update_post, self.cache["posts"])
+        self._resolve("comments", comment, comments, self._comment_row, ("text",), self._update_comment,
+                      comment_ids)
+        self.case_posts.update(self.cache["posts"][k] for k in posts)
+
+        # 3. sightings: every record of every item, with the item's capture time
+        ids_of = {SourceRec: self.cache["sources"], PostRec: self.cache["posts"], CommentRec: comment_ids}
+        sight = []
+        for it, sha in zip(items, shas):
+            when, basis = self._when(it)
+            rid = raw_ids[sha]
+            for e in it.entities:
+                ids = ids_of.get(type(e))
+                if ids is not None:
+                    sight.append({"entity_type": _ETYPE[type(e)], "entity_id": ids[_key(e)], "raw_id": rid,
+                                  "import_id": self.run_id, "captured_at": when, "basis": basis})
+        if sight:
+            _insert_ignore(conn, sighting, sight)
+
+        # 4. observations: a count at a time; the same count at the same time is not added twice
+        if obs:
+            rows = {}
+            for o, it in obs:
+                eid = self._entity_id(o, comment_ids)
+                when, basis = (o.observed_at, "export") if o.observed_at else self._when(it)
+                rows[(o.entity, eid, o.metric, when)] = {
+                    "entity_type": o.entity, "entity_id": eid, "metric": o.metric, "value": float(o.value),
+                    "observed_at": when, "basis": basis, "import_id": self.run_id}
+            added = _insert_ignore(conn, observation, list(rows.values()))
+            self.new["observations"] += added
+            self.existing["observations"] += len(rows) - added
+
+    def _entity_id(self, o: ObservationRec, comment_ids: dict) -> int:
+        k = _key(o)
+        ids = {"source": self.cache["sources"], "post": self.cache["posts"], "author": self.cache["authors"],
+               "comment": comment_ids}[o.entity]
+        if k not in ids:  # an observation of a comment or author read in another file
+            table = {"comment": comment, "author": author}[o.entity]
+            found = self._lookup(table, [k], ())
+            if k not in found:
+                raise ValueError(f"observation of an unknown {o.entity} {o.platform}:{o.platform_id}")
+            ids[k] = found[k]["id"]
+        return ids[k]
+
+    def _when(self, it: Item) -> tuple[str, str]:
+        if it.captured_at and not self.override:
+            return it.captured_at, "export"
+        return self.file_time, self.basis
+
+    # -- new rows (r is None for a stub that is only referenced)
+
+    def _source_row(self, i: int, k, r: SourceRec | None) -> dict:
+        if r is None:
+            return {"id": i, "platform": k[0], "platform_id": k[1], "kind": "page", "handle": None,
+                    "title": None, "url": None}
+        return {"id": i, "platform": r.platform, "platform_id": r.platform_id, "kind": r.kind,
+                "handle": r.handle, "title": r.title, "url": r.url}
+
+    def _author_row(self, i: int, k, r: AuthorRec) -> dict:
+        return {"id": i, "platform": r.platform, "platform_id": r.platform_id, "handle": r.handle,
+                "display_name": r.display_name}
+
+    def _post_row(self, i: int, k, r: PostRec | None) -> dict:
+        row = {"id": i, "platform": k[0], "platform_id": k[1], "source_id": None, "author_id": None,
+               "url": None, "text": None, "published_at": None, "raw_id": None, "first_import_id": self.run_id,
+               "last_import_id": self.run_id, "copy_of_platform_id": None, "copy_hint": None}
+        if r is not None:
+            row.update(
+                source_id=self.cache["sources"].get((r.platform, r.source_id)) if r.source_id else None,
+                author_id=self.cache["authors"].get(_key(r.author)) if r.author else None,
+                url=r.url, text=r.text, published_at=r.published_at, raw_id=self.raw_of.get(("p",) + k),
+                copy_of_platform_id=r.copy_of,
+                copy_hint=json.dumps(r.copy_hint, ensure_ascii=False) if r.copy_hint else None)
+        return row
+
+    def _comment_row(self, i: int, k, r: CommentRec) -> dict:
+        if self.first_new_comment is None:
+            self.first_new_comment = i
+        a = r.author
+        return {
+            "id": i, "platform": r.platform, "platform_id": r.platform_id,
+            "post_id": self.cache["posts"][(r.platform, r.post_id)], "parent_platform_id": r.parent_id,
+            "author_id": self.cache["authors"][_key(a)] if a else None,
+            "author_handle": a.handle if a else None, "author_name": a.display_name if a else None,
+            "text": r.text, "published_at": r.published_at, "published_approx": r.published_approx,
+            "likes": r.likes, "edited": False, "raw_id": self.raw_of[("c",) + k],
+            "first_import_id": self.run_id, "last_import_id": self.run_id}
+
+    # -- records already in the store: return an update (or None)
+
+    def _update_source(self, row, r: SourceRec | None) -> dict | None:
+        if r is None:
+            return None
+        vals = {c: getattr(r, c) for c in ("title", "handle", "url") if getattr(r, c) and getattr(r, c) != row[c]}
+        if r.kind and vals:
+            vals["kind"] = r.kind
+        return {"_id": row["id"], **vals} if vals else None
+
+    def _update_author(self, row, r: AuthorRec) -> dict | None:
+        # the author row keeps the latest handle; each comment keeps the one seen with it
+        vals = {c: getattr(r, c) for c in ("handle", "display_name") if getattr(r, c) and getattr(r, c) != row[c]}
+        return {"_id": row["id"], **vals} if vals else None
+
+    def _update_post(self, row, r: PostRec | None) -> dict:
+        vals = {"_id": row["id"], "last_import_id": self.run_id, "not_seen_since": None}
+        if r is not None:
+            for c in ("text", "url", "published_at"):
+                if getattr(r, c) and not row[c]:  # fill what a stub or a thinner export lacked
+                    vals[c] = getattr(r, c)
+            if r.source_id and not row["source_id"]:
+                vals["source_id"] = self.cache["sources"].get((r.platform, r.source_id))
+            if r.copy_of:
+                vals["copy_of_platform_id"] = r.copy_of
+            if r.copy_hint:
+                vals["copy_hint"] = json.dumps(r.copy_hint, ensure_ascii=False)
+        return vals
+
+    def _update_comment(self, row, r: CommentRec) -> dict:
+        vals = {"_id": row["id"], "last_import_id": self.run_id, "not_seen_since": None}
+        if r.likes is not None:
+            vals["likes"] = r.likes
+        if r.text != row["text"]:
+            # The text changed between exports: the working copy follows the latest; every
+            # earlier version stays in its raw record.
+            vals["text"], vals["edited"] = r.text, True
+            if self.conn.dialect.name == "sqlite":
+                self.conn.exec_driver_sql("INSERT INTO comment_fts(comment_fts, rowid, text) VALUES('delete', ?, ?)",
+                                          (row["id"], row["text"]))
+                self.conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES(?, ?)", (row["id"], r.text))
+        return vals
+
+    # -- after the last batch
+
+    def finish(self, completes: list[Complete]) -> None:
+        conn = self.conn
+        # reply parents (a parent may come after its reply, or in a later export)
+        conn.execute(text(
+            "UPDATE comment SET parent_id = (SELECT p.id FROM comment p WHERE p.platform=comment.platform "
+            "AND p.platform_id=comment.parent_platform_id) "
+            "WHERE parent_id IS NULL AND parent_platform_id IS NOT NULL"))
+        conn.execute(text("UPDATE comment SET root_id = id WHERE root_id IS NULL AND parent_platform_id IS NULL"))
+        for _ in range(1000):  # one step of thread depth per pass
+            n = conn.execute(text(
+                "UPDATE comment SET root_id = (SELECT p.root_id FROM comment p WHERE p.id=comment.parent_id) "
+                "WHERE root_id IS NULL AND parent_id IS NOT NULL AND "
+                "(SELECT p.root_id FROM comment p WHERE p.id=comment.parent_id) IS NOT NULL")).rowcount
+            if not n:
+                break
+        self._resolve_copies()
+        for c in completes:
+            pid = self.cache["posts"].get((c.platform, c.post_id))
+            if pid is None:
+                continue
+            orig = conn.execute(select(post.c.copy_of_id).where(post.c.id == pid)).scalar()
+            self.not_seen += conn.execute(
+                update(comment).where(comment.c.post_id == (orig or pid), comment.c.not_seen_since.is_(None),
+                                      comment.c.last_import_id != self.run_id)
+                .values(not_seen_since=self.file_time)).rowcount
+        if self.case_posts:
+            _insert_ignore(conn, case_post, [{"case_id": self.case_id, "post_id": p} for p in sorted(self.case_posts)])
+        if conn.dialect.name == "sqlite" and self.first_new_comment is not None:
+            conn.execute(text("INSERT INTO comment_fts(rowid, text) SELECT id, text FROM comment WHERE id >= :f"),
+                         {"f": self.first_new_comment})
+
+    def _resolve_copies(self) -> None:
+        """Point forwarded copies at their originals and move the copies' comments there."""
+        conn = self.conn
+        pending = conn.execute(select(post.c.id, post.c.platform, post.c.copy_of_platform_id, post.c.copy_hint)
+                               .where(post.c.copy_of_id.is_(None),
+                                      (post.c.copy_of_platform_id.is_not(None)) | (post.c.copy_hint.is_not(None))))
+        for pid, plat, copy_of, hint in pending.all():
+            orig = None
+            if copy_of:
+                orig = conn.execute(select(post.c.id).where(post.c.platform == plat,
+                                                            post.c.platform_id == copy_of)).scalar()
+            if orig is None and hint:
+                orig = _match_hint(conn, plat, pid, json.loads(hint))
+            if orig is None or orig == pid:
+                continue
+            conn.execute(update(post).where(post.c.id == pid).values(copy_of_id=orig))
+            conn.execute(update(comment).where(comment.c.post_id == pid).values(post_id=orig))
+            cases = [r[0] for r in conn.execute(select(case_post.c.case_id).where(case_post.c.post_id == pid))]
+            _insert_ignore(conn, case_post, [{"case_id": c, "post_id": orig} for c in cases])
+
+
+_ETYPE = {SourceRec: "source", PostRec: "post", CommentRec: "comment"}
+
+
+def _norm_ws(s: str | None) -> str:
+    return " ".join((s or "").split())
+
+
+def _match_hint(conn: Connection, plat: str, pid: int, hint: dict) -> int | None:
+    """Find the original of a forwarded copy: same platform, source named as in the hint, same
+    text, published within ten minutes before the copy. Unique match only."""
+    q = select(post.c.id, post.c.text, post.c.published_at).join(source, source.c.id == post.c.source_id).where(
+        post.c.platform == plat, post.c.id != pid, post.c.copy_hint.is_(None), post.c.copy_of_platform_id.is_(None))
+    if hint.get("source_id"):
+        q = q.where((source.c.platform_id == str(hint["source_id"])) | (source.c.title == hint.get("source_title")))
+    elif hint.get("source_title"):
+        q = q.where(source.c.title == hint["source_title"])
+    else:
+        return None
+    want_text = _norm_ws(hint.get("text"))
+    t = hint.get("published_at")
+    cands = []
+    for oid, otext, opub in conn.execute(q):
+        if _norm_ws(otext) != want_text:
+            continue
+        if t and opub:
+            dt = (datetime.fromisoformat(t.replace("Z", "+00:00")) - datetime.fromisoformat(opub.replace("Z", "+00:00"))).total_seconds()
+            if not -60 <= dt <= 600:
+                continue
+        cands.append(oid)
+    return cands[0] if len(cands) == 1 else None
+
+
+def _insert_ignore(conn: Connection, table, rows: list[dict]) -> int:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows).rowcount
