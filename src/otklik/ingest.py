@@ -120,7 +120,8 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
         # that run found as already present, so the user sees the same totals.
         before = json.loads(earlier.summary)
         entry = {"file": str(path), "format": imp.name, "sha256": file_sha, "unchanged": True,
-                 "already_imported_in_run": earlier.id, "already_imported_at": earlier.started_at}
+                 "already_imported_in_run": earlier.id, "already_imported_at": earlier.started_at,
+                 "skipped": 0, "not_seen_since": 0}
         for k in KINDS:
             n = before["counts"][k]["new"] + before["counts"][k]["existing"]
             summary.counts[k]["existing"] += n

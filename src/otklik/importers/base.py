@@ -113,9 +113,11 @@ def detect(path: Path) -> Importer:
         raise BadInput(path, None, f"corrupt .xz file: {e}") from None
     if not head.strip():
         raise BadInput(path, None, "the file is empty")
+    _check_encoding(path, head)
     scored = sorted(((imp.sniff(head, path), name) for name, imp in REGISTRY.items()), reverse=True)
     best, name = scored[0] if scored else (0.0, "")
     if best <= 0.0:
+        _diagnose_json(path, head)
         known = ", ".join(sorted(REGISTRY))
         raise BadInput(path, None, f"unknown format (none of the importers recognises it: {known}); "
                        "name one with --format, or use --format generic with --map")
@@ -123,6 +125,32 @@ def detect(path: Path) -> Importer:
 
 
 # ---------------------------------------------------------------- text and JSON helpers
+
+
+def _diagnose_json(path: Path, head: bytes) -> None:
+    """A JSON file no importer recognises is most often a broken one: say where it breaks."""
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        load_document(path)  # raises BadInput naming line and column when the JSON is broken
+        return
+    first = head.split(b"\n", 1)[0].strip()
+    if first[:1] == b"{":  # line-delimited JSON whose first line is broken
+        try:
+            json.loads(first)
+        except ValueError as e:
+            raise BadInput(path, "line 1", f"invalid JSON: {e}") from None
+
+
+def _check_encoding(path: Path, head: bytes) -> None:
+    """Every format we import is UTF-8 text; say so plainly when a file is not."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BadInput(path, "byte 0", "the file is UTF-16, not UTF-8 (wrong encoding? export again as UTF-8)")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:  # not just a character cut by the 64 KB head
+            line = head.count(b"\n", 0, e.start) + 1
+            raise BadInput(path, f"line {line}, byte {e.start}",
+                           "not valid UTF-8 (wrong encoding? export again as UTF-8)") from None
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -1,0 +1,221 @@
+"""The store and import service as a user relies on them: nothing lost, nothing twice,
+bad input leaves the store exactly as it was, evidence hashes verifiable."""
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from tests.conftest import comment, snapshot, write_instaloader
+
+
+@pytest.fixture
+def case(otk):
+    otk("case", "new", "c1", "--subject", "Тимур Асхабов", "--alias", "Асхабов", "--alias", "Timur Askhabov")
+    return "c1"
+
+
+def base_comments():
+    return [
+        comment(101, "Не выдавайте его, там его убьют", 1, answers=[comment("102", "@user1 согласен", 2)]),
+        comment("103", "Помогите ему, казахстанцы", 3, likes=4),
+        comment(104, "Free Timur!", 1),
+    ]
+
+
+def imp(otk, case, *files, ok=True, extra=()):
+    res = otk("import", "--case", case, *files, "--json", *extra, ok=ok)
+    return res, (json.loads(res.output) if res.exit_code == 0 else None)
+
+
+def test_import_counts_and_reimport_is_a_noop(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    folder = path.parent
+    files = [folder / "free_test_page_5550001.json", folder / "2026-03-01_10-00-00_UTC.json", path]
+    _, s = imp(otk, case, *files)
+    assert s["format"] == "instaloader"
+    assert s["comments"] == {"new": 4, "existing": 0}
+    assert s["posts"]["new"] == 1
+    assert s["authors"]["new"] == 4  # three commenters and the page owner
+    assert s["skipped"] == {"count": 0, "reasons": []}
+    before = snapshot(home)
+
+    res, s2 = imp(otk, case, *files)
+    assert s2["comments"] == {"new": 0, "existing": 4}
+    assert all(f["unchanged"] for f in s2["files"])
+    assert snapshot(home) == before
+    human = otk("import", "--case", case, str(path))
+    assert "already imported" in human.output and "nothing changed" in human.output
+
+
+def test_reply_parents_roots_and_author_seen_at_capture(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    imp(otk, case, path)
+    con = sqlite3.connect(home / "otklik.sqlite")
+    rows = {pid: (parent, root) for pid, parent, root in con.execute(
+        "SELECT c.platform_id, p.platform_id, r.platform_id FROM comment c LEFT JOIN comment p ON p.id=c.parent_id "
+        "LEFT JOIN comment r ON r.id=c.root_id")}
+    assert rows["102"] == ("101", "101")
+    assert rows["101"] == (None, "101")
+    # without the sibling post file the comments hang under a stub post named after the file
+    assert con.execute("SELECT count(*) FROM post").fetchone()[0] == 1
+
+
+def test_later_export_adds_new_comments_observations_and_marks_missing(otk, home, case, tmp_path):
+    first = write_instaloader(tmp_path / "a", base_comments(), followers=160)
+    imp(otk, case, *sorted(first.parent.iterdir()), extra=["--captured-at", "2026-03-01T12:00:00Z"])
+    later = base_comments()
+    later = [c for c in later if c["id"] != "103"]  # deleted on the platform since
+    later.append(comment(105, "Отправьте его в Германию", 5))
+    later[0]["text"] = "Не выдавайте его, там его убьют!!"  # edited
+    second = write_instaloader(tmp_path / "b", later, followers=175)
+    _, s = imp(otk, case, *sorted(second.parent.iterdir()), extra=["--captured-at", "2026-03-02T12:00:00Z"])
+    assert s["comments"] == {"new": 1, "existing": 3}
+    assert sum(f["not_seen_since"] for f in s["files"]) == 1
+    assert "not_seen_since" in s["files"][0]
+    con = sqlite3.connect(home / "otklik.sqlite")
+    gone = con.execute("SELECT text, not_seen_since FROM comment WHERE platform_id='103'").fetchone()
+    assert gone == ("Помогите ему, казахстанцы", "2026-03-02T12:00:00Z")  # kept, never deleted
+    followers = con.execute("SELECT value, observed_at FROM observation WHERE metric='followers' ORDER BY observed_at").fetchall()
+    assert followers == [(160.0, "2026-03-01T12:00:00Z"), (175.0, "2026-03-02T12:00:00Z")]
+    edited = con.execute("SELECT text, edited FROM comment WHERE platform_id='101'").fetchone()
+    assert edited == ("Не выдавайте его, там его убьют!!", 1)
+    # both versions stay as raw evidence
+    raws = [json.loads(r[0])["text"] for r in con.execute(
+        "SELECT r.data FROM raw_record r JOIN sighting s ON s.raw_id=r.id JOIN comment c ON c.id=s.entity_id "
+        "AND s.entity_type='comment' WHERE c.platform_id='101' ORDER BY r.id")]
+    assert raws == ["Не выдавайте его, там его убьют", "Не выдавайте его, там его убьют!!"]
+    # full-text search follows the edit
+    out = otk("search", "--case", case, "убьют", "--json").output
+    assert [r["platform_id"] for r in json.loads(out)] == ["101"]
+
+
+def test_raw_record_is_the_exact_bytes_of_the_file(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    imp(otk, case, path)
+    data = path.read_bytes()
+    con = sqlite3.connect(home / "otklik.sqlite")
+    for (raw,) in con.execute("SELECT data FROM raw_record WHERE codec='identity'"):
+        assert raw in data
+
+
+def test_truncated_file_fails_names_line_and_leaves_store_unchanged(otk, home, case, tmp_path):
+    good = write_instaloader(tmp_path / "ok", base_comments())
+    imp(otk, case, good)
+    before = snapshot(home)
+    bad = tmp_path / "bad" / "2026-03-05_10-00-00_UTC_comments.json"
+    bad.parent.mkdir()
+    bad.write_text(json.dumps(base_comments(), indent=4)[:200], encoding="utf-8")
+    other = write_instaloader(tmp_path / "more", [comment(900, "новый", 9)], prefix="2026-03-06_10-00-00_UTC",
+                              shortcode="OTHERPOST")
+    res, _ = imp(otk, case, other, bad, ok=False)
+    assert res.exit_code == 2
+    assert str(bad) in res.output and "line" in res.output and "column" in res.output
+    assert "store is unchanged" in res.output
+    assert snapshot(home) == before  # the good file of the same run was rolled back too
+
+
+@pytest.mark.parametrize("content, expect", [
+    (b"", "empty"),
+    (b"\xff\xfe[\x00{\x00", "UTF-8"),
+    (b'{"hello": "world"}', "unknown format"),
+])
+def test_bad_files_have_clear_errors(otk, home, case, tmp_path, content, expect):
+    f = tmp_path / "x.json"
+    f.write_bytes(content)
+    before = snapshot(home)
+    res, _ = imp(otk, case, f, ok=False)
+    assert res.exit_code == 2
+    assert str(f) in res.output and expect in res.output
+    assert snapshot(home) == before
+
+
+def test_missing_field_fails_unless_skip_bad_which_lists_it(otk, home, case, tmp_path):
+    cs = base_comments()
+    del cs[1]["text"]
+    path = write_instaloader(tmp_path / "ex", cs)
+    before = snapshot(home)
+    res, _ = imp(otk, case, path, ok=False)
+    assert res.exit_code == 2 and "$[1]" in res.output and "text" in res.output
+    assert snapshot(home) == before
+    _, s = imp(otk, case, path, extra=["--skip-bad"])
+    assert s["comments"]["new"] == 3
+    assert s["skipped"]["count"] == 1
+    assert s["skipped"]["reasons"][0]["where"] == "$[1]"
+
+
+def test_unknown_case_and_missing_file(otk, case, tmp_path):
+    res = otk("import", "--case", "nope", tmp_path / "missing.json", ok=False)
+    assert res.exit_code == 2 and "no such file" in res.output
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    res = otk("import", "--case", "nope", path, ok=False)
+    assert res.exit_code != 0 and "no case named 'nope'" in res.output
+
+
+def test_verify_detects_tampering_and_custody_is_append_only(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    imp(otk, case, path)
+    assert otk("verify").exit_code == 0
+    con = sqlite3.connect(home / "otklik.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("UPDATE raw_record SET data = x'00'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("DELETE FROM custody")
+    # someone with direct access drops the guard and edits evidence: verify must say so
+    con.execute("DROP TRIGGER raw_record_no_update")
+    con.execute("UPDATE raw_record SET data = replace(data, 'казахстанцы', 'kazakhs') WHERE id = 3")
+    con.execute("DROP TRIGGER custody_no_update")
+    con.execute("UPDATE custody SET details = '{}' WHERE id = 1")
+    con.commit()
+    res = otk("verify", ok=False)
+    assert res.exit_code == 3
+    assert "raw record 3" in res.output and "custody entry 1" in res.output and "FAILED" in res.output
+
+
+def test_custody_log_records_import_and_export(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    imp(otk, case, path)
+    out = tmp_path / "out.csv"
+    otk("export", "--case", case, "-o", out)
+    con = sqlite3.connect(home / "otklik.sqlite")
+    rows = con.execute("SELECT action, inputs, outputs, os_user, tool_version FROM custody ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["case-new", "import", "export"]
+    import hashlib
+    assert json.loads(rows[1][1])["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert json.loads(rows[2][2])["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert all(r[3] and r[4] for r in rows)
+
+
+def test_export_pseudonymised_hides_accounts_consistently(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    imp(otk, case, path)
+    plain = [json.loads(line) for line in otk("export", "--case", case, "--format", "jsonl").output.splitlines()]
+    assert {r["author"] for r in plain} == {"user1", "user2", "user3"}
+    rows = [json.loads(line) for line in
+            otk("export", "--case", case, "--format", "jsonl", "--pseudonymise").output.splitlines()]
+    text = json.dumps(rows, ensure_ascii=False)
+    assert "user1" not in text and "user2" not in text and "u1" not in [r["author_id"] for r in rows]
+    by_id = {r["platform_id"]: r for r in rows}
+    assert by_id["101"]["author"] == by_id["104"]["author"]  # same person, same pseudonym
+    assert by_id["102"]["text"] == f"@{by_id['101']['author']} согласен"  # the @mention too
+    again = [json.loads(line) for line in
+             otk("export", "--case", case, "--format", "jsonl", "--pseudonymise").output.splitlines()]
+    assert again == rows
+
+
+def test_captured_at_falls_back_to_file_mtime_marked_as_such(otk, home, case, tmp_path):
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    os.utime(path, (1772370000, 1772370000))
+    _, s = imp(otk, case, path)
+    assert s["files"][0]["captured_basis"] == "file-mtime"
+    assert s["files"][0]["captured_at"] == "2026-03-01T13:00:00Z"
+
+
+def test_case_new_validates(otk):
+    assert otk("case", "new", "x", "--subject", "A", "--tz", "Mars/Olympus", ok=False).exit_code != 0
+    otk("case", "new", "x", "--subject", "A")
+    res = otk("case", "new", "x", "--subject", "A", ok=False)
+    assert "already exists" in res.output
+    cases = json.loads(otk("cases", "--json").output)
+    assert [c["name"] for c in cases] == ["x"]
