@@ -219,3 +219,24 @@ def test_case_new_validates(otk):
     assert "already exists" in res.output
     cases = json.loads(otk("cases", "--json").output)
     assert [c["name"] for c in cases] == ["x"]
+
+
+@pytest.mark.parametrize("order", ["channel-first", "group-first"])
+def test_telegram_discussion_comments_map_to_channel_posts(otk, home, case, order):
+    from pathlib import Path
+
+    fx = Path(__file__).parent / "fixtures" / "telegram_desktop"
+    files = [fx / "channel.json", fx / "discussion_group.json"]
+    if order == "group-first":
+        files.reverse()
+    for f in files:  # separate runs: the mapping must not depend on importing them together
+        imp(otk, case, f)
+    con = sqlite3.connect(home / "otklik.sqlite")
+    by_post = dict(con.execute(
+        "SELECT p.platform_id, count(c.id) FROM post p LEFT JOIN comment c ON c.post_id=p.id "
+        "WHERE p.copy_of_id IS NULL GROUP BY p.id"))
+    assert by_post["1111111111/5000"] == 3  # the channel post, not its forwarded copy in the group
+    copies = con.execute("SELECT count(*) FROM post WHERE copy_of_id IS NOT NULL").fetchone()[0]
+    assert copies == 2
+    shown = json.loads(otk("show", "--case", case, "--json").output)
+    assert shown["totals"]["posts"] == 3

@@ -62,7 +62,8 @@ def list_cases(conn: Connection) -> list[dict]:
 
 
 def _case_counts(conn: Connection, case_id: int) -> tuple[int, int]:
-    posts = conn.execute(select(func.count()).select_from(case_post).where(case_post.c.case_id == case_id)).scalar()
+    posts = conn.execute(select(func.count()).select_from(case_post.join(post, post.c.id == case_post.c.post_id)).where(
+        case_post.c.case_id == case_id, post.c.copy_of_id.is_(None))).scalar()  # a forwarded copy is not a post of its own
     comments = conn.execute(select(func.count()).select_from(comment).where(
         comment.c.post_id.in_(select(case_post.c.post_id).where(case_post.c.case_id == case_id)))).scalar()
     return posts, comments

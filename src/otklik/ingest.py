@@ -506,8 +506,9 @@ class _Writer:
                 continue
             conn.execute(update(post).where(post.c.id == pid).values(copy_of_id=orig))
             conn.execute(update(comment).where(comment.c.post_id == pid).values(post_id=orig))
-            cases = [r[0] for r in conn.execute(select(case_post.c.case_id).where(case_post.c.post_id == pid))]
-            _insert_ignore(conn, case_post, [{"case_id": c, "post_id": orig} for c in cases])
+            cases = {r[0] for r in conn.execute(select(case_post.c.case_id).where(case_post.c.post_id == pid))}
+            cases.add(self.case_id)
+            _insert_ignore(conn, case_post, [{"case_id": c, "post_id": orig} for c in sorted(cases)])
 
 
 _ETYPE = {SourceRec: "source", PostRec: "post", CommentRec: "comment"}
@@ -543,6 +544,8 @@ def _match_hint(conn: Connection, plat: str, pid: int, hint: dict) -> int | None
 
 
 def _insert_ignore(conn: Connection, table, rows: list[dict]) -> int:
+    if not rows:
+        return 0
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
