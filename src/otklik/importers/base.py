@@ -174,7 +174,10 @@ def load_document(path: Path, data: bytes | None = None) -> tuple[str, Any]:
     try:
         return text, json.loads(text)
     except json.JSONDecodeError as e:
-        what = "truncated JSON (the file ends too early)" if e.pos >= len(text.rstrip()) else "invalid JSON"
+        # A file cut inside a string reports the string's start; it is still a truncation.
+        cut = e.pos >= len(text.rstrip()) or (e.msg.startswith("Unterminated string")
+                                              and "\n" not in text[e.pos:].rstrip("\n") and '"' not in text[e.pos + 1:])
+        what = "truncated JSON (the file ends too early)" if cut else "invalid JSON"
         raise BadInput(path, f"line {e.lineno}, column {e.colno}", f"{what}: {e.msg}") from None
 
 
