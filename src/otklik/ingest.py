@@ -142,7 +142,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
         file_path=str(path.resolve()), file_sha256=file_sha, file_size=size, captured_at=file_time,
         captured_basis=basis, os_user=custody.os_user(), tool_version=__version__)).inserted_primary_key[0]
 
-    w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at))
+    w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at), path=path)
     skipped, batch = [], []
     completes: list[Complete] = []
     for rec in imp.read(path, opts):
@@ -196,8 +196,9 @@ class _Writer:
     already counted earlier in this run.
     """
 
-    def __init__(self, conn: Connection, case_id: int, run_id: int, file_time: str, basis: str, override: bool):
-        self.conn, self.case_id, self.run_id = conn, case_id, run_id
+    def __init__(self, conn: Connection, case_id: int, run_id: int, file_time: str, basis: str, override: bool,
+                 path: Path):
+        self.conn, self.case_id, self.run_id, self.path = conn, case_id, run_id, path
         self.file_time, self.basis, self.override = file_time, basis, override
         self.cache: dict[str, dict[tuple[str, str], int]] = {"sources": {}, "posts": {}, "authors": {}}
         self.new = dict.fromkeys(KINDS, 0)
@@ -301,7 +302,8 @@ class _Writer:
                     self.raw_of.setdefault(("c",) + _key(e), rid)
                     if e.author:
                         authors[_key(e.author)] = e.author
-                    posts.setdefault((e.platform, e.post_id), None)
+                    if e.post_id is not None:
+                        posts.setdefault((e.platform, e.post_id), None)
                 elif isinstance(e, PostRec):
                     posts[_key(e)] = e
                     self.raw_of.setdefault(("p",) + _key(e), rid)
@@ -319,6 +321,7 @@ class _Writer:
                         sources.setdefault(_key(e), None)
                     elif e.entity == "post":
                         posts.setdefault(_key(e), None)
+        self._posts_from_parents(comments, posts)
         comment_ids: dict[tuple[str, str], int] = {}
         self._resolve("sources", source, sources, self._source_row, ("title", "handle", "url"),
                       self._update_source, self.cache["sources"])
@@ -357,6 +360,35 @@ class _Writer:
             self.new["observations"] += added
             self.existing["observations"] += len(rows) - added
 
+    def _posts_from_parents(self, comments: dict, posts: dict) -> None:
+        """Give replies whose export names no post the post of their parent comment."""
+        orphans = [r for r in comments.values() if r.post_id is None]
+        if not orphans:
+            return
+        stored = {}
+        for r in orphans:
+            seen, cur = set(), r
+            while cur is not None and cur.post_id is None and cur.parent_id and cur.platform_id not in seen:
+                seen.add(cur.platform_id)
+                nxt = comments.get((cur.platform, cur.parent_id))
+                if nxt is None:  # the parent was imported before (or earlier in this run)
+                    key = (cur.platform, cur.parent_id)
+                    if key not in stored:
+                        stored[key] = self.conn.execute(
+                            select(post.c.platform_id).select_from(comment.join(post, post.c.id == comment.c.post_id))
+                            .where(comment.c.platform == key[0], comment.c.platform_id == key[1])).scalar()
+                    r.post_id = stored[key]
+                    break
+                cur = nxt
+            else:
+                if cur is not None and cur.post_id is not None:
+                    r.post_id = cur.post_id
+            if r.post_id is None:
+                raise BadInput(self.path, None, f"comment {r.platform}:{r.platform_id}: the export does not name its post and its "
+                                 f"parent comment {r.parent_id} is neither in this file nor in the store; import the "
+                                 "page that holds the parent first")
+            posts.setdefault((r.platform, r.post_id), None)
+
     def _entity_id(self, o: ObservationRec, comment_ids: dict) -> int:
         k = _key(o)
         ids = {"source": self.cache["sources"], "post": self.cache["posts"], "author": self.cache["authors"],
@@ -365,7 +397,7 @@ class _Writer:
             table = {"comment": comment, "author": author}[o.entity]
             found = self._lookup(table, [k], ())
             if k not in found:
-                raise ValueError(f"observation of an unknown {o.entity} {o.platform}:{o.platform_id}")
+                raise BadInput(self.path, None, f"observation of an unknown {o.entity} {o.platform}:{o.platform_id}")
             ids[k] = found[k]["id"]
         return ids[k]
 

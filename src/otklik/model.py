@@ -85,7 +85,9 @@ class CommentRec:
 
     platform: str
     platform_id: str
-    post_id: str  # platform id of the PostRec it belongs to
+    # Platform id of the PostRec it belongs to. None only for a reply whose export does not name
+    # the post (YouTube comments.list pages): the store takes the post of the parent comment.
+    post_id: str | None
     text: str
     author: AuthorRec | None = None
     parent_id: str | None = None

@@ -104,10 +104,27 @@ def test_reply_page_with_the_video_in_the_file_name():
     assert {c.post_id for c in cs.values()} == {VIDEO}
 
 
-def test_reply_page_alone_is_a_skip_that_says_why():
+def test_reply_page_alone_leaves_the_post_to_the_parent():
     out = read(FIX / "replies.json")
     assert [x.where for x in out] == ["$.items[0]", "$.items[1]"]
-    assert all(isinstance(x, Skip) and "the video of reply" in x.reason and A in x.reason for x in out)
+    replies = entities(out, CommentRec)
+    assert [(r.post_id, r.parent_id) for r in replies] == [(None, A), (None, A)]
+
+
+def test_reply_page_imported_after_its_thread_gets_the_threads_video(otk, home):
+    import json
+    import sqlite3
+
+    otk("case", "new", "yt", "--subject", "X")
+    res = otk("import", "--case", "yt", FIX / "replies.json", ok=False)
+    assert res.exit_code == 2 and A in res.output and "parent" in res.output
+    otk("import", "--case", "yt", FIX / "threads.json")
+    s = json.loads(otk("import", "--case", "yt", FIX / "replies.json", "--json").output)
+    assert s["comments"]["new"] + s["comments"]["existing"] == 2
+    con = sqlite3.connect(home / "otklik.sqlite")
+    posts = {r[0] for r in con.execute(
+        "SELECT p.platform_id FROM comment c JOIN post p ON p.id=c.post_id WHERE c.parent_platform_id=?", (A,))}
+    assert posts == {VIDEO}
 
 
 # ---------------------------------------------------------------- videos and channels

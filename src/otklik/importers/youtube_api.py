@@ -10,8 +10,8 @@ Reads these response kinds (formats.md §4.2):
   `snippet.parentId`. These responses carry no video id: it is taken from the thread of the same
   id when the same file also holds the commentThreads page, else from a video id at the end of
   the file name (`replies_<videoId>.json`, see youtube_comment_downloader.video_id_in_name).
-  Otherwise the reply is a Skip that says how to fix it (put the thread pages and the reply pages
-  into one file: a JSON list or JSONL of pages).
+  Otherwise the reply's post is left to the store, which takes the post of its parent comment
+  (imported from a commentThreads page in the same run or earlier; an error names it if not).
 - `youtube#videoListResponse` (videos.list): a PostRec per video (title and description as text,
   the channel as source and author) and its `statistics` as observations (views, likes, comments).
 - `youtube#channelListResponse` (channels.list): a SourceRec (kind "channel") with subscribers,
@@ -104,13 +104,8 @@ class YouTubeApiImporter(Importer):
             snip = obj.get("snippet") if isinstance(obj, dict) else None
             parent = sid(snip.get("parentId")) if isinstance(snip, dict) else None
             thread_post = thread_posts.get(parent) or (file_video if parent else None)
-            if isinstance(snip, dict) and _post_of(snip, thread_post) is None:
-                yield Skip(here, f"the video of reply {obj.get('id')!r} is unknown: comments.list responses do "
-                           "not name it; import this page in one file (a JSON list or JSONL of pages) with the "
-                           f"commentThreads page that holds thread {parent!r}, or put the video id at the end "
-                           "of the file name (replies_<videoId>.json)")
-            else:
-                yield guarded(here, lambda: Item(raw.encode(), here, _comment(obj, thread_post)))
+            # A reply page that names no video: the store takes the video of the parent comment.
+            yield guarded(here, lambda: Item(raw.encode(), here, _comment(obj, thread_post)))
         elif kind == "youtube#video":
             yield guarded(here, lambda: Item(raw.encode(), here, _video(obj)))
         elif kind == "youtube#channel":
@@ -186,7 +181,7 @@ def _comment(c: dict, thread_post: str | None) -> list:
     cid = sid(need(c, "id", "comment"))
     s = need(c, "snippet", "comment")
     post = _post_of(s, thread_post)
-    if post is None:
+    if post is None and not s.get("parentId"):
         raise ValueError(f"comment {cid} names no videoId or channelId")
     text = s.get("textOriginal")
     if text is None:
