@@ -338,6 +338,33 @@ def verify_cmd(obj: Ctx, check_files, as_json):
         sys.exit(EXIT_VERIFY_FAILED)
 
 
+@main.group()
+def bench():
+    """Benchmarks that print figures (medians of several runs)."""
+
+
+@bench.command("import")
+@click.option("--comments", "n", default=1_000_000, show_default=True, help="Comments in the generated export.")
+@click.option("--runs", default=3, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="bench-data", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_import_cmd(n, runs, data_dir, as_json):
+    """Import speed and peak memory on a generated Zeeschuimer TikTok-comments export.
+
+    \b
+    Example:
+      otklik bench import --comments 1000000 --runs 3
+    """
+    from .bench import bench_import
+
+    res = bench_import(n, runs, data_dir, echo=(lambda m: None) if as_json else click.echo)
+    _emit(res, as_json, lambda r: click.echo(
+        f"machine: {r['machine']}\ndata: {r['data']}\n"
+        f"import: {r['import_comments_per_s_median']:,.0f} comments/s (median of {r['runs']}; target >= 50,000), "
+        f"peak memory {r['import_peak_mb_median']:.0f} MB (target < 1024)\n"
+        f"re-import of the same file: {r['reimport_comments_per_s_median']:,.0f} comments/s (target >= 200,000)"))
+
+
 @main.command("demo")
 @click.pass_obj
 @click.pass_context
