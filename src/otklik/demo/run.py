@@ -33,5 +33,8 @@ def setup_demo(engine: Engine) -> tuple[dict, Summary | None]:
         except CaseError:
             case = create_case(conn, spec["name"], spec["subject"], spec.get("aliases", []),
                                spec.get("tz", "Europe/Moscow"), spec.get("langs", ["ru"]))
-    summary = import_files(engine, case["name"], demo_files())
+    # The demo exports were "captured" at a fixed time (see data/truth.json); without it the
+    # counts would be dated by the checkout's file times.
+    captured = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))["captured_at"]
+    summary = import_files(engine, case["name"], demo_files(), captured_at=captured)
     return case, summary
