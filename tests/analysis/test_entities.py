@@ -1,0 +1,37 @@
+from otklik.analysis.entities import SubjectMatcher, entity_mentions
+
+M = SubjectMatcher("Ильяс Мударов", ["Мударов", "Ilyas Mudarov"])
+
+
+def subj(text):
+    return [text[m.start:m.end] for m in M.mentions(text)]
+
+
+def test_subject_in_every_inflected_form_case_and_spelling():
+    assert subj("Не выдавайте Мударова") == ["Мударова"]
+    assert subj("помогите мударову") == ["мударову"]
+    assert subj("СВОБОДУ ИЛЬЯСУ МУДАРОВУ") == ["ИЛЬЯСУ", "МУДАРОВУ"]
+    assert subj("Free Ilyas Mudarov!") == ["Ilyas", "Mudarov"]
+    assert subj("за Мударовым следят") == ["Мударовым"]
+
+
+def test_subject_typos_within_one_edit_but_not_other_words():
+    assert subj("Мудоров должен жить") == ["Мудоров"]
+    assert subj("Мадуро и дорога") == []
+
+
+def test_countries_resolve_to_one_entity_across_languages():
+    names = [m.name for t in ("Отправьте его в Германию", "Germany would take him", "Оны Германияға жіберіңдер",
+                              "Türkiye is safer") for m in entity_mentions(t)]
+    assert names == ["Germany", "Germany", "Germany", "Turkey"]
+
+
+def test_proposals_are_told_apart_from_mentions_in_passing():
+    [m] = entity_mentions("Пусть его отправят в Германию, там безопасно")
+    assert m.proposed
+    [m] = entity_mentions("Send him to Turkey please")
+    assert m.proposed
+    [m] = entity_mentions("В Германии тоже бывают суды")
+    assert not m.proposed
+    [m] = entity_mentions("Россия требует его выдачи")
+    assert not m.proposed
