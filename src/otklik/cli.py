@@ -286,21 +286,26 @@ def search_cmd(obj: Ctx, case_name, query, limit, as_json):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 @click.pass_obj
 def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
-    """Export a case's comments as CSV or JSONL.
+    """Export a case's comments as CSV or JSONL, with the analysis columns (lang, stance,
+    stance_confidence, theme, theme_label, coordinated) once the case is analysed.
 
     \b
     Example:
       otklik export --case movlaev --format csv --pseudonymise -o movlaev.csv
     """
-    from .export import export_case
+    from .analysis.pipeline import annotations_for_export
+    from .cases import get_case
+    from .export import ANALYSIS_COLUMNS, export_case
 
     try:
         with obj.engine.begin() as conn:
+            extra = annotations_for_export(conn, get_case(conn, case_name)["id"])
+            args = dict(pseudonymise=pseudonymise, extra=extra, columns=ANALYSIS_COLUMNS)
             if output:
                 with open(output, "w", encoding="utf-8", newline="") as f:
-                    res = export_case(conn, obj.home, case_name, fmt, f, pseudonymise)
+                    res = export_case(conn, obj.home, case_name, fmt, f, **args)
             else:
-                res = export_case(conn, obj.home, case_name, fmt, sys.stdout, pseudonymise)
+                res = export_case(conn, obj.home, case_name, fmt, sys.stdout, **args)
     except CaseError as e:
         _fail(str(e))
     if output:
@@ -336,6 +341,225 @@ def verify_cmd(obj: Ctx, check_files, as_json):
     _emit(res, as_json, human)
     if not res["ok"]:
         sys.exit(EXIT_VERIFY_FAILED)
+
+
+# ------------------------------------------------------------------ analysis
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if total:
+        click.echo(f"\r  {stage:<12} {done:>8}/{total}", err=True, nl=done >= total)
+
+
+@main.command("analyze")
+@click.option("--case", "case_name", required=True)
+@click.option("--stance-backend", default="default", show_default=True, help="Stance backend (registry name).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON file with per-stage parameters, e.g. {\"coordination\": {\"window_s\": 600}}.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def analyze_cmd(obj: Ctx, case_name, stance_backend, config_file, as_json):
+    """Analyse a case: language, normalised text, subject and entities, stance toward the subject,
+    coordination, themes and quotes. Unchanged inputs are not recomputed.
+
+    \b
+    Example:
+      otklik analyze --case movlaev
+    """
+    from .analysis.pipeline import analyze_case
+    from .analysis.summary import case_summary
+
+    config = json.loads(config_file.read_text()) if config_file else {}
+    config.setdefault("stance", {})["backend"] = stance_backend
+    try:
+        run = analyze_case(obj.engine, case_name, config, progress=(lambda *a: None) if as_json else _progress)
+        with obj.engine.connect() as conn:
+            summary = case_summary(conn, case_name)
+    except (CaseError, ValueError) as e:
+        _fail(str(e))
+    summary["run"] = run
+    _emit(summary, as_json, _print_analysis)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _print_analysis(s: dict) -> None:
+    st = s["run"]["stages"]
+    click.echo("stages: " + ", ".join(
+        f"{k} ({v['computed']} computed, {v['reused']} reused)" if "computed" in v else
+        f"{k} ({'recomputed' if v['recomputed'] else 'unchanged'})" for k, v in st.items()))
+    click.echo(f"{s['comments']} comments by {s['authors']} people; languages: "
+               + ", ".join(f"{k} {v}" for k, v in s["languages"].items()))
+    for title, sh in (("stance toward the subject", s["stance"]),
+                      ("without coordinated comments", s["stance_without_coordinated"])):
+        c, a = sh["comments"], sh["authors"]
+        click.echo(f"{title}: " + "; ".join(
+            f"{k} {_pct(a[k]['share'])} of people ({a[k]['n']}), {_pct(c[k]['share'])} of comments ({c[k]['n']})"
+            for k in ("supportive", "hostile", "neutral", "not_about_case")))
+    click.echo("themes:")
+    for t in s["themes"]:
+        click.echo(f"  [{t['key']}] {t['label']}: {t['n_authors']} people, {t['n_comments']} comments; "
+                   f"keywords: {', '.join(t['keywords'][:5])}")
+        for q in t["quotes"][:1]:
+            click.echo(f"      «{q['text']}» ({q['author']}, comment {q['platform_id']})")
+    coord = [g for g in s["coordination"]["groups"] if g["coordinated"]]
+    click.echo(f"coordination (window {s['coordination']['window_s']:.0f} s): {len(coord)} burst(s)")
+    for g in coord:
+        click.echo(f"  {len(g['burst_ids'])} near-identical comments from {len(g['accounts'])} accounts, "
+                   f"{g['start']} .. {g['end']}")
+
+
+@main.command("label")
+@click.option("--case", "case_name", required=True)
+@click.argument("comment_id")
+@click.option("--stance", required=True, type=click.Choice(["+1", "1", "0", "-1", "none"]),
+              help="+1 supportive/concerned, -1 hostile, 0 neutral, none = not about the case.")
+@click.pass_obj
+def label_cmd(obj: Ctx, case_name, comment_id, stance):
+    """Label a comment's stance (the platform's comment id); overrides the model and adapts it.
+
+    \b
+    Example:
+      otklik label --case movlaev 17912345678 --stance +1
+    """
+    from .analysis.pipeline import set_label
+
+    value = None if stance == "none" else int(stance)
+    try:
+        set_label(obj.engine, case_name, comment_id, "stance", value)
+    except (CaseError, ValueError) as e:
+        _fail(str(e))
+    click.echo(f"comment {comment_id}: stance {stance} (takes effect on the next `otklik analyze`)")
+
+
+@main.group()
+def theme():
+    """Editor decisions on themes, kept across analysis runs."""
+
+
+def _theme_decision(obj, case_name, kind, payload):
+    from .analysis.pipeline import add_theme_decision
+
+    try:
+        add_theme_decision(obj.engine, case_name, kind, payload)
+    except (CaseError, ValueError) as e:
+        _fail(str(e))
+    click.echo(f"{kind}: {payload} (takes effect on the next `otklik analyze`)")
+
+
+@theme.command("rename")
+@click.option("--case", "case_name", required=True)
+@click.argument("key")
+@click.argument("label")
+@click.pass_obj
+def theme_rename(obj, case_name, key, label):
+    """Give a theme a label.
+
+    \b
+    Example:
+      otklik theme rename --case movlaev t123 "Fear of torture"
+    """
+    _theme_decision(obj, case_name, "rename", {"key": key, "label": label})
+
+
+@theme.command("merge")
+@click.option("--case", "case_name", required=True)
+@click.argument("keys", nargs=-1, required=True)
+@click.pass_obj
+def theme_merge(obj, case_name, keys):
+    """Merge themes (the first key names the result). Example: otklik theme merge --case movlaev t12 t40"""
+    if len(keys) < 2:
+        _fail("merge needs at least two theme keys")
+    _theme_decision(obj, case_name, "merge", {"keys": list(keys)})
+
+
+@theme.command("move")
+@click.option("--case", "case_name", required=True)
+@click.argument("comment_id", type=int)
+@click.argument("key")
+@click.pass_obj
+def theme_move(obj, case_name, comment_id, key):
+    """Move a comment (store id) to a theme or "other" — how a theme is split.
+    Example: otklik theme move --case movlaev 1234 other"""
+    _theme_decision(obj, case_name, "move", {"comment_id": comment_id, "key": key})
+
+
+@main.group("eval")
+def eval_group():
+    """Quality figures on labelled data (never trains on the file it scores)."""
+
+
+@eval_group.command("stance")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, path_type=Path),
+              help="JSONL {text,target,label}, or a RuSentNE / RuArg / RUW / KazSAnDRA file.")
+@click.option("--json", "as_json", is_flag=True)
+def eval_stance(data, as_json):
+    """Macro-F1 of stance toward the target.
+
+    \b
+    Example:
+      otklik eval stance --data ../shared/data/ruarg2022/dev.tsv --json
+    """
+    from .evaluation.stance import run
+
+    run(data, as_json)
+
+
+@eval_group.command("themes")
+@click.option("--argkp", "argkp", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def eval_themes(argkp, as_json):
+    """ARI, NMI and key-point coverage of themes and quotes on ArgKP.
+
+    \b
+    Example:
+      otklik eval themes --argkp ../shared/data/argkp2021/kpm_data --json
+    """
+    from .evaluation.themes import run
+
+    run(argkp, as_json)
+
+
+@eval_group.command("lang")
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL rows {\"text\": ..., \"lang\": ...}.")
+@click.option("--json", "as_json", is_flag=True)
+def eval_lang(data, as_json):
+    """Accuracy and per-language F1 of language detection.
+
+    \b
+    Example:
+      otklik eval lang --data comments_lang.jsonl
+    """
+    from .evaluation.lang import run
+
+    try:
+        res = run(data)
+    except ValueError as e:
+        _fail(str(e), EXIT_BAD_INPUT)
+    _emit(res, as_json, lambda r: click.echo(
+        f"n {r['n']}, accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}\n" + "\n".join(
+            f"  {k}: P {v['precision']:.2f} R {v['recall']:.2f} F1 {v['f1']:.2f} (n {v['support']})"
+            for k, v in r["per_lang"].items())))
+
+
+@main.command("train")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default="../shared/data", show_default=True, help="Folder holding rusentne2023/ and argkp2021/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the model (default: the package's models folder).")
+def train_cmd(data_dir, out_dir):
+    """Train the default offline stance model, reproducibly, on licensed data only.
+
+    \b
+    Example:
+      otklik train --data ../shared/data --out /tmp/model
+    """
+    from .training import train_default
+
+    res = train_default(data_dir, out_dir)
+    click.echo(json.dumps(res, ensure_ascii=False, indent=2))
 
 
 @main.group()

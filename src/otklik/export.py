@@ -29,6 +29,10 @@ COLUMNS = ["platform", "platform_id", "post_platform_id", "parent_platform_id", 
            "raw_sha256"]
 
 
+# Added by the analysis; names fixed so other tools can rely on them.
+ANALYSIS_COLUMNS = ["lang", "stance", "stance_confidence", "theme", "theme_label", "coordinated"]
+
+
 class Pseudonymiser:
     def __init__(self, home: Path):
         keyfile = home / "pseudonym.key"

@@ -3,8 +3,8 @@
 Near-duplicates are found with MinHash LSH over character 4-grams of the normalised text. A
 coordinated burst is a near-duplicate group in which at least `min_accounts` distinct accounts
 posted within a window. The window is configured, or estimated from the data in the spirit of
-CooRnet: the median delay between the first copy of a text and its later copies, clamped to
-[1 min, 1 h]. Comments are flagged, never removed.
+CooRnet: twice the median delay between the first copy of a text and its later copies, clamped to
+[1 min, 1 h] (copies arriving evenly spread over a burst have a median delay of half of it). Comments are flagged, never removed.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from datetime import datetime
 
 from datasketch import MinHash, MinHashLSH
 
-VERSION = "1"
+VERSION = "3"
 _NON_WORD = re.compile(r"[\W_]+", re.U)
 
 
 @dataclass(frozen=True)
 class CoordParams:
-    threshold: float = 0.8  # Jaccard similarity of 4-gram sets for "near-identical"
+    threshold: float = 0.7  # Jaccard similarity of 4-gram sets for "near-identical" (MinHash estimate)
     min_chars: int = 15  # shorter texts ("+", "да", "🙏") are not evidence of copying
     min_accounts: int = 3
     window_s: float | None = None  # None: estimated from the data
-    num_perm: int = 64
+    num_perm: int = 128
 
 
 @dataclass
@@ -83,7 +83,8 @@ def find_groups(ids: list[int], texts: list[str], authors: list[str], times: lis
     for g in groups_idx:
         t0 = _ts(times[g[0]])
         deltas += [_ts(times[i]) - t0 for i in g[1:] if t0 is not None and times[i]]
-    window = params.window_s or min(3600.0, max(60.0, statistics.median(deltas) if deltas else 600.0))
+    # Twice the median delay covers a burst whose copies arrive evenly over the window.
+    window = params.window_s or min(3600.0, max(60.0, 2 * statistics.median(deltas) if deltas else 600.0))
 
     groups = []
     for g in groups_idx:

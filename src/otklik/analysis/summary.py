@@ -1,0 +1,80 @@
+"""What an analysis found, computed from the stored annotations: stance shares by comments and by
+distinct people (with and without coordinated comments), languages, themes, coordination."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ..cases import get_case
+from .pipeline import case_result, load_comments
+
+STANCE_NAMES = {1: "supportive", -1: "hostile", 0: "neutral", None: "not_about_case"}
+
+
+def _author_stance(labels: list) -> int | None:
+    """One person's position: the sign of their relevant comments' mean; a tie is neutral."""
+    rel = [x for x in labels if x is not None]
+    if not rel:
+        return None
+    s = sum(rel)
+    return 1 if s > 0 else -1 if s < 0 else 0
+
+
+def shares(rows: list[tuple[str, int | None]]) -> dict:
+    """rows: (author, stance label). Counts and shares by comments and by distinct authors."""
+    by_comment = Counter(STANCE_NAMES[lab] for _, lab in rows)
+    per_author: dict[str, list] = {}
+    for a, lab in rows:
+        per_author.setdefault(a, []).append(lab)
+    by_author = Counter(STANCE_NAMES[_author_stance(v)] for v in per_author.values())
+    out = {}
+    for name, counts, total in (("comments", by_comment, len(rows)), ("authors", by_author, len(per_author))):
+        out[name] = {"total": total, **{k: {"n": counts.get(k, 0), "share": round(counts.get(k, 0) / total, 4) if total else 0.0}
+                                        for k in STANCE_NAMES.values()}}
+    return out
+
+
+def case_summary(conn: Connection, case_name: str) -> dict:
+    case = get_case(conn, case_name)
+    comments = load_comments(conn, case["id"])
+    from .pipeline import annotation
+
+    ann: dict[int, dict] = {}
+    ids = [c.id for c in comments]
+    for i in range(0, len(ids), 900):
+        for cid, st, v in conn.execute(select(annotation.c.comment_id, annotation.c.stage, annotation.c.value)
+                                       .where(annotation.c.comment_id.in_(ids[i:i + 900]),
+                                              annotation.c.stage.in_(["language", "stance"]))):
+            ann.setdefault(cid, {})[st] = json.loads(v)
+    results = {k: json.loads(v) for k, v in conn.execute(
+        select(case_result.c.stage, case_result.c.payload).where(case_result.c.case_id == case["id"]))}
+    if not ann or "themes" not in results:
+        raise ValueError(f"case {case_name!r} has not been analysed yet: run `otklik analyze --case {case_name}`")
+    coord = results["coordination"]
+    burst = {i for g in coord["groups"] if g["coordinated"] for i in g["burst_ids"]}
+
+    def label(c):
+        s = ann[c.id]["stance"]
+        return s["label"] if s["relevant"] else None
+    rows = [(c.author, label(c)) for c in comments]
+    rows_wo = [(c.author, label(c)) for c in comments if c.id not in burst]
+    langs = Counter(ann[c.id]["language"]["lang"] for c in comments)
+    by_id = {c.id: c for c in comments}
+    themes = []
+    for th in results["themes"]["themes"]:
+        themes.append({k: th[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances", "entities")}
+                      | {"quotes": [{**q, "platform_id": by_id[q["comment_id"]].platform_id} for q in th["quotes"]]})
+    themes.sort(key=lambda t: (t["key"] == "other", -t["n_authors"], -t["n_comments"], t["key"]))
+    return {
+        "case": case["name"], "subject": case["subject"], "comments": len(comments),
+        "authors": len({c.author for c in comments}),
+        "languages": dict(langs.most_common()),
+        "stance": shares(rows), "stance_without_coordinated": shares(rows_wo),
+        "coordination": {"window_s": coord["window_s"], "groups": [
+            {**g, "platform_ids": [by_id[i].platform_id for i in g["comment_ids"]]} for g in coord["groups"]]},
+        "themes": themes,
+    }
