@@ -1,0 +1,155 @@
+"""The digest: the one contract between analysis and output.
+
+A versioned, JSON-serialisable set of facts about a case, every figure computed from the store
+and every quote a comment id plus a verbatim span. Renderers only format a digest; the
+verifier checks a rendered text against it. Nothing else crosses from analysis to output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection
+
+from . import __version__
+from .analysis.summary import case_summary
+from .cases import _latest, get_case
+from .store import case_post, comment, post, raw_record, source
+
+DIGEST_VERSION = 1
+
+
+def _quote_rows(conn: Connection, ids: list[int]) -> dict[int, dict]:
+    out = {}
+    for i in range(0, len(ids), 900):
+        rows = conn.execute(select(comment.c.id, comment.c.platform, comment.c.platform_id, comment.c.author_handle,
+                                   comment.c.author_name, comment.c.published_at, comment.c.text,
+                                   raw_record.c.sha256, post.c.url)
+                            .select_from(comment.join(raw_record, raw_record.c.id == comment.c.raw_id)
+                                         .join(post, post.c.id == comment.c.post_id))
+                            .where(comment.c.id.in_(ids[i:i + 900]))).mappings()
+        for r in rows:
+            out[r["id"]] = dict(r)
+    return out
+
+
+def build_digest(conn: Connection, case_name: str, today: date | None = None, events: list[dict] | None = None) -> dict:
+    """Everything a report may say about a case, with the comment ids behind every quote."""
+    case = get_case(conn, case_name)
+    s = case_summary(conn, case_name)
+    cid = case["id"]
+    lang_of = {}
+    stance_of = {}
+    for c_id, stage, v in conn.execute(text(
+            "SELECT a.comment_id, a.stage, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "
+            "WHERE a.stage IN ('language','stance','entities') AND c.post_id IN "
+            "(SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid}):
+        v = json.loads(v)
+        if stage == "language":
+            lang_of[c_id] = v["lang"]
+        elif stage == "stance":
+            stance_of[c_id] = v["label"] if v["relevant"] else None
+        else:
+            stance_of.setdefault(("ents", c_id), v)
+
+    # sources and posts, with their latest observed counts
+    posts = conn.execute(
+        select(post.c.id, post.c.platform, post.c.platform_id, post.c.url, post.c.published_at, post.c.text,
+               post.c.source_id)
+        .select_from(post.join(case_post, case_post.c.post_id == post.c.id))
+        .where(case_post.c.case_id == cid, post.c.copy_of_id.is_(None)).order_by(post.c.published_at, post.c.id)).mappings().all()
+    sources, post_out = {}, []
+    for p in posts:
+        n = conn.execute(select(func.count(), func.count(comment.c.parent_id)).where(comment.c.post_id == p["id"])).one()
+        if n[0] == 0:
+            continue  # a post nobody commented on is not part of the reaction
+        if p["source_id"] and p["source_id"] not in sources:
+            srow = conn.execute(select(source).where(source.c.id == p["source_id"])).mappings().first()
+            latest = _latest(conn, "source", p["source_id"])
+            followers = latest.get("followers") or latest.get("members") or latest.get("subscribers")
+            sources[p["source_id"]] = {"id": p["source_id"], "platform": srow["platform"], "kind": srow["kind"],
+                                       "title": srow["title"], "handle": srow["handle"], "url": srow["url"],
+                                       "followers": followers}
+        latest = _latest(conn, "post", p["id"])
+        post_out.append({"id": p["id"], "platform": p["platform"], "platform_id": p["platform_id"], "url": p["url"],
+                         "source_id": p["source_id"], "published_at": p["published_at"],
+                         "text": (p["text"] or "")[:500], "comments_observed": latest.get("comments"),
+                         "comments_stored": n[0], "replies_stored": n[1]})
+    snapshot = conn.execute(text(
+        "SELECT max(s.captured_at) FROM sighting s JOIN comment c ON c.id=s.entity_id AND s.entity_type='comment' "
+        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid}).scalar()
+
+    # quotes: verbatim spans with everything needed to attribute and check them
+    quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
+    rows = _quote_rows(conn, quote_ids)
+    themes = []
+    for t in s["themes"]:
+        quotes = []
+        for q in t["quotes"]:
+            r = rows[q["comment_id"]]
+            assert r["text"][q["start"]:q["end"]] == q["text"], "a quote is not a span of its comment"
+            quotes.append({"comment_id": q["comment_id"], "platform": r["platform"], "platform_id": r["platform_id"],
+                           "author": r["author_handle"] or r["author_name"], "published_at": r["published_at"],
+                           "start": q["start"], "end": q["end"], "text": q["text"], "whole": q["start"] == 0 and q["end"] == len(r["text"]),
+                           "lang": lang_of.get(q["comment_id"]), "stance": q["stance"], "raw_sha256": r["sha256"],
+                           "post_url": r["url"]})
+        themes.append({**{k: t[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances")},
+                       "entities": [{"name": n, "comments": k} for n, k in t["entities"]], "quotes": quotes})
+
+    # what commenters proposed (countries, regions named as a destination)
+    proposals: dict[str, dict] = {}
+    ents = {k[1]: v for k, v in stance_of.items() if isinstance(k, tuple)}
+    author_of = {c_id: a for c_id, a in conn.execute(text(
+        "SELECT c.id, COALESCE(a.platform || ':' || a.platform_id, c.author_handle) FROM comment c "
+        "LEFT JOIN author a ON a.id=c.author_id WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"),
+        {"cid": cid})}
+    for c_id, v in ents.items():
+        for e in v["entities"]:
+            if e["proposed"]:
+                p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(), "authors": set()})
+                p["comment_ids"].add(c_id)
+                p["authors"].add(author_of.get(c_id))
+    proposed = sorted(({"entity": p["entity"], "kind": p["kind"], "n_comments": len(p["comment_ids"]),
+                        "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"])} for p in proposals.values()),
+                      key=lambda p: (-p["n_authors"], p["entity"]))
+
+    coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
+    run = conn.execute(text("SELECT id, code_version, config FROM analysis_run WHERE case_id=:cid AND finished_at IS NOT NULL "
+                            "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
+    backends = {st: b for st, b in conn.execute(text(
+        "SELECT DISTINCT a.stage, a.backend || ' ' || a.version FROM annotation a JOIN comment c ON c.id=a.comment_id "
+        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid})}
+    files = [r[0] for r in conn.execute(text("SELECT DISTINCT file_sha256 FROM import_run WHERE case_id=:cid ORDER BY 1"),
+                                        {"cid": cid})]
+    today = today or datetime.now(timezone.utc).date()
+    evs = []
+    for e in events or []:
+        d = date.fromisoformat(e["date"][:10])
+        evs.append({**e, "upcoming": bool(e.get("deadline")) and d >= today, "days_left": (d - today).days})
+    digest = {
+        "digest_version": DIGEST_VERSION,
+        "case": {k: case[k] for k in ("name", "subject", "aliases", "tz", "langs")},
+        "snapshot_at": snapshot,
+        "sources": list(sources.values()),
+        "posts": post_out,
+        "totals": {"comments": s["comments"], "replies": sum(p["replies_stored"] for p in post_out),
+                   "authors": s["authors"], "by_language": s["languages"]},
+        "stance": s["stance"], "stance_without_coordinated": s["stance_without_coordinated"],
+        "themes": themes,
+        "proposals": proposed,
+        "coordination": {"window_s": s["coordination"]["window_s"], "bursts": [
+            {"comment_ids": g["burst_ids"], "n_comments": len(g["burst_ids"]),
+             "n_accounts": len({author_of.get(i) for i in g["burst_ids"]}), "start": g["start"], "end": g["end"]}
+            for g in coordination]},
+        "events": sorted(evs, key=lambda e: e["date"]),
+        "provenance": {"analysis_run": run["id"] if run else None, "code_version": __version__,
+                       "analysis_config": json.loads(run["config"]) if run else None, "backends": backends,
+                       "input_files_sha256": files},
+    }
+    digest["provenance"]["digest_sha256"] = hashlib.sha256(
+        json.dumps(digest, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return digest
