@@ -23,6 +23,7 @@ test: $(BIN)/otklik
 
 bench: $(BIN)/otklik
 	$(BIN)/otklik bench import
+	$(BIN)/otklik bench analyze
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) bench-data

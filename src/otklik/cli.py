@@ -589,6 +589,26 @@ def bench_import_cmd(n, runs, data_dir, as_json):
         f"re-import of the same file: {r['reimport_comments_per_s_median']:,.0f} comments/s (target >= 200,000)"))
 
 
+@bench.command("analyze")
+@click.option("--comments", "n", default=100_000, show_default=True)
+@click.option("--runs", default=1, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="bench-data", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_analyze_cmd(n, runs, data_dir, as_json):
+    """Speed and peak memory of the default analysis pipeline on a generated case.
+
+    \b
+    Example:
+      otklik bench analyze --comments 100000
+    """
+    from .analysis.bench import bench_analyze
+
+    res = bench_analyze(n, runs, data_dir, echo=(lambda m: None) if as_json else click.echo)
+    _emit(res, as_json, lambda r: click.echo(
+        f"analysis: {r['comments_per_s_median']:,.0f} comments/s (median of {r['runs']}; target >= 500), "
+        f"peak {r['peak_mb_median']:.0f} MB (target <= 2048); stages (s): {r['stages_of_median_run']}"))
+
+
 @main.command("demo")
 @click.pass_obj
 @click.pass_context

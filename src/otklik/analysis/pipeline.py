@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
@@ -330,11 +331,13 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
         emb = backend.embed([c.ann["normal"]["text"] for c in cs])
         ctx.progress("embed", len(cs), len(cs))
         ids, texts, authors = [c.id for c in cs], [c.text for c in cs], [c.author for c in cs]
+        # quotes speak for people: not from coordinated bursts, not from comments off the case (spam)
+        not_quoted = coordinated | {c.id for c, s in zip(cs, stances) if s is None}
         themes = find_themes(ids, texts, authors, emb, stances, ents, langs, ThemeParams(**cfg.get("params", {})), ov)
         out = []
         for th in themes:
             quotes = [] if th.is_other else choose_quotes(th, ids, texts, authors, emb, stances, k=cfg.get("quotes", 3),
-                                                          excluded=coordinated, lang=langs)
+                                                          excluded=not_quoted, lang=langs)
             d = asdict(th)
             d["quotes"] = [asdict(q) for q in quotes]
             out.append(d)
@@ -370,13 +373,19 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
             ctx.labels.setdefault(cid, {})[fld] = json.loads(val)
         stages = {}
         for name in PER_COMMENT:
+            t = time.perf_counter()
             st = STAGES[name](config.get(name, {}))
             stages[name] = _run_comment_stage(ctx, st, run_id)
+            stages[name]["seconds"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
         coord, recomputed = _coordination(ctx, run_id)
-        stages["coordination"] = {"recomputed": recomputed, "groups": len(coord["groups"])}
+        stages["coordination"] = {"recomputed": recomputed, "groups": len(coord["groups"]),
+                                  "seconds": round(time.perf_counter() - t, 3)}
         coordinated = {i for g in coord["groups"] if g["coordinated"] for i in g["burst_ids"]}
+        t = time.perf_counter()
         themes, recomputed = _themes(ctx, run_id, coordinated)
-        stages["themes"] = {"recomputed": recomputed, "themes": len(themes["themes"])}
+        stages["themes"] = {"recomputed": recomputed, "themes": len(themes["themes"]),
+                            "seconds": round(time.perf_counter() - t, 3)}
         summary = {"case": case["name"], "run": run_id, "comments": len(ctx.comments), "stages": stages}
         conn.execute(analysis_run.update().where(analysis_run.c.id == run_id).values(
             finished_at=custody.now_utc(), summary=json.dumps(summary, ensure_ascii=False)))
