@@ -160,8 +160,8 @@ def test_comments_beside_a_json_xz_post(tmp_path):
 def test_comments_without_sibling_post():
     out = read(FIX / "orphan" / "2024-07-01_00-00-00_UTC_comments.json")
     [c] = comments(out).values()
-    assert c.post_id == "file:2024-07-01_00-00-00_UTC"
-    assert out[-1] == Complete("instagram", "file:2024-07-01_00-00-00_UTC")
+    assert c.post_id == "file:orphan/2024-07-01_00-00-00_UTC"
+    assert out[-1] == Complete("instagram", "file:orphan/2024-07-01_00-00-00_UTC")
 
 
 def test_comments_missing_id_or_text_are_skips_and_the_rest_come_through():
@@ -176,7 +176,7 @@ def test_comments_missing_id_or_text_are_skips_and_the_rest_come_through():
     cs = comments(out)
     assert sorted(cs) == ["1", "4", "6", "8"]
     assert cs["6"].parent_id == "4"
-    assert out[-1] == Complete("instagram", "file:2024-08-01_00-00-00_UTC")
+    assert out[-1] == Complete("instagram", "file:bad/2024-08-01_00-00-00_UTC")
 
 
 def test_truncated_comments_file(tmp_path):

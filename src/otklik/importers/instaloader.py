@@ -30,8 +30,9 @@ files per post named by a prefix (by default the post time, `2024-05-01_12-00-00
   too, since their parent cannot be named.
   The file does not name its post. The post is taken from the sibling `<prefix>.json` or
   `<prefix>.json.xz` in the same folder (its shortcode). Without a sibling the post id is
-  "file:<prefix>" (e.g. "file:2024-05-01_12-00-00_UTC"); import the post's metadata file to have
-  the post itself. A comments file lists all comments of the post, so it yields Complete for it.
+  "file:<folder>/<prefix>" (e.g. "file:example_ngo/2024-05-01_12-00-00_UTC"); import the post's
+  metadata file beside it to have the post itself (comments already stored under such a stub
+  post stay there). A comments file lists all comments of the post, so it yields Complete for it.
   Note: on re-runs Instaloader merges new comments into the existing file and keeps comments
   deleted since, so "complete" means "every comment seen by any run up to the file's capture".
 
@@ -143,9 +144,10 @@ def _read_comments(path: Path, text: str) -> Iterator[Item | Skip | Complete]:
 
 
 def _post_id_for(path: Path) -> str:
-    """The shortcode from the sibling post metadata file, else "file:<prefix>"."""
+    """The shortcode from the sibling post metadata file, else "file:<folder>/<prefix>" (Instaloader
+    names the folder after the profile, so two profiles' posts of the same second stay apart)."""
     if not path.name.endswith(COMMENTS_SUFFIX):  # renamed: no prefix to find the post by
-        return f"file:{path.name.removesuffix('.json')}"
+        return f"file:{path.parent.name}/{path.name.removesuffix('.json')}"
     prefix = path.name[: -len(COMMENTS_SUFFIX)]
     for sibling in (path.with_name(prefix + ".json"), path.with_name(prefix + ".json.xz")):
         if sibling.is_file():
@@ -155,7 +157,7 @@ def _post_id_for(path: Path) -> str:
             if shortcode is None:
                 raise BadInput(sibling, None, "the post metadata beside the comments file has no shortcode")
             return shortcode
-    return f"file:{prefix}"
+    return f"file:{path.parent.name}/{prefix}"
 
 
 def _comment(c: Any, post_id: str, parent_id: str | None, where: str) -> list:
