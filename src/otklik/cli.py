@@ -635,5 +635,15 @@ def demo_cmd(ctx, obj: Ctx):
     ctx.invoke(show_cmd, case_name=case["name"], as_json=False)
 
 
+def _attach_commands() -> None:
+    """Commands that live beside their service modules."""
+    from .casefile_commands import event, timeline_cmd
+
+    main.add_command(event)
+    case.add_command(timeline_cmd)
+
+
+_attach_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

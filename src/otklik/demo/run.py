@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from ..casefile import load_events
 from ..cases import CaseError, create_case, get_case
 from ..ingest import Summary, import_files
 
@@ -37,4 +38,5 @@ def setup_demo(engine: Engine) -> tuple[dict, Summary | None]:
     # counts would be dated by the checkout's file times.
     captured = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))["captured_at"]
     summary = import_files(engine, case["name"], demo_files(), captured_at=captured)
+    load_events(engine, case["name"], spec.get("events", []))
     return case, summary
