@@ -127,3 +127,11 @@ def test_export_carries_the_analysis_columns(demo, otk, home):
         assert col in rows[0]
     assert sum(r["coordinated"] == "True" for r in rows) == 8
     assert {r["lang"] for r in rows} >= {"ru", "kk", "ce", "en"}
+
+
+def test_secrets_in_the_configuration_never_reach_the_store(tmp_path):
+    engine = open_store(tmp_path)
+    setup_demo(engine)
+    pipeline.analyze_case(engine, "demo", {"stance": {"backend": "rules-for-tests", "api_key": "sekret-123"}})
+    dump = "\n".join(sqlite3.connect(tmp_path / "otklik.sqlite").iterdump())
+    assert "sekret-123" not in dump

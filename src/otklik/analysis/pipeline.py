@@ -237,9 +237,15 @@ class StanceStage(CommentStage):
 PER_COMMENT = ("language", "normal", "entities", "stance")
 
 
+def public_params(params: dict) -> dict:
+    """Parameters as recorded in provenance: secrets (API keys) never reach the store."""
+    return {k: ("<secret>" if "key" in k.lower() and k != "api_key_env" else
+                public_params(v) if isinstance(v, dict) else v) for k, v in params.items()}
+
+
 def _run_comment_stage(ctx: Context, st: CommentStage, run_id: int) -> dict:
     conn = ctx.conn
-    params = json.dumps(st.params, sort_keys=True)
+    params = json.dumps(public_params(st.params), sort_keys=True)
     extra = st.extra_hash(ctx)
     want = {c.id: _h(st.name, st.backend, st.version, params, extra, c.text,
                      [c.ann.get(d) for d in st.deps]) for c in ctx.comments}
@@ -261,7 +267,9 @@ def _run_comment_stage(ctx: Context, st: CommentStage, run_id: int) -> dict:
                                                annotation.c.comment_id.in_([c.id for c in part])))
         bulk_insert(conn, annotation, [
             {"comment_id": c.id, "stage": st.name, "value": json.dumps(v, ensure_ascii=False), "backend": st.backend,
-             "version": st.version, "params": params, "input_hash": want[c.id], "run_id": run_id}
+             "version": st.version, "params": params, "run_id": run_id,
+             # a backend's failure on an item is kept for the record but asked again next run
+             "input_hash": "retry" if isinstance(v, dict) and "error" in v else want[c.id]}
             for c, v in zip(part, values)])
         for c, v in zip(part, values):
             c.ann[st.name] = v
@@ -274,7 +282,7 @@ def _run_comment_stage(ctx: Context, st: CommentStage, run_id: int) -> dict:
 
 def _case_stage(ctx: Context, name: str, backend: str, version: str, params: dict, inputs, compute, run_id) -> tuple[dict, bool]:
     conn = ctx.conn
-    ph = json.dumps(params, sort_keys=True)
+    ph = json.dumps(public_params(params), sort_keys=True)
     h = _h(name, backend, version, ph, inputs)
     row = conn.execute(select(case_result.c.input_hash, case_result.c.payload).where(
         case_result.c.case_id == ctx.case["id"], case_result.c.stage == name)).first()
@@ -366,7 +374,7 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
         case = get_case(conn, case_name)
         run_id = conn.execute(analysis_run.insert().values(
             case_id=case["id"], started_at=custody.now_utc(), code_version=__version__,
-            config=json.dumps(config, sort_keys=True))).inserted_primary_key[0]
+            config=json.dumps(public_params(config), sort_keys=True))).inserted_primary_key[0]
         ctx = Context(case, config, conn, load_comments(conn, case["id"]), progress)
         for cid, fld, val in conn.execute(select(editor_label.c.comment_id, editor_label.c.field, editor_label.c.value)
                                           .where(editor_label.c.case_id == case["id"])):
@@ -390,7 +398,7 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
         conn.execute(analysis_run.update().where(analysis_run.c.id == run_id).values(
             finished_at=custody.now_utc(), summary=json.dumps(summary, ensure_ascii=False)))
         custody.append(conn, "analyze", case_id=case["id"], outputs={"analysis_run": run_id},
-                       details={"config": config, "stages": stages})
+                       details={"config": public_params(config), "stages": stages})
     return summary
 
 
@@ -450,3 +458,7 @@ def annotations_for_export(conn: Connection, case_id: int) -> dict[int, dict]:
     for cid, d in out.items():
         d["coordinated"] = cid in burst
     return out
+
+
+# Optional backends register themselves on import (they import their heavy dependencies lazily).
+from . import stance_backends  # noqa: E402,F401
