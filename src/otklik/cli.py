@@ -638,8 +638,10 @@ def demo_cmd(ctx, obj: Ctx):
 def _attach_commands() -> None:
     """Commands that live beside their service modules."""
     from .casefile_commands import event, timeline_cmd
+    from .labelling.cli import labels
 
     main.add_command(event)
+    main.add_command(labels)
     case.add_command(timeline_cmd)
 
 
