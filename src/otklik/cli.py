@@ -609,21 +609,45 @@ def bench_analyze_cmd(n, runs, data_dir, as_json):
         f"peak {r['peak_mb_median']:.0f} MB (target <= 2048); stages (s): {r['stages_of_median_run']}"))
 
 
+@bench.command("report")
+@click.option("--comments", "n", default=100_000, show_default=True)
+@click.option("--runs", default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_report_cmd(n, runs, as_json):
+    """Compose + render + verify time of a report from a synthetic large digest (limit 2 s).
+    `otklik bench analyze` also times a whole report, digest included, on its analysed case.
+
+    \b
+    Example:
+      otklik bench report --comments 100000
+    """
+    from .report.bench import bench_report
+
+    res = bench_report(n, runs)
+    _emit(res, as_json, lambda r: click.echo(json.dumps(r, ensure_ascii=False, indent=2)))
+
+
 @main.command("demo")
+@click.option("--stance-backend", default="default", show_default=True, hidden=True)
 @click.pass_obj
 @click.pass_context
-def demo_cmd(ctx, obj: Ctx):
+def demo_cmd(ctx, obj: Ctx, stance_backend):
     """Run the main job on the bundled fictional demo case.
 
-    Creates the case `demo`, imports its Instagram (Instaloader) and Telegram exports, and
-    shows what was stored.
+    Creates the case `demo`, imports its Instagram (Instaloader) and Telegram exports, loads
+    its case file, analyses it, and writes verified reports into the workspace folder:
+    report.ru.md, report.en.md, report.html, report.docx, report.json.
 
     \b
     Example:
       otklik --home demo-out demo
     """
+    from .analysis.pipeline import analyze_case
+    from .analysis.summary import case_summary
+    from .casefile import list_events
     from .demo.run import setup_demo
     from .ingest import ImportFailed
+    from .report.service import ReportRejected, write_report
 
     try:
         case, summary = setup_demo(obj.engine)
@@ -633,15 +657,41 @@ def demo_cmd(ctx, obj: Ctx):
     _print_summary(summary.as_json())
     click.echo("\n== case")
     ctx.invoke(show_cmd, case_name=case["name"], as_json=False)
+    click.echo("\n== analysis")
+    run = analyze_case(obj.engine, case["name"], {"stance": {"backend": stance_backend}}, progress=_progress)
+    with obj.engine.connect() as conn:
+        s = case_summary(conn, case["name"])
+    s["run"] = run
+    _print_analysis(s)
+    click.echo("\n== reports")
+    outputs = [("ru", "md", "report.ru.md"), ("en", "md", "report.en.md"), ("ru", "html", "report.html"),
+               ("ru", "docx", "report.docx"), ("ru", "json", "report.json")]
+    try:
+        for lang, fmt, name in outputs:
+            with obj.engine.begin() as conn:
+                res = write_report(conn, case["name"], lang, fmt, obj.home / name,
+                                   events=list_events(conn, case["id"]) or None)
+            click.echo(f"wrote {res['path']} ({res['quotes']} quotes verified against the store, "
+                       f"sha256 {res['sha256'][:16]})")
+    except ReportRejected as e:
+        for p in e.problems:
+            click.echo(f"  {p}", err=True)
+        _fail("a demo report failed verification", EXIT_VERIFY_FAILED)
+    with obj.engine.connect() as conn:
+        upcoming = [e for e in list_events(conn, case["id"]) if e.get("upcoming")]
+    for e in upcoming:
+        click.echo(f"upcoming deadline: {e['date']} (in {e['days_left']} days): {e['text_en'] or e['text_ru']}")
 
 
 def _attach_commands() -> None:
     """Commands that live beside their service modules."""
     from .casefile_commands import event, timeline_cmd
     from .labelling.cli import labels
+    from .report.commands import report
 
     main.add_command(event)
     main.add_command(labels)
+    main.add_command(report)
     case.add_command(timeline_cmd)
 
 

@@ -1,0 +1,98 @@
+"""Composing: wording follows the data; labels at first mention; translations beside originals."""
+
+import re
+
+from otklik.report import render_md
+from otklik.report.compose import compose
+from otklik.report.verify import verify_report
+
+from .conftest import FakeMarker, FakeTranslator, quoted
+
+
+def text_of(report):
+    return render_md.render(report).replace("\u00a0", " ")
+
+
+def set_shares(digest, supportive, hostile):
+    """Rewrite the people shares (counts consistent with the total)."""
+    a = digest["stance"]["authors"]
+    total = a["total"]
+    a["supportive"] = {"n": round(total * supportive), "share": supportive}
+    a["hostile"] = {"n": round(total * hostile), "share": hostile}
+
+
+def test_demo_report_reads_like_the_newsroom_text(digest):
+    ru = text_of(compose(digest, "ru"))
+    assert "# Пользователи соцсетей обеспокоены судьбой Ильяса Мударова" in ru
+    assert "Почти все комментаторы в Instagram и Telegram" in ru
+    assert "к 22:20 по московскому времени 25 ноября 2026 года собрала 205 комментариев" in ru
+    assert "у которой 161 подписчик" in ru
+    assert "Из 224 пользователей 217 (97%) выразили обеспокоенность судьбой Ильяса Мударова" in ru
+    assert "Против Ильяса Мударова высказались 7 пользователей (3%) в 9 комментариях (4%)" in ru
+    en = text_of(compose(digest, "en"))
+    assert "had garnered 205 comments by 10:20 PM Moscow time on November 25, 2026" in en
+    assert "Of 224 users, 217 (97%) expressed concern about Ilyas Mudarov's fate" in en
+
+
+def test_a_narrow_majority_is_not_most(digest):
+    set_shares(digest, 0.54, 0.46)
+    ru, en = text_of(compose(digest, "ru")), text_of(compose(digest, "en"))
+    lede_ru, lede_en = ru.split("\n")[2], en.split("\n")[2]
+    assert "Чуть больше половины" in lede_ru and "большинство" not in lede_ru.lower()
+    assert "Just over half" in lede_en and "most" not in lede_en.lower()
+    set_shares(digest, 0.45, 0.40)
+    assert "разделились" in text_of(compose(digest, "ru")).split("\n")[0]
+    assert "divided" in text_of(compose(digest, "en")).split("\n")[0]
+    set_shares(digest, 0.7, 0.3)
+    assert "Most commenters" in text_of(compose(digest, "en"))
+
+
+def test_no_theme_sentence_for_a_theme_of_two_people(digest):
+    theme = digest["themes"][0]
+    theme["n_authors"], theme["n_comments"] = 2, 2
+    report = compose(digest, "ru")
+    headings = [b["text"] for b in report["blocks"] if b["type"] == "heading"]
+    assert not any(theme["label"] in h for h in headings)
+    assert not any(b["type"] == "quote" and b["comment_id"] == theme["quotes"][0]["comment_id"] for b in report["blocks"])
+
+
+def test_coordination_note_only_with_bursts(digest):
+    ru = text_of(compose(digest, "ru"))
+    assert "## Скоординированные комментарии" in ru
+    assert "8 комментариев от 8 аккаунтов появились 25 ноября 2026 года с 15:38 до 15:42 по московскому времени" in ru
+    digest["coordination"]["bursts"] = []
+    assert "Скоординированные" not in text_of(compose(digest, "ru"))
+    assert "Coordinated" not in text_of(compose(digest, "en"))
+
+
+def test_labelling_mark_at_first_mention_only_and_footnote(digest):
+    md = text_of(compose(digest, "ru", marker=FakeMarker()))
+    body, notes = md.rsplit("\n---\n", 1)
+    assert body.count("Instagram\\*") == 1
+    assert body.index("Instagram\\*") < body.index("Instagram ") if "Instagram " in body else True
+    assert "\\*Принадлежит компании Meta" in notes
+
+
+def test_quotes_keep_originals_with_translations_beside(digest):
+    report = compose(digest, "en", translator=FakeTranslator())
+    quotes = [b for b in report["blocks"] if b["type"] == "quote"]
+    ru_quote = next(q for q in quotes if q["lang"] == "ru")
+    en_quote = next(q for q in quotes if q["lang"] == "en")
+    assert ru_quote["translation"] == f"ru→en: {ru_quote['text']}"
+    assert en_quote["translation"] is None  # already in the report's language
+    md = render_md.render(report)
+    assert f"“{ru_quote['text']}” [#{ru_quote['comment_id']}] (translation: “ru→en: {ru_quote['text']}”)" in md
+    assert "Translated automatically (test)." in md
+    assert verify_report(md, digest, quoted(digest)) == []
+
+
+def test_upcoming_deadlines_are_flagged(digest):
+    md = text_of(compose(digest, "ru"))
+    upcoming = md.split("## Предстоящие сроки")[1]
+    assert "⚠ **8 декабря 2026 года.** Последний день для обжалования" in upcoming
+    assert re.search(r"\*\*Октябрь 2018 года\.\*\* Осенью 2018", md)  # a month-only date is not made precise
+
+
+def test_proposals_name_the_places(digest):
+    en = text_of(compose(digest, "en"))
+    assert "possible destination for Mudarov: the EU (6 users), Germany (6 users), Turkey (6 users)" in en

@@ -1,0 +1,79 @@
+"""Russian plural agreement, names by case, dates, times in the case's time zone, numbers."""
+
+import pytest
+
+from otklik.report.grammar import (NBSP, by_time, count_en, count_ru, format_date, inflect_name, latin_name, number,
+                                   percent, verb_ru)
+
+
+@pytest.mark.parametrize("n,expected", [
+    (1, "1 комментарий"), (2, "2 комментария"), (4, "4 комментария"), (5, "5 комментариев"),
+    (11, "11 комментариев"), (12, "12 комментариев"), (14, "14 комментариев"), (21, "21 комментарий"),
+    (22, "22 комментария"), (25, "25 комментариев"), (101, "101 комментарий"), (111, "111 комментариев"),
+    (0, "0 комментариев"),
+])
+def test_russian_plural_agreement(n, expected):
+    assert count_ru(n, "комментарий").replace(NBSP, " ") == expected
+
+
+def test_people_and_genitive_after_prepositions():
+    assert count_ru(21, "пользователь").replace(NBSP, " ") == "21 пользователь"
+    assert count_ru(3, "пользователь").replace(NBSP, " ") == "3 пользователя"
+    # «из 21 пользователя», «из 224 пользователей»
+    assert count_ru(21, "пользователь", "gent").replace(NBSP, " ") == "21 пользователя"
+    assert count_ru(224, "пользователь", "gent").replace(NBSP, " ") == "224 пользователей"
+    assert verb_ru(21, "написал", "написали") == "написал"
+    assert verb_ru(11, "написал", "написали") == "написали"
+
+
+def test_english_plurals():
+    assert count_en(1, "comment") == "1 comment"
+    assert count_en(2, "reply") == "2 replies"
+    assert count_en(12345, "user") == "12,345 users"
+
+
+def test_numbers_and_percent():
+    assert number(1234, "ru") == "1234"  # Russian groups from five digits
+    assert number(12345, "ru") == f"12{NBSP}345"
+    assert number(1234, "en") == "1,234"
+    assert percent(0.9634, "ru") == "96%"
+    assert percent(0.965, "en") == "97%"  # half up, as the verifier rounds
+    assert percent(0.003, "en") == "<1%"
+    assert percent(0.0, "en") == "0%"
+
+
+@pytest.mark.parametrize("name,case,expected", [
+    ("Ильяс Мударов", "gent", "Ильяса Мударова"),  # «о судьбе Ильяса Мударова»
+    ("Ильяс Мударов", "datv", "Ильясу Мударову"),
+    ("Ильяс Мударов", "ablt", "Ильясом Мударовым"),
+    ("Мансур Мовлаев", "loct", "Мансуре Мовлаеве"),
+    ("Зарема Исаева", "gent", "Заремы Исаевой"),
+    ("Зарема Исаева", "accs", "Зарему Исаеву"),
+    ("Шамиль Зумкаев", "gent", "Шамиля Зумкаева"),  # a surname no dictionary has: the -ев rule
+    ("Ахмед Тарамин", "datv", "Ахмеду Тарамину"),  # -ин rule
+    ("Мударов", "gent", "Мударова"),
+    ("John Smith", "gent", "John Smith"),  # Latin names are not declined
+])
+def test_names_are_inflected_by_case(name, case, expected):
+    assert inflect_name(name, case) == expected
+
+
+def test_latin_name_prefers_an_alias_then_transliterates():
+    assert latin_name("Ильяс Мударов", ["Мударов", "Mudarov", "Ilyas Mudarov"]) == "Ilyas Mudarov"
+    assert latin_name("Мансур Мовлаев", []) == "Mansur Movlaev"
+
+
+def test_time_in_the_case_time_zone():
+    at = "2026-11-25T19:20:00Z"
+    assert by_time(at, "Europe/Moscow", "ru").replace(NBSP, " ") == "к 22:20 по московскому времени 25 ноября 2026 года"
+    assert by_time(at, "Europe/Moscow", "en").replace(NBSP, " ") == "by 10:20 PM Moscow time on November 25, 2026"
+    # the local date can differ from the UTC date
+    assert by_time(at, "Asia/Almaty", "en").replace(NBSP, " ") == "by 12:20 AM Almaty time on November 26, 2026"
+    assert by_time(at, "America/New_York", "ru").replace(NBSP, " ") == "к 14:20 по времени UTC-5 25 ноября 2026 года"
+
+
+def test_localised_dates():
+    from datetime import date
+    assert format_date(date(2026, 5, 21), "ru", year=False).replace(NBSP, " ") == "21 мая"
+    assert format_date(date(2026, 5, 21), "en", year=False) == "May 21"
+    assert format_date(date(2026, 5, 21), "ru").replace(NBSP, " ") == "21 мая 2026 года"
