@@ -5,20 +5,38 @@ SHA-256, dedupes records seen before (same platform id), records each sighting w
 capture time, adds observations, resolves reply parents, thread roots and forwarded copies,
 and marks comments missing from a complete export as not-seen-since. Any error rolls the
 whole run back, so the store is exactly as it was.
+
+A comment's likes are kept on the comment row only (`comment.likes`, the latest value), not
+as observation rows: they would be one row per comment and sighting, and every earlier value
+stays in the raw record of its sighting. Other counts of comments, and all counts of sources,
+posts and authors, are observations.
+
+The pipeline, built for large files on a small machine: the importer runs in a forked child
+process that also hashes and pickles (see `_read`); this process only writes, in batches,
+with rows as tuples straight to the driver, inside a rollback-journal transaction
+(`store.bulk_write`). Look-ups are avoided where they cannot find anything: a raw record is
+inserted first and looked up only when its SHA-256 was taken; comments, authors, posts and
+sources are looked up only for a platform the store already had rows of.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import json
-from operator import itemgetter
+import multiprocessing as mp
 import os
+import pickle
+import traceback
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Iterable
+from time import perf_counter
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -28,7 +46,7 @@ from .cases import get_case
 from .importers import REGISTRY, BadInput, Importer, Options, detect
 from .importers.base import iso_utc
 from .model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .store import author, case_post, comment, import_run, observation, post, raw_record, sighting, source
+from .store import author, bulk_write, case_post, comment, import_run, observation, post, raw_record, sighting, source
 
 BATCH = 2000
 # Raw records larger than this are stored zlib-compressed; small ones are kept as they are,
@@ -50,6 +68,7 @@ class Summary:
     files: list[dict] = field(default_factory=list)
     counts: dict = field(default_factory=lambda: {k: {"new": 0, "existing": 0} for k in KINDS})
     skipped: list[dict] = field(default_factory=list)
+    phases: dict = field(default_factory=lambda: defaultdict(float))  # seconds per phase, for `bench`
 
     def as_json(self) -> dict:
         fmts = sorted({f["format"] for f in self.files})
@@ -99,13 +118,23 @@ def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: 
     if problems:
         raise ImportFailed(problems)
     summary = Summary()
+    # The run allocates millions of short-lived tuples and no reference cycles: the cyclic
+    # garbage collector would only rescan them, again and again.
+    gc_was_on = gc.isenabled()
+    gc.disable()
     try:
-        with engine.begin() as conn:
-            case_id = get_case(conn, case_name)["id"]
-            for p, imp in plan:
-                _import_one(conn, case_id, p, imp, summary, skip_bad, captured_at, opts, progress)
+        with engine.connect() as conn, bulk_write(conn):
+            with conn.begin():
+                case_id = get_case(conn, case_name)["id"]
+                for p, imp in plan:
+                    _import_one(conn, case_id, p, imp, summary, skip_bad, captured_at, opts, progress)
+                t = perf_counter()
+            summary.phases["commit"] += perf_counter() - t
     except BadInput as e:
         raise ImportFailed([str(e)]) from None
+    finally:
+        if gc_was_on:
+            gc.enable()
     return summary
 
 
@@ -144,27 +173,29 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
         captured_basis=basis, os_user=custody.os_user(), tool_version=__version__)).inserted_primary_key[0]
 
     w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at), path=path)
-    skipped, batch = [], []
+    skipped = []
     completes: list[Complete] = []
-    for rec in imp.read(path, opts):
-        if isinstance(rec, Item):
-            batch.append(rec)
-            if len(batch) >= BATCH:
-                w.write(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        elif isinstance(rec, Skip):
-            if not skip_bad:
-                raise BadInput(path, rec.where, rec.reason + " (use --skip-bad to import the other records)")
-            skipped.append({"file": str(path), "where": rec.where, "reason": rec.reason})
-        elif isinstance(rec, Complete):
-            completes.append(rec)
-    if batch:
-        w.write(batch)
-        if progress:
-            progress(len(batch))
+    w.lap("start")
+    for batch in _read(imp, path, opts):
+        w.lap("waiting for the reader")
+        items = []
+        for rec in batch:
+            if type(rec) is tuple:
+                items.append(rec)
+            elif isinstance(rec, Skip):
+                if not skip_bad:
+                    raise BadInput(path, rec.where, rec.reason + " (use --skip-bad to import the other records)")
+                skipped.append({"file": str(path), "where": rec.where, "reason": rec.reason})
+            elif isinstance(rec, Complete):
+                completes.append(rec)
+        if items:
+            w.write(items)
+            if progress:
+                progress(len(items))
     w.finish(completes)
+    w.lap("finish: parents, roots, copies, not-seen")
+    for k, v in w.phases.items():
+        summary.phases[k] += v
 
     counts = {k: {"new": w.new[k], "existing": w.existing[k]} for k in KINDS}
     for k in KINDS:
@@ -189,12 +220,114 @@ def _key(rec) -> tuple[str, str]:
     return rec.platform, rec.platform_id
 
 
+# ---------------------------------------------------------------- reading, in a second process
+#
+# Reading (parsing JSON, building records) and hashing cost about as much as writing, so on a
+# machine with two cores the importer runs in a forked child while this process only writes.
+# The child streams batches through a pipe; a full pipe makes it wait, so memory stays bounded.
+# Model records are pickled as (class, field values): the default pickling of slotted
+# dataclasses costs several times more. Without fork (Windows, macOS' default) it all runs here.
+
+def _as_fields(cls):
+    get = attrgetter(*[f.name for f in fields(cls)])
+    return lambda rec: (cls, get(rec))
+
+
+_PICKLE = {cls: _as_fields(cls) for cls in (AuthorRec, SourceRec, PostRec, CommentRec, ObservationRec, Skip, Complete)}
+
+
+def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[list]:
+    """What the importer reads, in batches. An Item becomes a tuple (data, codec, size, sha256
+    digest, where, captured_at, entities); Skips and Completes pass as they are."""
+    batch: list = []
+    sha256 = hashlib.sha256
+    for rec in imp.read(path, opts):
+        if isinstance(rec, Item):
+            raw = rec.raw
+            data, codec = raw, "identity"
+            if len(raw) > COMPRESS_OVER:
+                data, codec = zlib.compress(raw, 6), "zlib"
+            # A comment's likes live on the comment row (see the module docstring): drop them here.
+            ents = [e for e in rec.entities
+                    if not (type(e) is ObservationRec and e.entity == "comment" and e.metric == "likes")]
+            batch.append((data, codec, len(raw), sha256(raw).digest(), rec.where, rec.captured_at, ents))
+        else:
+            batch.append(rec)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
+    gc.disable()  # a short-lived process that makes no reference cycles
+    buf = io.BytesIO()
+    try:
+        for batch in _batches(imp, path, opts):
+            buf.seek(0)
+            buf.truncate()
+            p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+            p.dispatch_table = _PICKLE
+            p.dump(batch)
+            out.send_bytes(buf.getbuffer())
+        out.send(None)
+    except BadInput as e:
+        out.send(("bad", e.path, e.where, e.problem))
+    except BaseException:
+        out.send(("failed", traceback.format_exc()))
+
+
+def _read(imp: Importer, path: Path, opts: Options) -> Iterator[list]:
+    """Batches of `_batches`, read in a child process when the platform can fork."""
+    if "fork" not in mp.get_all_start_methods():
+        yield from _batches(imp, path, opts)
+        return
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_read_in_child, args=(imp, path, opts, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                batch = pickle.loads(recv.recv_bytes())
+            except EOFError:
+                raise RuntimeError(f"reading {path} failed: the reader process ended "
+                                   f"unexpectedly (exit code {child.exitcode})") from None
+            if type(batch) is list:
+                yield batch
+            elif batch is None:
+                return
+            elif batch[0] == "bad":
+                raise BadInput(*batch[1:])
+            else:
+                raise RuntimeError(f"reading {path} failed:\n{batch[1]}")
+    finally:
+        recv.close()
+        if child.is_alive():  # the run failed before the end of the file
+            child.kill()
+        child.join()
+
+
+# ---------------------------------------------------------------- writing
+
+# Column order of the rows the hot path builds as tuples.
+RAW_COLS = ("id", "sha256", "size", "codec", "data", "import_id", "where")
+COMMENT_COLS = ("id", "platform", "platform_id", "post_id", "parent_platform_id", "parent_id", "root_id",
+                "author_id", "author_handle", "author_name", "text", "published_at", "published_approx", "likes",
+                "edited", "raw_id", "first_import_id", "last_import_id")
+SIGHTING_COLS = ("entity_type", "entity_id", "raw_id", "import_id", "captured_at", "basis")
+
+
 class _Writer:
     """Writes batches of Items for one import run.
 
-    Sources, posts and authors are few, so their ids are cached for the whole run; comments are
-    many, so they are looked up per batch, and `last_import_id == run` tells that a comment was
-    already counted earlier in this run.
+    Sources, posts and authors are few, so their ids are cached for the whole run. Comments are
+    many: the run keeps platform id -> row id of the comments it met (for reply parents and to
+    know a repeat), and looks comments up in the store only for a platform the store already
+    had comments of, or for a repeat within the run (`last_import_id == run` then tells that it
+    was counted already). The same holds for the lookups of sources, posts and authors.
     """
 
     def __init__(self, conn: Connection, case_id: int, run_id: int, file_time: str, basis: str, override: bool,
@@ -202,15 +335,38 @@ class _Writer:
         self.conn, self.case_id, self.run_id, self.path = conn, case_id, run_id, path
         self.file_time, self.basis, self.override = file_time, basis, override
         self.cache: dict[str, dict[tuple[str, str], int]] = {"sources": {}, "posts": {}, "authors": {}}
+        self.comment_ids: dict[str, dict[str, int]] = defaultdict(dict)  # platform -> platform id -> id
+        self.roots: dict[int, int | None] = {}  # reply id -> thread root id (None: not known yet)
         self.new = dict.fromkeys(KINDS, 0)
         self.existing = dict.fromkeys(KINDS, 0)
         self.case_posts: set[int] = set()
         self.raw_new = 0
         self.not_seen = 0
-        self.first_new_comment = None
-        self.next_id = {name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
-                        for name, t in (("sources", source), ("posts", post), ("comments", comment),
-                                        ("authors", author), ("raw", raw_record))}
+        self.had: dict[tuple[str, str], bool] = {}  # (table, platform) -> the store had rows before the run
+        self.next_id = {t.name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
+                        for t in (source, post, comment, author, raw_record)}
+        self.first_id = dict(self.next_id)
+        self.sql_raw = insert_sql(conn, raw_record, RAW_COLS, ignore_conflicts=True)
+        self.sql_comment = insert_sql(conn, comment, COMMENT_COLS)
+        self.sql_sighting = insert_sql(conn, sighting, SIGHTING_COLS)
+        self.fts = conn.dialect.name == "sqlite"
+        self.phases: dict[str, float] = defaultdict(float)
+        self._t = perf_counter()
+
+    def lap(self, phase: str) -> None:
+        """Add the time since the last lap to `phase` (the per-phase figures of `otklik bench`)."""
+        t = perf_counter()
+        self.phases[phase] += t - self._t
+        self._t = t
+
+    def _had(self, table, platform: str) -> bool:
+        """Did the store have rows of this platform in `table` before this run? If not, a key the
+        run has not met is new, and needs no look-up."""
+        k = (table.name, platform)
+        if k not in self.had:
+            self.had[k] = self.conn.execute(select(table.c.id).where(
+                table.c.platform == platform, table.c.id < self.first_id[table.name]).limit(1)).first() is not None
+        return self.had[k]
 
     def _lookup(self, table, keys, cols: tuple) -> dict:
         """Rows (as mappings) of records already in the store, by (platform, platform_id)."""
@@ -234,7 +390,8 @@ class _Writer:
         if not todo:
             return
         run_scoped = "last_import_id" in table.c
-        found = self._lookup(table, todo, cols + (("last_import_id",) if run_scoped else ()))
+        found = self._lookup(table, [k for k in todo if self._had(table, k[0])],
+                             cols + (("last_import_id",) if run_scoped else ()))
         rows, updates = [], []
         for k in todo:
             r = recs[k]
@@ -247,8 +404,8 @@ class _Writer:
                 if u:
                     updates.append(u)
             else:
-                ids[k] = self.next_id[kind]
-                self.next_id[kind] += 1
+                ids[k] = self.next_id[table.name]
+                self.next_id[table.name] += 1
                 self.new[kind] += 1
                 rows.append(to_row(ids[k], k, r))
         if rows:
@@ -268,98 +425,194 @@ class _Writer:
 
     # -- one batch
 
-    def write(self, items: list[Item]) -> None:
-        conn = self.conn
-        # 1. raw records, exactly as read, keyed by their SHA-256
-        shas = [hashlib.sha256(it.raw).hexdigest() for it in items]
-        raw_ids = {}
-        uniq = list(dict.fromkeys(shas))
-        for i in range(0, len(uniq), 900):
-            for rid, sha in conn.execute(select(raw_record.c.id, raw_record.c.sha256)
-                                         .where(raw_record.c.sha256.in_(uniq[i:i + 900]))):
-                raw_ids[sha] = rid
+    def write(self, items: list[tuple]) -> None:
+        conn, run = self.conn, self.run_id
+        # 1. raw records, exactly as read, keyed by their SHA-256. Insert first: the unique index
+        # on sha256 tells (rarely) which were stored before, and only then are their ids looked up.
+        raw_ids: list[int] = []  # per item
+        fresh: list[bool] = []  # per item: its raw record is new, so its sightings cannot exist yet
+        by_sha: dict[bytes, int] = {}
         rows = []
-        for it, sha in zip(items, shas):
-            if sha not in raw_ids:
-                raw_ids[sha] = self.next_id["raw"]
-                self.next_id["raw"] += 1
-                data, codec = it.raw, "identity"
-                if len(data) > COMPRESS_OVER:
-                    data, codec = zlib.compress(data, 6), "zlib"
-                rows.append({"id": raw_ids[sha], "sha256": sha, "size": len(it.raw), "codec": codec,
-                             "data": data, "import_id": self.run_id, "where": it.where})
-        if rows:
-            bulk_insert(conn, raw_record, rows)
-            self.raw_new += len(rows)
+        nid = self.next_id["raw_record"]
+        for data, codec, size, sha, where, _, _ in items:
+            rid = by_sha.get(sha)
+            fresh.append(rid is None)
+            if rid is None:
+                rid = by_sha[sha] = nid
+                nid += 1
+                rows.append((rid, sha, size, codec, data, run, where))
+            raw_ids.append(rid)
+        self.next_id["raw_record"] = nid
+        added = conn.exec_driver_sql(self.sql_raw, rows).rowcount
+        self.lap("raw records")
+        self.raw_new += added
+        if added < len(rows):
+            stored = {}
+            shas = list(by_sha)
+            for i in range(0, len(shas), 900):
+                part = shas[i:i + 900]
+                stored.update(conn.exec_driver_sql(
+                    f"SELECT sha256, id FROM raw_record WHERE sha256 IN ({', '.join(['?'] * len(part))})",
+                    tuple(part)).fetchall())
+            for n, it in enumerate(items):
+                rid = stored[it[3]]
+                if rid != raw_ids[n]:
+                    raw_ids[n], fresh[n] = rid, False
 
         # 2. records by kind; a key mapped to None is only referenced (becomes a stub if new)
         sources, authors, posts, comments, obs = {}, {}, {}, {}, []
-        self.raw_of = {}
-        for it, sha in zip(items, shas):
-            rid = raw_ids[sha]
-            for e in it.entities:
-                if isinstance(e, CommentRec):
-                    comments[_key(e)] = e
-                    self.raw_of.setdefault(("c",) + _key(e), rid)
-                    if e.author:
-                        authors[_key(e.author)] = e.author
+        self.comment_raw, self.post_raw = {}, {}  # key -> the raw record it was first read from
+        for it, rid in zip(items, raw_ids):
+            for e in it[6]:
+                t = type(e)
+                if t is CommentRec:
+                    k = (e.platform, e.platform_id)
+                    comments[k] = e
+                    self.comment_raw.setdefault(k, rid)
+                    a = e.author
+                    if a:
+                        authors[(a.platform, a.platform_id)] = a
                     if e.post_id is not None:
                         posts.setdefault((e.platform, e.post_id), None)
-                elif isinstance(e, PostRec):
+                elif t is PostRec:
                     posts[_key(e)] = e
-                    self.raw_of.setdefault(("p",) + _key(e), rid)
+                    self.post_raw.setdefault(_key(e), rid)
                     if e.author:
                         authors[_key(e.author)] = e.author
                     if e.source_id:
                         sources.setdefault((e.platform, e.source_id), None)
-                elif isinstance(e, SourceRec):
+                elif t is SourceRec:
                     sources[_key(e)] = e
-                elif isinstance(e, AuthorRec):
+                elif t is AuthorRec:
                     authors[_key(e)] = e
-                elif isinstance(e, ObservationRec):
+                elif t is ObservationRec:
                     obs.append((e, it))
                     if e.entity == "source":
                         sources.setdefault(_key(e), None)
                     elif e.entity == "post":
                         posts.setdefault(_key(e), None)
         self._posts_from_parents(comments, posts)
-        comment_ids: dict[tuple[str, str], int] = {}
         self._resolve("sources", source, sources, self._source_row, ("title", "handle", "url"),
                       self._update_source, self.cache["sources"])
         self._resolve("authors", author, authors, self._author_row, ("handle", "display_name"),
                       self._update_author, self.cache["authors"])
         self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                       self._update_post, self.cache["posts"])
-        self._resolve("comments", comment, comments, self._comment_row, ("text",), self._update_comment,
-                      comment_ids)
+        self.lap("sources, posts, authors")
+        if comments:
+            self._comments(comments)
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
-        # 3. sightings: every record of every item, with the item's capture time
-        ids_of = {SourceRec: self.cache["sources"], PostRec: self.cache["posts"], CommentRec: comment_ids}
-        sight = []
-        for it, sha in zip(items, shas):
-            when, basis = self._when(it)
-            rid = raw_ids[sha]
-            for e in it.entities:
-                ids = ids_of.get(type(e))
-                if ids is not None:
-                    sight.append({"entity_type": _ETYPE[type(e)], "entity_id": ids[_key(e)], "raw_id": rid,
-                                  "import_id": self.run_id, "captured_at": when, "basis": basis})
+        # 3. sightings: every record of every item, with the item's capture time. Only an item
+        # whose raw record was stored before can repeat a sighting: those are checked.
+        ids_of = {SourceRec: self.cache["sources"], PostRec: self.cache["posts"]}
+        cids = self.comment_ids
+        sight, maybe_seen = [], []
+        for it, rid, new in zip(items, raw_ids, fresh):
+            when, basis = (it[5], "export") if it[5] and not self.override else (self.file_time, self.basis)
+            mine = []
+            for e in it[6]:
+                t = type(e)
+                if t is CommentRec:
+                    mine.append(("comment", cids[e.platform][e.platform_id], rid, run, when, basis))
+                elif t is PostRec or t is SourceRec:
+                    mine.append((_ETYPE[t], ids_of[t][(e.platform, e.platform_id)], rid, run, when, basis))
+            if len(mine) > 1:
+                mine = list(dict.fromkeys(mine))  # an item that names a record twice
+            (sight if new else maybe_seen).extend(mine)
+        if maybe_seen:
+            sight += self._unseen(maybe_seen)
         if sight:
-            bulk_insert(conn, sighting, sight, ignore_conflicts=True)
+            conn.exec_driver_sql(self.sql_sighting, sight)
+        self.lap("sightings")
 
         # 4. observations: a count at a time; the same count at the same time is not added twice
         if obs:
             rows = {}
             for o, it in obs:
-                eid = self._entity_id(o, comment_ids)
-                when, basis = (o.observed_at, "export") if o.observed_at else self._when(it)
+                eid = self._entity_id(o)
+                if o.observed_at:
+                    when, basis = o.observed_at, "export"
+                elif it[5] and not self.override:
+                    when, basis = it[5], "export"
+                else:
+                    when, basis = self.file_time, self.basis
                 rows[(o.entity, eid, o.metric, when)] = {
                     "entity_type": o.entity, "entity_id": eid, "metric": o.metric, "value": float(o.value),
                     "observed_at": when, "basis": basis, "import_id": self.run_id}
             added = bulk_insert(conn, observation, list(rows.values()), ignore_conflicts=True)
             self.new["observations"] += added
             self.existing["observations"] += len(rows) - added
+            self.lap("observations")
+
+    def _unseen(self, rows: list[tuple]) -> list[tuple]:
+        """The sightings among `rows` that the store does not have yet."""
+        out = []
+        for r in dict.fromkeys(rows):
+            if self.conn.exec_driver_sql(
+                    "SELECT 1 FROM sighting WHERE entity_type = ? AND entity_id = ? AND raw_id = ? AND captured_at = ?",
+                    (r[0], r[1], r[2], r[4])).first() is None:
+                out.append(r)
+        return out
+
+    def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> None:
+        """Insert the new comments of a batch (with their reply parent and thread root when those
+        are known already) and update the ones the store has."""
+        conn, run, cids, roots = self.conn, self.run_id, self.comment_ids, self.roots
+        had = {p: self._had(comment, p) for p, _ in comments}
+        # look up the comments met before in this run and all of a platform the store had before;
+        # and the parents stored before this run that the run has not met yet
+        lookup, parents = [], set()
+        for k, r in comments.items():
+            if had[k[0]] or k[1] in cids[k[0]]:
+                lookup.append(k)
+            if r.parent_id and had[k[0]] and r.parent_id not in cids[k[0]]:
+                parents.add((k[0], r.parent_id))
+        found = self._lookup(comment, lookup, ("text", "last_import_id", "root_id")) if lookup else {}
+        if parents:
+            for k, row in self._lookup(comment, parents, ("root_id",)).items():
+                cids[k[0]][k[1]] = row["id"]
+                roots[row["id"]] = row["root_id"]
+        posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
+        rows, fts, updates = [], [], []
+        nid = self.next_id["comment"]
+        for k, r in comments.items():
+            row = found.get(k)
+            if row is not None:
+                cids[k[0]][k[1]] = row["id"]
+                roots[row["id"]] = row["root_id"]
+                if row["last_import_id"] != run:
+                    self.existing["comments"] += 1
+                updates.append(self._update_comment(row, r))
+                continue
+            i, nid = nid, nid + 1
+            # a parent met earlier in this run (or stored before) gives parent and root now; the
+            # others are left to finish() (the parent may come later in the file)
+            parent = root = None
+            if r.parent_id is None:
+                root = i
+            else:
+                parent = cids[k[0]].get(r.parent_id)
+                if parent is not None:
+                    root = roots.get(parent, parent)
+                roots[i] = root
+            cids[k[0]][k[1]] = i
+            a = r.author
+            rows.append((i, r.platform, r.platform_id, posts[(r.platform, r.post_id)], r.parent_id, parent, root,
+                         authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
+                         a.display_name if a else None, r.text, r.published_at, r.published_approx, r.likes, False,
+                         raw_of[k], run, run))
+            fts.append((i, r.text))
+        self.next_id["comment"] = nid
+        self.new["comments"] += len(rows)
+        if rows:
+            conn.exec_driver_sql(self.sql_comment, rows)
+        if updates:
+            self._apply_updates(comment, updates)
+        self.lap("comments")
+        if rows and self.fts:
+            conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES (?, ?)", fts)
+            self.lap("full-text index")
 
     def _posts_from_parents(self, comments: dict, posts: dict) -> None:
         """Give replies whose export names no post the post of their parent comment."""
@@ -390,22 +643,22 @@ class _Writer:
                                  "page that holds the parent first")
             posts.setdefault((r.platform, r.post_id), None)
 
-    def _entity_id(self, o: ObservationRec, comment_ids: dict) -> int:
+    def _entity_id(self, o: ObservationRec) -> int:
         k = _key(o)
-        ids = {"source": self.cache["sources"], "post": self.cache["posts"], "author": self.cache["authors"],
-               "comment": comment_ids}[o.entity]
-        if k not in ids:  # an observation of a comment or author read in another file
-            table = {"comment": comment, "author": author}[o.entity]
-            found = self._lookup(table, [k], ())
-            if k not in found:
-                raise BadInput(self.path, None, f"observation of an unknown {o.entity} {o.platform}:{o.platform_id}")
-            ids[k] = found[k]["id"]
-        return ids[k]
-
-    def _when(self, it: Item) -> tuple[str, str]:
-        if it.captured_at and not self.override:
-            return it.captured_at, "export"
-        return self.file_time, self.basis
+        if o.entity == "comment":
+            ids = self.comment_ids[o.platform]
+            if o.platform_id in ids:
+                return ids[o.platform_id]
+        else:
+            ids = {"source": self.cache["sources"], "post": self.cache["posts"], "author": self.cache["authors"]}[o.entity]
+            if k in ids:
+                return ids[k]
+        # an observation of a comment or author read in another file
+        table = {"comment": comment, "author": author}[o.entity]
+        found = self._lookup(table, [k], ())
+        if k not in found:
+            raise BadInput(self.path, None, f"observation of an unknown {o.entity} {o.platform}:{o.platform_id}")
+        return found[k]["id"]
 
     # -- new rows (r is None for a stub that is only referenced)
 
@@ -428,23 +681,10 @@ class _Writer:
             row.update(
                 source_id=self.cache["sources"].get((r.platform, r.source_id)) if r.source_id else None,
                 author_id=self.cache["authors"].get(_key(r.author)) if r.author else None,
-                url=r.url, text=r.text, published_at=r.published_at, raw_id=self.raw_of.get(("p",) + k),
+                url=r.url, text=r.text, published_at=r.published_at, raw_id=self.post_raw.get(k),
                 copy_of_platform_id=r.copy_of,
                 copy_hint=json.dumps(r.copy_hint, ensure_ascii=False) if r.copy_hint else None)
         return row
-
-    def _comment_row(self, i: int, k, r: CommentRec) -> dict:
-        if self.first_new_comment is None:
-            self.first_new_comment = i
-        a = r.author
-        return {
-            "id": i, "platform": r.platform, "platform_id": r.platform_id,
-            "post_id": self.cache["posts"][(r.platform, r.post_id)], "parent_platform_id": r.parent_id,
-            "author_id": self.cache["authors"][_key(a)] if a else None,
-            "author_handle": a.handle if a else None, "author_name": a.display_name if a else None,
-            "text": r.text, "published_at": r.published_at, "published_approx": r.published_approx,
-            "likes": r.likes, "edited": False, "raw_id": self.raw_of[("c",) + k],
-            "first_import_id": self.run_id, "last_import_id": self.run_id}
 
     # -- records already in the store: return an update (or None)
 
@@ -493,7 +733,9 @@ class _Writer:
 
     def finish(self, completes: list[Complete]) -> None:
         conn = self.conn
-        # reply parents (a parent may come after its reply, or in a later export)
+        # Reply parents and thread roots the write pass could not give: a reply read before its
+        # parent, or a reply stored earlier whose parent came now. The partial indexes
+        # ix_comment_orphan and ix_comment_rootless hold just these rows.
         conn.execute(text(
             "UPDATE comment SET parent_id = (SELECT p.id FROM comment p WHERE p.platform=comment.platform "
             "AND p.platform_id=comment.parent_platform_id) "
@@ -518,9 +760,6 @@ class _Writer:
                 .values(not_seen_since=self.file_time)).rowcount
         if self.case_posts:
             bulk_insert(conn, case_post, [{"case_id": self.case_id, "post_id": p} for p in sorted(self.case_posts)], ignore_conflicts=True)
-        if conn.dialect.name == "sqlite" and self.first_new_comment is not None:
-            conn.execute(text("INSERT INTO comment_fts(rowid, text) SELECT id, text FROM comment WHERE id >= :f"),
-                         {"f": self.first_new_comment})
 
     def _resolve_copies(self) -> None:
         """Point forwarded copies at their originals and move the copies' comments there."""
@@ -576,19 +815,24 @@ def _match_hint(conn: Connection, plat: str, pid: int, hint: dict) -> int | None
     return cands[0] if len(cands) == 1 else None
 
 
+def insert_sql(conn: Connection, table, cols: Iterable[str], ignore_conflicts: bool = False) -> str:
+    """INSERT of one row into `table` with a driver placeholder per column."""
+    prep = conn.dialect.identifier_preparer
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cols = list(cols)
+    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"  # SQLite and PostgreSQL alike
+    return sql
+
+
 def bulk_insert(conn: Connection, table, rows: list[dict], ignore_conflicts: bool = False) -> int:
     """executemany straight on the driver: SQLAlchemy's per-row parameter processing costs more
     than SQLite's own work on this path. All rows have the keys of the first. Returns rows added."""
     if not rows:
         return 0
     cols = list(rows[0])
-    prep = conn.dialect.identifier_preparer
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"  # SQLite and PostgreSQL alike
     get = itemgetter(*cols)
     params = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
-    cur = conn.exec_driver_sql(sql, params)
-    return cur.rowcount
+    return conn.exec_driver_sql(insert_sql(conn, table, cols, ignore_conflicts), params).rowcount
