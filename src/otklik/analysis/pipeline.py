@@ -197,6 +197,7 @@ def stance_backend(name):
 @stance_backend("default")
 def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple[CommentView, int | None]]):
     """The offline model shipped in the package, adapted to the case's editor labels (>= 10)."""
+    from .case_context import case_relevance
     from .stance import StanceModel, TargetSpec, adapt
 
     model = StanceModel.load_default()
@@ -204,7 +205,17 @@ def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple
     if len(labelled) >= 10:
         model = adapt(model, [c.text for c, _ in labelled], [target] * len(labelled), [v for _, v in labelled])
     preds = model.predict([c.text for c in items], [target] * len(items))
-    return [{"label": p.label, "relevant": p.relevant, "confidence": round(float(p.confidence), 4)} for p in preds]
+    out = []
+    for c, p in zip(items, preds):
+        label, relevant, conf = p.label, p.relevant, float(p.confidence)
+        thread = case_relevance(c.text, bool(c.ann["entities"]["subject"]))
+        if thread is True and not relevant:  # the thread says it is about the case: take the model's stance
+            k = max(("-1", "0", "1"), key=lambda x: p.probs[x])
+            label, relevant, conf = int(k), True, p.probs[k]
+        elif thread is False:
+            label, relevant, conf = None, False, max(conf, 0.9) if not p.relevant else 0.9
+        out.append({"label": label, "relevant": relevant, "confidence": round(conf, 4)})
+    return out
 
 
 @stage
@@ -217,7 +228,9 @@ class StanceStage(CommentStage):
         self.backend = params.get("backend", "default")
         if self.backend not in STANCE_BACKENDS:
             raise ValueError(f"unknown stance backend {self.backend!r}; known: {', '.join(STANCE_BACKENDS)}")
-        self.version = "1"
+        from .case_context import VERSION as context_version
+
+        self.version = f"1+context{context_version}"
 
     def extra_hash(self, ctx):
         # editor labels change the adapted model, so they are part of every comment's input
