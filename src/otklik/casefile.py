@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import custody
 from .cases import CaseError, get_case
+from .store import ensure_component_schema
 
 metadata = MetaData()
 # The FK target must be known to this MetaData for create_all; a stub with the column suffices.
@@ -57,11 +58,7 @@ class CaseFileError(CaseError):
 
 
 def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": SCHEMA_KEY}).first()
-        if row is None:
-            metadata.create_all(conn, tables=[event])
-            conn.execute(text("INSERT INTO meta(key, value) VALUES (:k, :v)"), {"k": SCHEMA_KEY, "v": str(SCHEMA_VERSION)})
+    ensure_component_schema(engine, SCHEMA_KEY, SCHEMA_VERSION, metadata, tables=[event])
 
 
 def parse_date(value: str) -> tuple[date, str]:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from .. import __version__, custody
 from ..cases import get_case
 from ..ingest import bulk_insert
+from ..store import ensure_component_schema
 
 metadata = MetaData()
 analysis_run = Table(
@@ -58,11 +59,7 @@ SCHEMA_KEY, SCHEMA_VERSION = "analysis_schema_version", 1
 
 
 def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": SCHEMA_KEY}).first()
-        if row is None:
-            metadata.create_all(conn)
-            conn.execute(text("INSERT INTO meta(key, value) VALUES (:k, :v)"), {"k": SCHEMA_KEY, "v": str(SCHEMA_VERSION)})
+    ensure_component_schema(engine, SCHEMA_KEY, SCHEMA_VERSION, metadata)
 
 
 def _h(*parts) -> str:
