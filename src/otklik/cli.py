@@ -403,6 +403,9 @@ def _print_analysis(s: dict) -> None:
                    f"keywords: {', '.join(t['keywords'][:5])}")
         for q in t["quotes"][:1]:
             click.echo(f"      «{q['text']}» ({q['author']}, comment {q['platform_id']})")
+    if s.get("discovered_names"):
+        click.echo("names found by NER that the case does not know yet: " + ", ".join(
+            f"{d['name']} ({d['type']}, {d['comments']})" for d in s["discovered_names"][:10]))
     coord = [g for g in s["coordination"]["groups"] if g["coordinated"]]
     click.echo(f"coordination (window {s['coordination']['window_s']:.0f} s): {len(coord)} burst(s)")
     for g in coord:

@@ -35,3 +35,14 @@ def test_proposals_are_told_apart_from_mentions_in_passing():
     assert not m.proposed
     [m] = entity_mentions("Россия требует его выдачи")
     assert not m.proposed
+
+
+def test_ner_discovers_names_the_case_does_not_know_yet():
+    from otklik.analysis.discovery import discover
+
+    texts = ["Адвокат Ивана Петрова обратился в Верховный суд Казахстана",
+             "Говорят, Иван Петров тоже помогал ему", "Мударов задержан в Алматы"]
+    found = discover([1, 2, 3], texts, known={"мударов"}, stems=("казахстан",))
+    names = {(d["name"], d["type"]): d["comments"] for d in found}
+    assert names[("Иван Петров", "PER")] == 2  # both inflected forms normalised to one name
+    assert not any(n.startswith("Казахстан") or n == "Мударов" for n, _ in names)

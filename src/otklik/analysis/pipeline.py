@@ -319,6 +319,20 @@ def _coordination(ctx: Context, run_id: int) -> tuple[dict, bool]:
                        [(c.id, c.text, c.author, c.published_at) for c in cs], compute, run_id)
 
 
+def _discovery(ctx: Context, run_id: int) -> tuple[dict, bool]:
+    from .discovery import VERSION, DiscoveryParams, discover  # noqa: F401 (VERSION: provenance)
+    from .entities import GAZETTEER, name_forms
+
+    params = ctx.config.get("discovery", {})
+    cs = ctx.comments
+    known = name_forms([ctx.case["subject"], *ctx.case["aliases"]]) | {n.lower() for n in GAZETTEER}
+    stems = tuple(sorted({st for _, sts in GAZETTEER.values() for st in sts}))
+
+    def compute():
+        return {"names": discover([c.id for c in cs], [c.text for c in cs], known, stems, DiscoveryParams(**params))}
+    return _case_stage(ctx, "discovery", "natasha", VERSION, params, [(c.id, c.text) for c in cs], compute, run_id)
+
+
 def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, bool]:
     from .embed import get_backend
     from .quotes import choose_quotes
@@ -400,6 +414,10 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
         stages["coordination"] = {"recomputed": recomputed, "groups": len(coord["groups"]),
                                   "seconds": round(time.perf_counter() - t, 3)}
         coordinated = {i for g in coord["groups"] if g["coordinated"] for i in g["burst_ids"]}
+        t = time.perf_counter()
+        found, recomputed = _discovery(ctx, run_id)
+        stages["discovery"] = {"recomputed": recomputed, "names": len(found["names"]),
+                               "seconds": round(time.perf_counter() - t, 3)}
         t = time.perf_counter()
         themes, recomputed = _themes(ctx, run_id, coordinated)
         stages["themes"] = {"recomputed": recomputed, "themes": len(themes["themes"]),

@@ -77,4 +77,5 @@ def case_summary(conn: Connection, case_name: str) -> dict:
         "coordination": {"window_s": coord["window_s"], "groups": [
             {**g, "platform_ids": [by_id[i].platform_id for i in g["comment_ids"]]} for g in coord["groups"]]},
         "themes": themes,
+        "discovered_names": results.get("discovery", {}).get("names", []),
     }
