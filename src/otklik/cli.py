@@ -609,7 +609,8 @@ def bench_analyze_cmd(n, runs, data_dir, as_json):
     res = bench_analyze(n, runs, data_dir, echo=(lambda m: None) if as_json else click.echo)
     _emit(res, as_json, lambda r: click.echo(
         f"analysis: {r['comments_per_s_median']:,.0f} comments/s (median of {r['runs']}; target >= 500), "
-        f"peak {r['peak_mb_median']:.0f} MB (target <= 2048); stages (s): {r['stages_of_median_run']}"))
+        f"peak {r['peak_mb_median']:.0f} MB (target <= 2048); stages (s): {r['stages_of_median_run']}; "
+        f"report after analysis {r['report_seconds_median']:.2f} s (target < 2)"))
 
 
 @bench.command("report")

