@@ -21,7 +21,7 @@ _MID_CAPITAL = re.compile(r"(?<=[а-яёa-z,;:] )[А-ЯЁ][а-яё]{2,}")
 
 @dataclass(frozen=True)
 class DiscoveryParams:
-    max_comments: int = 400
+    max_comments: int = 200
     top: int = 20
 
 
