@@ -692,7 +692,10 @@ def _attach_commands() -> None:
     from .casefile_commands import event, timeline_cmd
     from .labelling.cli import labels
     from .report.commands import report
+    from .web.commands import serve, user
 
+    main.add_command(serve)
+    main.add_command(user)
     main.add_command(event)
     main.add_command(labels)
     main.add_command(report)

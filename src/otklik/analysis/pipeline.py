@@ -53,7 +53,7 @@ editor_label = Table(
 theme_decision = Table(
     "theme_decision", metadata,
     Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
-    Column("kind", String, nullable=False),  # rename | merge | move
+    Column("kind", String, nullable=False),  # rename | merge | move | pin | reject
     Column("payload", Text, nullable=False), Column("user", String), Column("at", String, nullable=False))
 SCHEMA_KEY, SCHEMA_VERSION = "analysis_schema_version", 1
 
@@ -345,7 +345,7 @@ def _discovery(ctx: Context, run_id: int) -> tuple[dict, bool]:
 
 
 def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, bool]:
-    from .quotes import choose_quotes
+    from .quotes import Quote, QuoteParams, best_span, choose_quotes
     from .themes import Overrides, ThemeParams, find_themes
 
     cfg = ctx.config.get("themes", {})
@@ -358,6 +358,10 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
     stances = [c.ann["stance"]["label"] for c in cs]
     ents = [[e["name"] for e in c.ann["entities"]["entities"]] for c in cs]
     langs = [c.ann["language"]["lang"] for c in cs]
+    quote_choice = {}  # comment id -> "pin" | "reject"; the editor's latest decision wins
+    for kind, p in decisions:
+        if kind in ("pin", "reject"):
+            quote_choice[int(p["comment_id"])] = kind
 
     def compute():
         ov = Overrides()
@@ -374,12 +378,26 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
         ctx.progress("embed", len(cs), len(cs))
         ids, texts, authors = [c.id for c in cs], [c.text for c in cs], [c.author for c in cs]
         # quotes speak for people: not from coordinated bursts, not from comments off the case (spam)
-        not_quoted = coordinated | {c.id for c, s in zip(cs, stances) if s is None}
+        not_quoted = coordinated | {c.id for c, s in zip(cs, stances) if s is None} | {
+            i for i, k in quote_choice.items() if k == "reject"}
+        pos = {cid: i for i, cid in enumerate(ids)}
+        k_quotes = cfg.get("quotes", 3)
+
+        def with_pinned(th, quotes):
+            """An editor's pinned comments of this theme come first, even from a burst or off-topic."""
+            have = {q.comment_id for q in quotes}
+            pinned = []
+            for cid in th.member_ids:
+                if quote_choice.get(cid) == "pin" and cid not in have and cid in pos:
+                    i = pos[cid]
+                    s, e = best_span(texts[i], th.keywords, langs[i], QuoteParams()) or (0, len(texts[i]))
+                    pinned.append(Quote(cid, s, e, texts[i][s:e], stances[i], authors[i], 1.0))
+            return (pinned + list(quotes))[:max(k_quotes, len(pinned))]
         themes = find_themes(ids, texts, authors, emb, stances, ents, langs, ThemeParams(**cfg.get("params", {})), ov)
         out = []
         for th in themes:
-            quotes = [] if th.is_other else choose_quotes(th, ids, texts, authors, emb, stances, k=cfg.get("quotes", 3),
-                                                          excluded=not_quoted, lang=langs)
+            quotes = [] if th.is_other else with_pinned(th, choose_quotes(
+                th, ids, texts, authors, emb, stances, k=k_quotes, excluded=not_quoted, lang=langs))
             d = asdict(th)
             d["quotes"] = [asdict(q) for q in quotes]
             out.append(d)
@@ -460,8 +478,10 @@ def set_label(engine: Engine, case_name: str, comment_platform_id: str, field_: 
 
 def add_theme_decision(engine: Engine, case_name: str, kind: str, payload: dict, user: str | None = None) -> None:
     ensure_schema(engine)
-    if kind not in ("rename", "merge", "move"):
+    if kind not in ("rename", "merge", "move", "pin", "reject"):
         raise ValueError(f"unknown theme decision {kind!r}")
+    if kind in ("pin", "reject") and not isinstance(payload.get("comment_id"), int):
+        raise ValueError(f"{kind} needs the comment's store id (an integer)")
     with engine.begin() as conn:
         case = get_case(conn, case_name)
         conn.execute(theme_decision.insert().values(case_id=case["id"], kind=kind, payload=json.dumps(payload, ensure_ascii=False),

@@ -1,0 +1,700 @@
+"""The web workspace: pages and actions over the same service functions as the CLI.
+
+`create_app(home)` returns a Starlette ASGI app. Every page but GET /health needs a session;
+every POST needs the session's CSRF token (form field `csrf` or header X-CSRF-Token) and, for
+anything that changes data, the editor role. Every change is written to the custody log with
+the user's name (`web:NAME`). Templates autoescape everything: comment text is hostile input.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import __version__, custody
+from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision, annotations_for_export
+from ..analysis.summary import case_summary
+from ..casefile import ensure_schema as ensure_casefile_schema, list_events
+from ..cases import CaseError, create_case, get_case, list_cases, show_case
+from ..export import ANALYSIS_COLUMNS, export_case
+from ..ingest import ImportFailed, import_files
+from ..report.service import ReportRejected, write_report
+from ..store import open_store
+from . import auth, charts, drafts, queries, uploads
+from .jobs import Jobs
+
+HERE = Path(__file__).parent
+COOKIE = "otklik_session"
+LOGIN_CSRF_COOKIE = "otklik_login_csrf"
+STANCE_FORM = {"1": 1, "0": 0, "-1": -1, "none": None}
+
+
+class Config:
+    def __init__(self, home: Path, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
+                 login_limit: int = 5, login_window: float = 300.0):
+        self.home = Path(home)
+        self.secure_cookies = secure_cookies
+        self.max_upload_bytes = max_upload_bytes
+        self.login_limit, self.login_window = login_limit, login_window
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
+               login_limit: int = 5, login_window: float = 300.0) -> Starlette:
+    cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window)
+    engine = open_store(cfg.home)  # writes, through the service functions
+    reader = queries.read_engine(cfg.home)  # page reads: never wait for a running import or analysis
+    auth.ensure_schema(engine)
+    queries.ensure_schema(engine)
+    drafts.ensure_schema(engine)
+    ensure_casefile_schema(engine)
+    jobs = Jobs()
+    per_user = auth.RateLimiter(cfg.login_limit, cfg.login_window)
+    per_client = auth.RateLimiter(cfg.login_limit * 4, cfg.login_window)
+    flashes: dict[int, list[str]] = {}
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(version=__version__, stance_names=queries.STANCE_VALUES, urlencode=urlencode)
+    env.filters["stance"] = lambda v: queries.STANCE_VALUES.get(v if isinstance(v, str) else
+                                                                ("none" if v is None else str(v)), "—")
+    env.filters["combine_after"] = lambda p, c: {**p, "after": c}
+    env.filters["combine_before"] = lambda p, c: {**p, "before": c}
+    env.filters["localtime"] = _localtime
+    env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
+    env.filters["json"] = lambda v: json.dumps(json.loads(v) if isinstance(v, str) else v, ensure_ascii=False, indent=1)
+
+    # ------------------------------------------------------------ plumbing
+
+    def render(request: Request, user, name: str, status: int = 200, **ctx) -> HTMLResponse:
+        msgs = flashes.pop(user.id, []) if user else []
+        html = env.get_template(name).render(request=request, user=user, flashes=msgs, **ctx)
+        return HTMLResponse(html, status_code=status)
+
+    def flash(user, msg: str) -> None:
+        flashes.setdefault(user.id, []).append(msg)
+
+    def error_page(request, user, status: int, message: str) -> HTMLResponse:
+        if user is None:
+            return PlainTextResponse(message, status_code=status)
+        return render(request, user, "error.html", status=status, message=message)
+
+    def page(role: str = "viewer", upload: bool = False):
+        """Session, role and CSRF checks around a synchronous handler(request, user, form)."""
+        def deco(fn):
+            @wraps(fn)
+            async def endpoint(request: Request):
+                user = await run_in_threadpool(auth.load_session, reader, request.cookies.get(COOKIE))
+                if user is None:
+                    if request.method == "GET":
+                        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+                    return PlainTextResponse("login required", status_code=401)
+                if not user.can(role):
+                    return error_page(request, user, 403, f"your role ({user.role}) cannot do this; it needs {role}")
+                form = None
+                if request.method == "POST":
+                    if upload:
+                        length = request.headers.get("content-length")
+                        if length is None:
+                            return error_page(request, user, 411, "an upload needs a Content-Length")
+                        if int(length) > cfg.max_upload_bytes + 64 * 1024:
+                            return error_page(request, user, 413, f"upload too large: the limit is "
+                                                                  f"{cfg.max_upload_bytes // (1024 * 1024)} MB")
+                    form = await request.form(max_files=200 if upload else 0, max_fields=200, max_part_size=8 * 1024 * 1024)
+                    token = form.get("csrf") or request.headers.get("x-csrf-token")
+                    if not auth.csrf_ok(user.csrf, token):
+                        await form.close()
+                        return error_page(request, user, 403, "this form has no valid CSRF token; reload the page and try again")
+                try:
+                    return await run_in_threadpool(fn, request, user, form)
+                except HTTPError as e:
+                    return error_page(request, user, e.status, e.message)
+                except CaseError as e:
+                    return error_page(request, user, 404, str(e))
+                except OperationalError as e:
+                    if "locked" not in str(e):
+                        raise
+                    return error_page(request, user, 503, "the store is busy (an import or analysis is writing to it); "
+                                                          "try again when it has finished")
+                finally:
+                    if form is not None:
+                        await form.close()
+            return endpoint
+        return deco
+
+    def case_of(conn, name: str) -> dict:
+        return get_case(conn, name)  # CaseError -> 404
+
+    def back(path: str) -> RedirectResponse:
+        return RedirectResponse(path, status_code=303)
+
+    def audit(user, action: str, case_id: int | None, details: dict) -> None:
+        """A custody entry naming the web user, for actions whose service logs the OS user."""
+        with engine.begin() as conn:
+            custody.append(conn, action, case_id=case_id, user=user.actor, details=details)
+
+    # ------------------------------------------------------------ health and login
+
+    async def health(request: Request):
+        return JSONResponse({"ok": True, "version": __version__})
+
+    async def login(request: Request):
+        client = request.client.host if request.client else "?"
+        if request.method == "GET":
+            token = secrets.token_urlsafe(24)
+            resp = HTMLResponse(env.get_template("login.html").render(
+                request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None))
+            resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/login")
+            return resp
+        form = await request.form(max_files=0, max_fields=10)
+        name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
+        nxt = str(form.get("next") or "/")
+        if not nxt.startswith("/") or nxt.startswith("//"):
+            nxt = "/"
+        if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")):
+            return PlainTextResponse("this form has no valid CSRF token; reload the page and try again", status_code=403)
+        keys = (f"{client}|{name}",)
+        if per_user.blocked(*keys) or per_client.blocked(client):
+            return PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
+                                     headers={"Retry-After": str(int(cfg.login_window))})
+        row = await run_in_threadpool(auth.authenticate, reader, name, password)
+        if row is None:
+            per_user.fail(*keys)
+            per_client.fail(client)
+            token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+            return HTMLResponse(env.get_template("login.html").render(
+                request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password"),
+                status_code=401)
+        per_user.reset(*keys)
+        session = await run_in_threadpool(auth.new_session, engine, row["id"])
+        resp = RedirectResponse(nxt, status_code=303)
+        resp.set_cookie(COOKIE, session, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/",
+                        max_age=auth.SESSION_HOURS * 3600)
+        resp.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return resp
+
+    @page()
+    def logout(request, user, form):
+        auth.end_session(engine, request.cookies.get(COOKIE))
+        resp = back("/login")
+        resp.delete_cookie(COOKIE, path="/")
+        return resp
+
+    # ------------------------------------------------------------ cases
+
+    @page()
+    def home_page(request, user, form):
+        with reader.connect() as conn:
+            rows = list_cases(conn)
+        return render(request, user, "cases.html", cases=rows)
+
+    @page("editor")
+    def case_new(request, user, form):
+        langs = [x for x in (form.getlist("langs") or ["ru"]) if x in ("ru", "en")] or ["ru"]
+        aliases = [a.strip() for a in str(form.get("aliases", "")).split(",") if a.strip()]
+        try:
+            with engine.begin() as conn:
+                c = create_case(conn, str(form.get("name", "")), str(form.get("subject", "")), aliases,
+                                str(form.get("tz") or "Europe/Moscow"), langs)
+        except CaseError as e:
+            flash(user, f"error: {e}")
+            return back("/")
+        audit(user, "web-case-new", c["id"], {"name": c["name"]})
+        flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
+                    f"tz {c['tz']}, languages {', '.join(c['langs'])}")
+        return back(f"/cases/{c['name']}")
+
+    @page()
+    def overview(request, user, form):
+        name = request.path_params["case"]
+        with reader.connect() as conn:
+            shown = show_case(conn, name)
+            c = shown["case"]
+            try:
+                summary = case_summary(conn, name)
+            except ValueError:
+                summary = None
+            series = queries.observation_series(conn, c["id"])
+            events = list_events(conn, c["id"])
+        followers = [s for s in series if s["metric"] != "comments"]
+        counts = [s for s in series if s["metric"] == "comments"]
+        ctx = {"shown": shown, "case": c, "summary": summary, "events": events,
+               "upcoming": [e for e in events if e.get("upcoming")],
+               "followers": followers, "counts": counts,
+               "followers_chart": charts.line_chart(followers, "Followers over time", "followers"),
+               "counts_chart": charts.line_chart(counts, "Comment counts over time", "counts"),
+               "analysing": jobs.running(name, "analyze")}
+        if summary:
+            order = ["supportive", "neutral", "hostile", "not_about_case"]
+            st = summary["stance"]
+            ctx["stance_chart"] = charts.stacked_bar(
+                [("by people", {k: st["authors"][k]["share"] for k in order}),
+                 ("by comments", {k: st["comments"][k]["share"] for k in order})],
+                "Stance toward the subject, by people and by comments", "stance", charts.STANCE_COLOURS)
+            total = sum(summary["languages"].values()) or 1
+            ctx["lang_chart"] = charts.stacked_bar([("comments", {k: v / total for k, v in summary["languages"].items()})],
+                                                   "Languages of the comments", "langs")
+            ctx["coordinated"] = [g for g in summary["coordination"]["groups"] if g["coordinated"]]
+        return render(request, user, "overview.html", **ctx)
+
+    # ------------------------------------------------------------ import and analysis
+
+    @page("editor")
+    def upload_form(request, user, form):
+        with reader.connect() as conn:
+            c = case_of(conn, request.path_params["case"])
+        from ..importers import REGISTRY
+
+        return render(request, user, "upload.html", case=c, formats=sorted(REGISTRY),
+                      limit_mb=cfg.max_upload_bytes // (1024 * 1024))
+
+    @page("editor", upload=True)
+    def upload_post(request, user, form):
+        name = request.path_params["case"]
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
+        if not files:
+            raise HTTPError(400, "choose one or more export files to upload")
+        for f in files:
+            try:
+                uploads.check_name(f.filename)
+            except uploads.UploadRefused as e:
+                raise HTTPError(400, str(e)) from None
+        folder = uploads.upload_dir(cfg.home, c["id"])
+        paths, used = [], 0
+        try:
+            for f in files:
+                path, size = uploads.save(folder, f.filename, f.file, cfg.max_upload_bytes, used)
+                paths.append(path)
+                used += size
+        except uploads.UploadRefused as e:
+            uploads.discard(folder)
+            raise HTTPError(413 if "too large" in str(e) else 400, str(e)) from None
+        fmt = str(form.get("format") or "") or None
+        skip_bad = form.get("skip_bad") in ("1", "on")
+
+        def work(job):
+            def progress(n):
+                job.stage, job.done = "records", n
+            summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress)
+            audit(user, "web-import", c["id"], {"files": [p.name for p in paths], "bytes": used,
+                                                "upload_dir": str(folder.relative_to(cfg.home.resolve()))})
+            queries.refresh_facets(engine, c["id"])
+            return uploads.summary_lines(summary.as_json())
+
+        def on_error(e):
+            if isinstance(e, ImportFailed):
+                return uploads.error_lines(e.problems)
+            if isinstance(e, CaseError):
+                return [f"error: {e}"]
+            return None
+        job = jobs.start("import", name, user.name, work, on_error)
+        if request.headers.get("x-requested-with") == "fetch":
+            return JSONResponse({"job": f"/jobs/{job.id}"})
+        return back(f"/jobs/{job.id}")
+
+    @page("editor")
+    def analyze_post(request, user, form):
+        name = request.path_params["case"]
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        running = jobs.running(name, "analyze")
+        if running:
+            return back(f"/jobs/{running.id}")
+
+        def work(job):
+            def progress(stage, done, total):
+                job.stage, job.done, job.total = stage, done, total
+            run = analyze_case(engine, name, {}, progress=progress)
+            audit(user, "web-analyze", c["id"], {"analysis_run": run["run"]})
+            job.stage = "facets"
+            queries.refresh_facets(engine, c["id"])
+            st = run["stages"]
+            return [f"analysis run {run['run']}: {run['comments']} comments"] + [
+                f"{k}: {v['computed']} computed, {v['reused']} reused" if "computed" in v else
+                f"{k}: {'recomputed' if v['recomputed'] else 'unchanged'}" for k, v in st.items()]
+
+        job = jobs.start("analyze", name, user.name, work,
+                         lambda e: [f"error: {e}"] if isinstance(e, (CaseError, ValueError)) else None)
+        return back(f"/jobs/{job.id}")
+
+    @page()
+    def job_page(request, user, form):
+        job = jobs.get(request.path_params["job"])
+        if job is None:
+            raise HTTPError(404, "no such job (jobs are kept while the server runs)")
+        if request.query_params.get("format") == "json":
+            return JSONResponse({"status": job.status, "stage": job.stage, "done": job.done, "total": job.total,
+                                 "percent": job.percent, "lines": job.lines})
+        return render(request, user, "job.html", job=job)
+
+    # ------------------------------------------------------------ comments
+
+    def _theme_options(conn, case_id):
+        row = conn.execute(text("SELECT payload FROM case_result WHERE case_id=:c AND stage='themes'"),
+                           {"c": case_id}).scalar()
+        if not row:
+            return []
+        return [(t["key"], t["label"], t["n_comments"]) for t in json.loads(row)["themes"]]
+
+    @page()
+    def comments_page(request, user, form):
+        name = request.path_params["case"]
+        f = queries.Filters.from_params(request.query_params)
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        queries.refresh_facets(engine, c["id"], reader=reader)
+        error = None
+        with reader.connect() as conn:
+            try:
+                res = queries.comment_page(conn, c["id"], f, request.query_params.get("after", ""),
+                                           request.query_params.get("before", ""))
+            except queries.SearchError as e:
+                error, res = str(e), {"rows": [], "next": None, "prev": None, "count": 0, "count_capped": False}
+            labels = queries.pending_labels(conn, c["id"], [r["comment_id"] for r in res["rows"]])
+            themes, langs = theme_labels(conn, c["id"]), lang_options(conn, c["id"])
+        return render(request, user, "comments.html", case=c, f=f, res=res, labels=labels, error=error,
+                      langs=langs, themes=themes, theme_names=dict(themes), params=f.params())
+
+    def theme_labels(conn, case_id) -> list[tuple[str, str]]:
+        """(key, label) of the case's themes, cached per facet stamp (the payload is big on large cases)."""
+        stamp = queries.facet_stamp(conn, case_id)
+        hit = theme_cache.get(case_id)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        opts = [(k, lab) for k, lab, _ in _theme_options(conn, case_id)]
+        theme_cache[case_id] = (stamp, opts)
+        return opts
+    theme_cache: dict[int, tuple[str, list]] = {}
+
+    def lang_options(conn, case_id) -> list[str]:
+        stamp = queries.facet_stamp(conn, case_id)
+        hit = lang_cache.get(case_id)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        langs = queries.facet_options(conn, case_id)["langs"]
+        lang_cache[case_id] = (stamp, langs)
+        return langs
+    lang_cache: dict[int, tuple[str, list]] = {}
+
+    @page()
+    def comment_detail(request, user, form):
+        name = request.path_params["case"]
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            row = queries.comment_in_case(conn, c["id"], int(request.path_params["cid"]))
+            if row is None:
+                raise HTTPError(404, "no such comment in this case")
+            ev = queries.evidence(conn, row)
+            anns = queries.annotations(conn, row["id"])
+            labels = queries.pending_labels(conn, c["id"], [row["id"]]).get(row["id"], {})
+            thread = queries.thread(conn, c["id"], row["root_id"] or row["id"])
+            themes = theme_labels(conn, c["id"])
+            extra = {}
+            facet = conn.execute(text("SELECT theme, coordinated FROM web_comment_facet WHERE case_id=:c AND comment_id=:i"),
+                                 {"c": c["id"], "i": row["id"]}).mappings().first()
+            if facet:
+                extra = dict(facet)
+        return render(request, user, "comment.html", case=c, row=row, ev=ev, anns=anns, labels=labels, thread=thread,
+                      themes=themes, facet=extra)
+
+    @page("editor")
+    def label_post(request, user, form):
+        name, cid = request.path_params["case"], int(request.path_params["cid"])
+        v = str(form.get("stance", ""))
+        if v not in STANCE_FORM:
+            raise HTTPError(400, "stance must be one of 1, 0, -1, none")
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            row = queries.comment_in_case(conn, c["id"], cid)
+        if row is None:
+            raise HTTPError(404, "no such comment in this case")
+        set_label(engine, name, row["platform_id"], "stance", STANCE_FORM[v], user=user.actor)
+        flash(user, f"comment {row['platform_id']}: stance {v} (takes effect on the next analysis run)")
+        return back(f"/cases/{name}/comments/{cid}")
+
+    def _decision(user, name, kind, payload, msg, to):
+        try:
+            add_theme_decision(engine, name, kind, payload, user=user.actor)
+        except ValueError as e:
+            flash(user, f"error: {e}")
+            return back(to)
+        flash(user, f"{msg} (takes effect on the next analysis run)")
+        return back(to)
+
+    @page("editor")
+    def move_post(request, user, form):
+        name, cid = request.path_params["case"], int(request.path_params["cid"])
+        key = str(form.get("key", "")).strip()
+        if not key:
+            raise HTTPError(400, "choose a theme")
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            if queries.comment_in_case(conn, c["id"], cid) is None:
+                raise HTTPError(404, "no such comment in this case")
+        return _decision(user, name, "move", {"comment_id": cid, "key": key}, f"move: comment {cid} to {key}",
+                         f"/cases/{name}/comments/{cid}")
+
+    @page("editor")
+    def pin_post(request, user, form):
+        name, cid = request.path_params["case"], int(request.path_params["cid"])
+        kind = "pin" if request.url.path.endswith("/pin") else "reject"
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            if queries.comment_in_case(conn, c["id"], cid) is None:
+                raise HTTPError(404, "no such comment in this case")
+        to = str(form.get("back") or f"/cases/{name}/comments/{cid}")
+        if not to.startswith(f"/cases/{name}/"):
+            to = f"/cases/{name}/themes"
+        return _decision(user, name, kind, {"comment_id": cid}, f"{kind}: quote from comment {cid}", to)
+
+    # ------------------------------------------------------------ themes
+
+    @page()
+    def themes_page(request, user, form):
+        name = request.path_params["case"]
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            try:
+                summary = case_summary(conn, name)
+            except ValueError:
+                summary = None
+            last_run = conn.execute(text(
+                "SELECT started_at FROM analysis_run WHERE case_id=:c AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"),
+                {"c": c["id"]}).scalar()
+            decisions = [dict(r) | {"payload": json.loads(r["payload"])} for r in conn.execute(
+                theme_decision.select().where(theme_decision.c.case_id == c["id"]).order_by(theme_decision.c.id.desc())).mappings()]
+        for d in decisions:
+            d["pending"] = last_run is None or d["at"] >= last_run
+        return render(request, user, "themes.html", case=c, summary=summary, decisions=decisions)
+
+    @page("editor")
+    def theme_rename(request, user, form):
+        name = request.path_params["case"]
+        key, label = str(form.get("key", "")).strip(), str(form.get("label", "")).strip()
+        if not key or not label:
+            raise HTTPError(400, "a rename needs a theme and a label")
+        return _decision(user, name, "rename", {"key": key, "label": label[:200]}, f"rename: {key} to {label!r}",
+                         f"/cases/{name}/themes")
+
+    @page("editor")
+    def theme_merge(request, user, form):
+        name = request.path_params["case"]
+        keys = [str(k) for k in form.getlist("keys")]
+        into = str(form.get("into") or "")
+        if into and into in keys:  # the first key names the merged theme
+            keys = [into] + [k for k in keys if k != into]
+        if len(keys) < 2:
+            flash(user, "error: merge needs at least two themes")
+            return back(f"/cases/{name}/themes")
+        return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
+
+    # ------------------------------------------------------------ report
+
+    @page()
+    def report_page(request, user, form):
+        name = request.path_params["case"]
+        lang = drafts.clean_lang(request.query_params.get("lang"))
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            saved = drafts.latest(conn, c["id"], lang)
+            problems, error = [], None
+            try:
+                body = saved["text"] if saved else drafts.generated(conn, name, lang)
+                problems = drafts.verify(conn, name, body, lang)
+            except ReportRejected as e:
+                body, error = "", "the generated report failed verification: " + "; ".join(map(str, e.problems))
+            except ValueError as e:  # not analysed yet
+                body, error = "", str(e)
+        return render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
+                      preview=drafts.highlighted(body, problems), error=error)
+
+    @page()
+    def report_verify(request, user, form):
+        """Verification only (no change): the live check the editor page calls as you type."""
+        name = request.path_params["case"]
+        lang = drafts.clean_lang(form.get("lang"))
+        body = str(form.get("text", ""))
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+            problems = drafts.verify(conn, name, body, lang)
+            saved = drafts.latest(conn, c["id"], lang)
+        preview = drafts.highlighted(body, problems)
+        if request.headers.get("x-requested-with") == "fetch":  # the fragment the page swaps in
+            return HTMLResponse(env.get_template("report_check.html").render(problems=problems, preview=preview))
+        return render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
+                      preview=preview, error=None)
+
+    @page("editor")
+    def report_save(request, user, form):
+        name = request.path_params["case"]
+        lang = drafts.clean_lang(form.get("lang"))
+        body = str(form.get("text", "")).replace("\r\n", "\n")
+        if form.get("reset") == "1":
+            with reader.connect() as conn:
+                body = drafts.generated(conn, name, lang)
+        res = drafts.save(engine, name, lang, body, user.actor)
+        with reader.connect() as conn:
+            n = len(drafts.verify(conn, name, body, lang))
+        flash(user, f"draft saved (sha256 {res['sha256'][:16]}); verification: "
+                    + ("all quotes and numbers match" if n == 0 else f"{n} problem(s)"))
+        return back(f"/cases/{name}/report?lang={lang}")
+
+    @page("editor")
+    def report_export(request, user, form):
+        name = request.path_params["case"]
+        lang = drafts.clean_lang(form.get("lang"))
+        fmt = str(form.get("format", "md"))
+        if fmt not in ("md", "html", "docx", "draft"):
+            raise HTTPError(400, "format must be md, html, docx or draft")
+        out_dir = (cfg.home / "reports").resolve()
+        with engine.begin() as conn:
+            c = case_of(conn, name)
+            if fmt == "draft":  # the edited Markdown, written only when it verifies
+                saved = drafts.latest(conn, c["id"], lang)
+                if saved is None:
+                    raise HTTPError(400, "no saved draft yet: save your edits first")
+                problems = drafts.verify(conn, name, saved["text"], lang)
+                if problems:
+                    raise HTTPError(409, f"the draft has {len(problems)} problem(s) against the data; "
+                                         f"fix them before exporting: " + "; ".join(map(str, problems[:5])))
+                path = out_dir / f"case-{c['id']}" / f"report.{lang}.edited.md"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(saved["text"], encoding="utf-8")
+                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
+                               outputs={"path": str(path), "sha256": saved["sha256"]},
+                               details={"lang": lang, "format": "md", "draft": saved["id"], "verified": True})
+                media = "text/markdown; charset=utf-8"
+            else:
+                path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
+                try:
+                    res = write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None)
+                except ReportRejected as e:
+                    raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
+                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
+                               outputs={"path": res["path"], "sha256": res["sha256"]}, details={"lang": lang, "format": fmt})
+                media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
+                         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
+        return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
+
+    @page("editor")
+    def comments_export(request, user, form):
+        name = request.path_params["case"]
+        fmt = "jsonl" if form.get("format") == "jsonl" else "csv"
+        pseudo = form.get("pseudonymise") in ("1", "on")
+        with engine.begin() as conn:
+            c = case_of(conn, name)
+            path = (cfg.home / "exports").resolve() / f"case-{c['id']}" / f"comments{'-pseudonymised' if pseudo else ''}.{fmt}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                res = export_case(conn, cfg.home, name, fmt, out, pseudonymise=pseudo,
+                                  extra=annotations_for_export(conn, c["id"]), columns=ANALYSIS_COLUMNS)
+            custody.append(conn, "web-export", case_id=c["id"], user=user.actor,
+                           outputs={"path": str(path), "sha256": res["sha256"], "rows": res["rows"]},
+                           details={"format": fmt, "pseudonymised": pseudo})
+        return FileResponse(path, media_type="text/csv" if fmt == "csv" else "application/x-ndjson",
+                            filename=f"{name}-{path.name}")
+
+    # ------------------------------------------------------------ accounts
+
+    @page("admin")
+    def users_page(request, user, form):
+        if request.method == "POST":
+            try:
+                auth.add_user(engine, str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")),
+                              by=user.actor)
+                flash(user, f"added user {form.get('name')!r} ({form.get('role')})")
+            except auth.AccountError as e:
+                flash(user, f"error: {e}")
+            return back("/users")
+        return render(request, user, "users.html", users=auth.list_users(reader), roles=auth.ROLES)
+
+    routes = [
+        Route("/health", health),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/", home_page),
+        Route("/cases", case_new, methods=["POST"]),
+        Route("/users", users_page, methods=["GET", "POST"]),
+        Route("/jobs/{job}", job_page),
+        Route("/cases/{case}", overview),
+        Route("/cases/{case}/upload", upload_form),
+        Route("/cases/{case}/upload", upload_post, methods=["POST"]),
+        Route("/cases/{case}/analyze", analyze_post, methods=["POST"]),
+        Route("/cases/{case}/comments", comments_page),
+        Route("/cases/{case}/comments/{cid:int}", comment_detail),
+        Route("/cases/{case}/comments/{cid:int}/label", label_post, methods=["POST"]),
+        Route("/cases/{case}/comments/{cid:int}/move", move_post, methods=["POST"]),
+        Route("/cases/{case}/comments/{cid:int}/pin", pin_post, methods=["POST"]),
+        Route("/cases/{case}/comments/{cid:int}/reject", pin_post, methods=["POST"]),
+        Route("/cases/{case}/themes", themes_page),
+        Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
+        Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
+        Route("/cases/{case}/report", report_page),
+        Route("/cases/{case}/report/verify", report_verify, methods=["POST"]),
+        Route("/cases/{case}/report/save", report_save, methods=["POST"]),
+        Route("/cases/{case}/report/export", report_export, methods=["POST"]),
+        Route("/cases/{case}/export", comments_export, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.engine, app.state.config, app.state.jobs = engine, cfg, jobs
+    return SecurityHeaders(app)
+
+
+def _localtime(value: str | None, tz: str) -> str:
+    """An ISO UTC time shown in the case's time zone ("2026-11-25 10:47"); other text as it is."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, KeyError):
+        return value
+
+
+class SecurityHeaders:
+    """Headers on every response: no framing, no sniffing, scripts and styles only from /static."""
+
+    HEADERS = [
+        (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                     b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cache-control", b"no-store"),
+    ]
+
+    def __init__(self, app):
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + self.HEADERS
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
+

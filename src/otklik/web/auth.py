@@ -1,0 +1,224 @@
+"""Local accounts, sessions, CSRF tokens and the login rate limit of the web workspace.
+
+Passwords are hashed with scrypt (stdlib `hashlib.scrypt`; parameters stored with each hash so
+they can be raised later). A session is a random token in an HttpOnly, SameSite=Lax cookie; the
+store keeps only its SHA-256, with the session's CSRF token beside it. Roles: a viewer reads, an
+editor also changes labels, themes, drafts and runs imports, analyses and exports; an admin also
+manages accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
+from sqlalchemy.engine import Engine
+
+from .. import custody
+
+ROLES = ("viewer", "editor", "admin")
+RANK = {r: i for i, r in enumerate(ROLES)}
+SESSION_HOURS = 12
+
+metadata = MetaData()
+web_user = Table(
+    "web_user", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("role", String, nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0))
+web_session = Table(
+    "web_session", metadata,
+    Column("token_sha256", String, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("csrf", String, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("expires_at", String, nullable=False))
+SCHEMA_KEY, SCHEMA_VERSION = "web_auth_schema_version", 1
+
+
+def ensure_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": SCHEMA_KEY}).first()
+        if row is None:
+            metadata.create_all(conn)
+            conn.execute(text("INSERT INTO meta(key, value) VALUES (:k, :v)"), {"k": SCHEMA_KEY, "v": str(SCHEMA_VERSION)})
+
+
+# ------------------------------------------------------------------ passwords
+
+# OWASP's minimum for scrypt: N=2^17, r=8, p=1 (128 MiB, ~0.3 s here). Tests lower SCRYPT_N.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 17, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    dk = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${dk.hex()}"
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        algo, n, r, p, salt, dk = stored.split("$")
+        if algo != "scrypt":
+            return False
+        got = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(got, bytes.fromhex(dk))
+
+
+_DUMMY = None
+
+
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so a wrong name costs as long as a wrong password."""
+    global _DUMMY
+    if _DUMMY is None or f"${SCRYPT_N}$" not in _DUMMY:
+        _DUMMY = hash_password(secrets.token_hex(8))
+    return _DUMMY
+
+
+# ------------------------------------------------------------------ accounts
+
+class AccountError(ValueError):
+    pass
+
+
+def add_user(engine: Engine, name: str, role: str, password: str, by: str | None = None) -> dict:
+    name = name.strip()
+    if not name or len(name) > 64 or any(ch.isspace() or ord(ch) < 32 for ch in name):
+        raise AccountError("a user name is 1-64 characters without spaces")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if len(password) < 10:
+        raise AccountError("a password needs at least 10 characters")
+    ensure_schema(engine)
+    h = hash_password(password)
+    with engine.begin() as conn:
+        if conn.execute(select(web_user.c.id).where(web_user.c.name == name)).first():
+            raise AccountError(f"user {name!r} already exists")
+        conn.execute(web_user.insert().values(name=name, role=role, password_hash=h, created_at=custody.now_utc(),
+                                              disabled=0))
+        custody.append(conn, "web-user-add", user=by, details={"name": name, "role": role})
+    return {"name": name, "role": role}
+
+
+def list_users(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(web_user.c.name, web_user.c.role, web_user.c.created_at,
+                                                     web_user.c.disabled).order_by(web_user.c.name)).mappings()]
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    role: str
+    csrf: str
+
+    def can(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+    @property
+    def actor(self) -> str:
+        """How the custody log and editor labels name this user."""
+        return f"web:{self.name}"
+
+
+def authenticate(engine: Engine, name: str, password: str) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(web_user).where(web_user.c.name == name, web_user.c.disabled == 0)).mappings().first()
+    if row is None:
+        check_password(password, _dummy_hash())
+        return None
+    return dict(row) if check_password(password, row["password_hash"]) else None
+
+
+# ------------------------------------------------------------------ sessions
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_session(engine: Engine, user_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(web_session.delete().where(web_session.c.expires_at < _iso(now)))
+        conn.execute(web_session.insert().values(token_sha256=_sha(token), user_id=user_id, csrf=secrets.token_urlsafe(32),
+                                                 created_at=_iso(now),
+                                                 expires_at=_iso(now + timedelta(hours=SESSION_HOURS))))
+    return token
+
+
+def load_session(engine: Engine, token: str | None) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(web_user.c.id, web_user.c.name, web_user.c.role, web_session.c.csrf, web_session.c.expires_at)
+            .select_from(web_session.join(web_user, web_user.c.id == web_session.c.user_id))
+            .where(web_session.c.token_sha256 == _sha(token), web_user.c.disabled == 0)).first()
+    if row is None or row.expires_at < _iso(datetime.now(timezone.utc)):
+        return None
+    return User(row.id, row.name, row.role, row.csrf)
+
+
+def end_session(engine: Engine, token: str | None) -> None:
+    if token:
+        with engine.begin() as conn:
+            conn.execute(web_session.delete().where(web_session.c.token_sha256 == _sha(token)))
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+# ------------------------------------------------------------------ login rate limit
+
+class RateLimiter:
+    """At most `limit` failed logins per key in `window` seconds (keys: client address, and
+    address + user name). In memory: a restart clears it, which is fine for one local server."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0):
+        self.limit, self.window = limit, window
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(key, []) if now - t < self.window]
+        self._fails[key] = times
+        return times
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+
+    def fail(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+    def reset(self, *keys: str) -> None:
+        with self._lock:
+            for k in keys:
+                self._fails.pop(k, None)

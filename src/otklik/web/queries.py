@@ -1,0 +1,343 @@
+"""Read-side queries of the web workspace: the comments table, a comment's evidence, time series.
+
+The comments table must stay fast at a million comments, so it reads `web_comment_facet`: one
+row per comment of a case with the columns it filters and orders by (thread position, author,
+language, stance, theme, coordinated), each filter backed by an index that ends in the table's
+order, and pages are cut by keyset (never OFFSET). The facets are derived data, rebuilt from the
+store and the analysis (`annotations_for_export`) whenever the case's imports or latest analysis
+run change; the evidence itself is always read from `comment` and `raw_record`.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
+
+PAGE = 50
+COUNT_CAP = 10_000
+STANCE_VALUES = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not about the case"}
+
+FACET_DDL = [
+    """CREATE TABLE IF NOT EXISTS web_comment_facet (
+        case_id INTEGER NOT NULL, comment_id INTEGER NOT NULL,
+        thread_at TEXT NOT NULL, root_id INTEGER NOT NULL, published_at TEXT NOT NULL, is_reply INTEGER NOT NULL,
+        author TEXT, lang TEXT, stance TEXT, theme TEXT, coordinated INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (case_id, comment_id)) WITHOUT ROWID""",
+    "CREATE TABLE IF NOT EXISTS web_facet_state (case_id INTEGER PRIMARY KEY, stamp TEXT NOT NULL)",
+    # one index per filter, each ending in the thread order, so a filtered page is an index range
+    "CREATE INDEX IF NOT EXISTS ix_wf_thread ON web_comment_facet(case_id, thread_at, root_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_time ON web_comment_facet(case_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_stance ON web_comment_facet(case_id, stance, thread_at, root_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_lang ON web_comment_facet(case_id, lang, thread_at, root_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_theme ON web_comment_facet(case_id, theme, thread_at, root_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_author ON web_comment_facet(case_id, author, thread_at, root_id, published_at, comment_id)",
+    "CREATE INDEX IF NOT EXISTS ix_wf_coord ON web_comment_facet(case_id, thread_at, root_id, published_at, comment_id) "
+    "WHERE coordinated = 1",
+]
+
+
+def read_engine(home) -> Engine:
+    """An engine for the web's reads. The store's own engine begins every transaction with
+    BEGIN IMMEDIATE (an import or analysis is one write transaction from its first read), so a
+    page read through it would wait for a running analysis. These connections are query-only
+    and begin deferred: in WAL mode they read a consistent snapshot while a writer works."""
+    from sqlalchemy import create_engine, event
+
+    from ..store import database_url
+
+    eng = create_engine(database_url(home))
+    if eng.dialect.name == "sqlite":
+        @event.listens_for(eng, "connect")
+        def _connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            for pragma in ("query_only=1", "cache_size=-131072", "temp_store=MEMORY", "busy_timeout=5000"):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(eng, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN")
+    return eng
+
+
+def ensure_schema(engine: Engine) -> None:
+    ensure_analysis_schema(engine)
+    with engine.begin() as conn:
+        for ddl in FACET_DDL:
+            conn.exec_driver_sql(ddl)
+
+
+# ------------------------------------------------------------------ facets
+
+def facet_stamp(conn: Connection, case_id: int) -> str:
+    """Changes whenever the case's comments or its analysis change."""
+    imports = conn.execute(text("SELECT count(*), max(id) FROM import_run WHERE case_id=:c"), {"c": case_id}).one()
+    run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id=:c AND finished_at IS NOT NULL"),
+                       {"c": case_id}).scalar()
+    return f"{imports[0]}:{imports[1]}:{run}"
+
+
+def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: Engine | None = None) -> bool:
+    """Rebuild the case's facet rows if its stamp moved; True when rebuilt."""
+    with (reader or engine).connect() as conn:
+        stamp = facet_stamp(conn, case_id)
+        have = conn.execute(text("SELECT stamp FROM web_facet_state WHERE case_id=:c"), {"c": case_id}).scalar()
+    if have == stamp and not force:
+        return False
+    with engine.begin() as conn:
+        extra = annotations_for_export(conn, case_id)  # the same per-comment analysis columns as `otklik export`
+        conn.execute(text("DELETE FROM web_comment_facet WHERE case_id=:c"), {"c": case_id})
+        conn.execute(text(
+            "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
+            "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
+            "COALESCE(c.published_at, ''), c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL, c.author_handle "
+            "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
+            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c)"), {"c": case_id})
+        rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
+                for cid, d in extra.items()]
+        raw = conn.connection.dbapi_connection
+        raw.executemany("UPDATE web_comment_facet SET lang=?, stance=?, theme=?, coordinated=? "
+                        "WHERE case_id=? AND comment_id=?", rows)
+        conn.execute(text("INSERT OR REPLACE INTO web_facet_state(case_id, stamp) VALUES (:c, :s)"),
+                     {"c": case_id, "s": stamp})
+        conn.exec_driver_sql("ANALYZE web_comment_facet")
+    return True
+
+
+def _stance_key(v) -> str | None:
+    if v is None:
+        return None
+    return "none" if v == "not_about_case" else str(int(v))
+
+
+# ------------------------------------------------------------------ the comments table
+
+@dataclass
+class Filters:
+    theme: str = ""
+    stance: str = ""
+    lang: str = ""
+    author: str = ""
+    coordinated: bool = False
+    date_from: str = ""
+    date_to: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, p) -> "Filters":
+        f = cls(**{k: (p.get(k) or "").strip()[:200] for k in ("theme", "stance", "lang", "author", "date_from", "date_to", "q")})
+        f.coordinated = p.get("coordinated") in ("1", "on", "true")
+        if f.stance not in STANCE_VALUES:
+            f.stance = ""
+        return f
+
+    def params(self) -> dict:
+        d = {k: v for k, v in vars(self).items() if v}
+        if self.coordinated:
+            d["coordinated"] = "1"
+        return d
+
+    @property
+    def any(self) -> bool:
+        return bool(self.params())
+
+
+class SearchError(ValueError):
+    pass
+
+
+THREAD_KEY = ("thread_at", "root_id", "published_at", "comment_id")
+TIME_KEY = ("published_at", "comment_id")
+FTS_KEY = ("comment_id",)
+
+
+def _order(f: Filters) -> tuple[str, ...]:
+    if f.q:
+        return FTS_KEY  # FTS5 yields matches in rowid order: cheap to page through
+    if f.date_from or f.date_to:
+        return TIME_KEY
+    return THREAD_KEY
+
+
+def encode_cursor(row: dict, key: tuple[str, ...]) -> str:
+    return json.dumps([row[k] for k in key], ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_cursor(s: str, key: tuple[str, ...]) -> list | None:
+    try:
+        v = json.loads(s)
+    except ValueError:
+        return None
+    if not isinstance(v, list) or len(v) != len(key):
+        return None
+    types = {"thread_at": str, "published_at": str, "root_id": int, "comment_id": int}
+    return v if all(isinstance(x, types[k]) for x, k in zip(v, key)) else None
+
+
+def _where(f: Filters, case_id: int) -> tuple[list[str], dict]:
+    where, args = ["f.case_id = :cid"], {"cid": case_id}
+    for col in ("theme", "stance", "lang", "author"):
+        if getattr(f, col):
+            where.append(f"f.{col} = :{col}")
+            args[col] = getattr(f, col)
+    if f.coordinated:
+        where.append("f.coordinated = 1")
+    if f.date_from:
+        where.append("f.published_at >= :date_from")
+        args["date_from"] = f.date_from
+    if f.date_to:  # inclusive of the whole day
+        where.append("f.published_at < :date_to_next")
+        args["date_to_next"] = f.date_to + "\uffff"
+    return where, args
+
+
+def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", before: str = "",
+                 page: int = PAGE) -> dict:
+    """One page of the comments table: {rows, next, prev, count, count_capped, order}."""
+    key = _order(f)
+    where, args = _where(f, case_id)
+    cols = ", ".join(f"f.{k}" for k in key)
+    cursor, backwards = None, False
+    if before:
+        cursor, backwards = _decode_cursor(before, key), True
+    elif after:
+        cursor = _decode_cursor(after, key)
+    if cursor is not None:
+        marks = ", ".join(f":k{i}" for i in range(len(key)))
+        where.append(f"({cols}) {'<' if backwards else '>'} ({marks})")
+        args.update({f"k{i}": v for i, v in enumerate(cursor)})
+    direction = "DESC" if backwards else "ASC"
+    order_by = ", ".join(f"f.{k} {direction}" for k in key)
+    base = "FROM web_comment_facet f"
+    if f.q:
+        base = "FROM comment_fts JOIN web_comment_facet f ON f.case_id = :cid AND f.comment_id = comment_fts.rowid"
+        where.append("comment_fts MATCH :q")
+        args["q"] = f.q
+        order_by = f"comment_fts.rowid {direction}"
+    sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
+           f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
+           f"{base} JOIN comment c ON c.id = f.comment_id WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT {page + 1}")
+    try:
+        rows = [dict(r) for r in conn.execute(text(sql), args).mappings()]
+        count_args = {k: v for k, v in args.items() if not k.startswith("k")}
+        count_where = [w for w in where if not w.startswith("(")]
+        count = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} WHERE {' AND '.join(count_where)} "
+                                  f"LIMIT {COUNT_CAP + 1})"), count_args).scalar()
+    except Exception as e:  # FTS5 syntax errors come back as OperationalError
+        if f.q:
+            raise SearchError(f"cannot search for {f.q!r}: {getattr(e, 'orig', e)}") from None
+        raise
+    more = len(rows) > page
+    rows = rows[:page]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_prev = (cursor is not None) if not backwards else more
+    return {"rows": rows, "order": key,
+            "next": encode_cursor(rows[-1], key) if rows and has_next else None,
+            "prev": encode_cursor(rows[0], key) if rows and has_prev else None,
+            "count": min(count, COUNT_CAP), "count_capped": count > COUNT_CAP}
+
+
+def facet_options(conn: Connection, case_id: int) -> dict:
+    """Values for the filter drop-downs (languages present; themes come from the summary)."""
+    langs = [r[0] for r in conn.execute(text(
+        "SELECT DISTINCT lang FROM web_comment_facet WHERE case_id=:c AND lang IS NOT NULL ORDER BY lang"), {"c": case_id})]
+    return {"langs": langs}
+
+
+def pending_labels(conn: Connection, case_id: int, ids: list[int]) -> dict[int, dict]:
+    """Editor labels of these comments (they take effect on the next analysis run)."""
+    if not ids or not conn.dialect.has_table(conn, "editor_label"):
+        return {}
+    marks = ",".join(str(int(i)) for i in ids)
+    out: dict[int, dict] = {}
+    for cid, fld, val, user, at in conn.execute(text(
+            f"SELECT comment_id, field, value, user, at FROM editor_label WHERE case_id=:c AND comment_id IN ({marks})"),
+            {"c": case_id}):
+        out.setdefault(cid, {})[fld] = {"value": json.loads(val), "user": user, "at": at}
+    return out
+
+
+# ------------------------------------------------------------------ one comment
+
+def comment_in_case(conn: Connection, case_id: int, comment_id: int) -> dict | None:
+    row = conn.execute(text(
+        "SELECT c.*, p.platform_id AS post_platform_id, p.url AS post_url FROM comment c JOIN post p ON p.id = c.post_id "
+        "WHERE c.id = :id AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c)"),
+        {"id": comment_id, "c": case_id}).mappings().first()
+    return dict(row) if row else None
+
+
+def evidence(conn: Connection, comment_row: dict) -> dict:
+    """The raw record exactly as stored, its hash, the import that brought it, every sighting."""
+    raw = conn.execute(text("SELECT * FROM raw_record WHERE id = :id"), {"id": comment_row["raw_id"]}).mappings().first()
+    data = zlib.decompress(raw["data"]) if raw["codec"] == "zlib" else raw["data"]
+    try:
+        shown = data.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = data.decode("utf-8", "replace")
+    imp = conn.execute(text("SELECT * FROM import_run WHERE id = :id"), {"id": raw["import_id"]}).mappings().first()
+    sightings = [dict(r) for r in conn.execute(text(
+        "SELECT s.captured_at, s.basis, s.import_id, i.file_path, i.importer, i.importer_version FROM sighting s "
+        "JOIN import_run i ON i.id = s.import_id WHERE s.entity_type = 'comment' AND s.entity_id = :id "
+        "ORDER BY s.captured_at, s.id"), {"id": comment_row["id"]}).mappings()]
+    sha = raw["sha256"]
+    return {"raw_text": shown, "sha256": sha.hex() if isinstance(sha, bytes) else sha, "size": raw["size"],
+            "codec": raw["codec"], "where": raw["where"], "import": dict(imp) if imp else None, "sightings": sightings,
+            "versions": [dict(r) for r in conn.execute(text(
+                "SELECT r.id, r.sha256, r.size, r.\"where\", s.captured_at FROM sighting s JOIN raw_record r ON r.id = s.raw_id "
+                "WHERE s.entity_type='comment' AND s.entity_id=:id AND r.id != :raw GROUP BY r.id ORDER BY s.captured_at"),
+                {"id": comment_row["id"], "raw": raw["id"]}).mappings()]}
+
+
+def annotations(conn: Connection, comment_id: int) -> list[dict]:
+    """Every annotation of the comment with its provenance (stage, backend, version, params, run)."""
+    if not conn.dialect.has_table(conn, "annotation"):
+        return []
+    return [dict(r) for r in conn.execute(text(
+        "SELECT a.stage, a.value, a.backend, a.version, a.params, a.input_hash, a.run_id, r.started_at, r.code_version "
+        "FROM annotation a LEFT JOIN analysis_run r ON r.id = a.run_id WHERE a.comment_id = :id ORDER BY a.stage"),
+        {"id": comment_id}).mappings()]
+
+
+def thread(conn: Connection, case_id: int, root_id: int, limit: int = 500) -> list[dict]:
+    """The thread a comment belongs to: its top-level comment and replies, in time order."""
+    rows = [dict(r) for r in conn.execute(text(
+        "SELECT c.id, c.parent_id, c.author_handle, c.published_at, c.text, c.platform_id FROM comment c "
+        "WHERE (c.id = :r OR c.root_id = :r) AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c) "
+        "ORDER BY c.id = :r DESC, c.published_at, c.id LIMIT :lim"), {"r": root_id, "c": case_id, "lim": limit}).mappings()]
+    depth = {}
+    for r in rows:
+        depth[r["id"]] = 0 if r["id"] == root_id else depth.get(r["parent_id"], 0) + 1
+        r["depth"] = min(depth[r["id"]], 6)
+    return rows
+
+
+# ------------------------------------------------------------------ counts over time
+
+def observation_series(conn: Connection, case_id: int) -> list[dict]:
+    """Follower counts of the case's sources and comment counts of its posts, as dated series."""
+    out = []
+    for etype, sql in (
+            ("source", "SELECT DISTINCT s.id, s.platform, COALESCE(s.handle, s.title, s.platform_id) FROM source s "
+                       "JOIN post p ON p.source_id = s.id JOIN case_post cp ON cp.post_id = p.id WHERE cp.case_id = :c"),
+            ("post", "SELECT p.id, p.platform, p.platform_id FROM post p JOIN case_post cp ON cp.post_id = p.id "
+                     "WHERE cp.case_id = :c AND p.copy_of_id IS NULL")):
+        for eid, platform, name in conn.execute(text(sql), {"c": case_id}).all():
+            by_metric: dict[str, list] = {}
+            for m, v, t in conn.execute(text(
+                    "SELECT metric, value, observed_at FROM observation WHERE entity_type=:t AND entity_id=:id "
+                    "ORDER BY observed_at"), {"t": etype, "id": eid}):
+                by_metric.setdefault(m, []).append((t, v))
+            for m, pts in by_metric.items():
+                if m in ("followers", "members", "subscribers", "comments"):
+                    out.append({"label": f"{platform}:{name} {m}", "entity": etype, "metric": m, "points": pts})
+    return out

@@ -1,0 +1,84 @@
+"""Uploaded export files: names checked, size limited, saved only inside the workspace; and the
+import's summary and errors worded exactly as `otklik import` prints them."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_SAFE = re.compile(r"^[\w\-. ()+,@=]+$")  # \w includes Unicode letters (Cyrillic file names)
+
+
+class UploadRefused(ValueError):
+    pass
+
+
+def check_name(name: str | None) -> str:
+    """The file name as sent, if it is a plain name; anything path-like is refused (not cleaned:
+    an importer may detect a format by its name, so a name we had to rewrite is a wrong name)."""
+    if not name:
+        raise UploadRefused("an uploaded file has no name")
+    if "/" in name or "\\" in name or "\x00" in name or name in (".", "..") or name.startswith(".") \
+            or ".." in name or len(name) > 200 or not _SAFE.match(name):
+        raise UploadRefused(f"refused file name {name!r}: only a plain file name is accepted (no folders, no '..')")
+    return name
+
+
+def upload_dir(home: Path, case_id: int) -> Path:
+    """A new folder for one upload: <workspace>/uploads/case-<id>/<time>-<random>/."""
+    root = (home / "uploads").resolve()
+    d = root / f"case-{int(case_id)}" / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+    d.mkdir(parents=True, exist_ok=False)
+    return d
+
+
+def save(folder: Path, name: str, src, max_bytes: int, used: int = 0) -> tuple[Path, int]:
+    """Copy an uploaded file object into `folder`; refuse once `used` + its size passes `max_bytes`."""
+    path = (folder / check_name(name)).resolve()
+    if path.parent != folder.resolve():  # belt and braces: never outside the upload folder
+        raise UploadRefused(f"refused file name {name!r}")
+    size = used
+    with open(path, "xb") as out:
+        while chunk := src.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise UploadRefused(f"upload too large: the limit is {max_bytes // (1024 * 1024)} MB")
+            out.write(chunk)
+    return path, size - used
+
+
+def discard(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def summary_lines(s: dict) -> list[str]:
+    """The lines `otklik import` prints for a summary (cli._print_summary), for the browser."""
+    out = []
+    for f in s["files"]:
+        if f["unchanged"]:
+            out.append(f"{f['file']}: {f['format']}, already imported (run {f['already_imported_in_run']} at "
+                       f"{f['already_imported_at']}); nothing changed")
+        else:
+            out.append(f"{f['file']}: {f['format']}, captured {f['captured_at']} ({f['captured_basis']})")
+    out.append(f"{'':<14}{'new':>10}{'existing':>10}")
+    for k in ("sources", "posts", "comments", "authors", "observations"):
+        out.append(f"{k:<14}{s[k]['new']:>10}{s[k]['existing']:>10}")
+    sk = s["skipped"]
+    out.append(f"skipped       {sk['count']:>10}")
+    for r in sk["reasons"]:
+        out.append(f"  {r['file']}, {r['where']}: {r['reason']}")
+    marked = sum(f.get("not_seen_since", 0) for f in s["files"])
+    if marked:
+        out.append(f"{marked} comment(s) missing from a complete export are marked not-seen-since (kept)")
+    return out
+
+
+def error_lines(problems: list[str]) -> list[str]:
+    """The lines `otklik import` prints when a run is refused."""
+    return [f"error: {p}" for p in problems] + ["nothing was imported (the store is unchanged)"]

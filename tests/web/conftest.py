@@ -1,0 +1,106 @@
+"""Fixtures for the web workspace: an analysed demo workspace (built once, copied per test) and
+logged-in TestClients for each role."""
+
+import re
+import shutil
+import sqlite3
+
+import pytest
+
+from otklik.web import auth
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_scrypt(monkeypatch):
+    """Real scrypt, lower cost: the tests log in often (production uses N=2^17)."""
+    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+
+
+@pytest.fixture(scope="session")
+def analysed_demo(tmp_path_factory):
+    """A workspace with the demo case imported and analysed (default stance backend)."""
+    from otklik.analysis.pipeline import analyze_case
+    from otklik.demo.run import setup_demo
+    from otklik.store import open_store
+
+    home = tmp_path_factory.mktemp("demo-ws")
+    engine = open_store(home)
+    setup_demo(engine)
+    analyze_case(engine, "demo")
+    engine.dispose()
+    return home
+
+
+def copy_workspace(src, dst):
+    dst.mkdir(parents=True, exist_ok=True)
+    s = sqlite3.connect(src / "otklik.sqlite")
+    d = sqlite3.connect(dst / "otklik.sqlite")
+    s.backup(d)
+    s.close()
+    d.close()
+    for p in src.iterdir():
+        if not p.name.startswith("otklik.sqlite"):
+            (shutil.copytree if p.is_dir() else shutil.copy2)(p, dst / p.name)
+    return dst
+
+
+@pytest.fixture
+def demo_home(analysed_demo, tmp_path):
+    return copy_workspace(analysed_demo, tmp_path / "ws")
+
+
+def make_users(home):
+    from otklik.store import open_store
+
+    engine = open_store(home)
+    auth.ensure_schema(engine)
+    for name, role in (("ada", "admin"), ("eve", "editor"), ("vic", "viewer")):
+        auth.add_user(engine, name, role, PASSWORD)
+    engine.dispose()
+
+
+def login(client, name, password=PASSWORD, expect=303):
+    r = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    r = client.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == expect, r.text
+    return r
+
+
+def csrf_of(client, path="/"):
+    r = client.get(path)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', r.text).group(1)
+
+
+@pytest.fixture
+def app_factory():
+    from otklik.web import create_app
+
+    def make(home, **kw):
+        make_users(home)
+        return create_app(home, **kw)
+    return make
+
+
+@pytest.fixture
+def demo_app(demo_home, app_factory):
+    return app_factory(demo_home)
+
+
+@pytest.fixture
+def as_role(demo_app):
+    from starlette.testclient import TestClient
+
+    clients = []
+
+    def make(name):
+        c = TestClient(demo_app)
+        clients.append(c)
+        login(c, name)
+        return c
+    yield make
+    for c in clients:
+        c.close()
