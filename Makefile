@@ -24,6 +24,8 @@ test: $(BIN)/otklik
 bench: $(BIN)/otklik
 	$(BIN)/otklik bench import
 	$(BIN)/otklik bench analyze
+	$(BIN)/otklik bench report
+	$(BIN)/otklik bench web
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) bench-data

@@ -631,6 +631,24 @@ def bench_report_cmd(n, runs, as_json):
     _emit(res, as_json, lambda r: click.echo(json.dumps(r, ensure_ascii=False, indent=2)))
 
 
+@bench.command("web")
+@click.option("--comments", "n", default=1_000_000, show_default=True)
+@click.option("--requests", "requests_", default=500, show_default=True)
+@click.option("--threads", default=2, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_web_cmd(n, requests_, threads, as_json):
+    """p50/p95 of the web comments page (filtered and unfiltered) under a local load generator.
+
+    \b
+    Example:
+      otklik bench web --comments 1000000 --requests 500
+    """
+    from .web.bench import bench_comments_page
+
+    res = bench_comments_page(n, requests_, threads, echo=(lambda m: None) if as_json else click.echo)
+    _emit(res, as_json, lambda r: click.echo(json.dumps(r, ensure_ascii=False, indent=2)))
+
+
 @main.command("demo")
 @click.option("--stance-backend", default="default", show_default=True, hidden=True)
 @click.pass_obj
