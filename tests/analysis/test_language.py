@@ -35,3 +35,12 @@ def test_chechen_score_ignores_russian():
 def test_restricted_to_case_languages():
     # a German comment in a ru/en case is not labelled German
     assert langs(["Lasst ihn frei, bitte helft ihm"], langs=("ru", "en"))[0] in ("en", "und")
+
+
+def test_palochka_anywhere_and_common_chechen_words():
+    assert langs(["Цигахь Ӏазап хир ду цунна", "Дала маршо лойла хьуна, ваша"]) == ["ce", "ce"]
+
+
+def test_mentions_and_links_are_not_a_second_language():
+    [r] = detect_languages(["@zakon_i_poryadok_77 а вы дело читали? Там нет ни одного доказательства"])
+    assert r.lang == "ru"

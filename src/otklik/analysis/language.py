@@ -16,15 +16,22 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetectorBuilder
 
-VERSION = "1"
+VERSION = "2"
 DEFAULT_LANGS = ("ru", "kk", "en", "uk")
 UND, MIXED, CHECHEN = "und", "mixed", "ce"
 
-_PALOCHKA = re.compile(r"[бвгджзклмнпрстфхцчшщ][Ӏӏ1Il](?=[а-яё])", re.I)
+_PALOCHKA_LETTER = re.compile(r"[Ӏӏ]")
+# the palochka typed as the digit 1 (or a Latin I/l) after a consonant, inside a Cyrillic word
+_PALOCHKA = re.compile(r"[бвгджзклмнпрстфхцчшщ][1Il](?=[а-яё])", re.I)
+_WORDS = re.compile(r"[а-яёӏ]+", re.I)
+# frequent Chechen words that are not Russian or Kazakh words
+_CE_WORDS = {"иза", "цунна", "хьуна", "хьо", "хьан", "вай", "вайн", "шуна", "цигахь", "дерриге", "баркалла", "лойла",
+             "дойла", "бойла", "вежарий", "нохчи", "нохчийн", "ларвойла"}
 _VOWEL_SOFT = re.compile(r"[аоуэюя]ь", re.I)
 _DIGRAPHS = re.compile(r"хь|кх|къ|гӀ|г1|хӀ|х1|кӀ|к1|тӀ|т1|пӀ|п1|цӀ|ц1|чӀ|ч1", re.I)
 _LETTERS = re.compile(r"[^\W\d_]", re.U)
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
+_NOT_LANGUAGE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+")
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -44,8 +51,11 @@ class LangParams:
 
 
 def chechen_score(text: str) -> int:
-    """Orthographic evidence of Chechen: strong markers count 2, digraphs 1."""
-    return 2 * len(_PALOCHKA.findall(text)) + 2 * len(_VOWEL_SOFT.findall(text)) + len(_DIGRAPHS.findall(text))
+    """Evidence of Chechen: the palochka letter or a soft sign after a vowel count 2; a digraph,
+    a digit 1 standing for the palochka, or a frequent Chechen word count 1."""
+    words = _WORDS.findall(text.lower())
+    return (2 * len(_PALOCHKA_LETTER.findall(text)) + 2 * len(_VOWEL_SOFT.findall(text))
+            + len(_PALOCHKA.findall(text)) + len(_DIGRAPHS.findall(text)) + sum(w in _CE_WORDS for w in words))
 
 
 @lru_cache(maxsize=8)
@@ -90,6 +100,8 @@ def _one(text: str, guess: tuple[str, float, str, float], params: LangParams) ->
 
 def detect_languages(texts: list[str], params: LangParams = LangParams()) -> list[LangResult]:
     """Language of every text, in order. Batched: lingua runs over all texts at once."""
+    # @mentions and links are not language: "@zakon_i_poryadok_77" is not English
+    texts = [_NOT_LANGUAGE.sub(" ", t) for t in texts]
     whole = _lingua(texts, params)
     results = [LangResult(*_one(t, g, params)) for t, g in zip(texts, whole)]
     # Mixed: a comment whose confident sentences are in two different languages.
