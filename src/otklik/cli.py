@@ -173,22 +173,10 @@ def import_cmd(obj: Ctx, case_name, files, fmt, skip_bad, captured_at, mapping, 
 
 
 def _print_summary(s: dict) -> None:
-    for f in s["files"]:
-        if f["unchanged"]:
-            click.echo(f"{f['file']}: {f['format']}, already imported (run {f['already_imported_in_run']} at "
-                       f"{f['already_imported_at']}); nothing changed")
-        else:
-            click.echo(f"{f['file']}: {f['format']}, captured {f['captured_at']} ({f['captured_basis']})")
-    click.echo(f"{'':<14}{'new':>10}{'existing':>10}")
-    for k in ("sources", "posts", "comments", "authors", "observations"):
-        click.echo(f"{k:<14}{s[k]['new']:>10}{s[k]['existing']:>10}")
-    sk = s["skipped"]
-    click.echo(f"skipped       {sk['count']:>10}")
-    for r in sk["reasons"]:
-        click.echo(f"  {r['file']}, {r['where']}: {r['reason']}")
-    marked = sum(f.get("not_seen_since", 0) for f in s["files"])
-    if marked:
-        click.echo(f"{marked} comment(s) missing from a complete export are marked not-seen-since (kept)")
+    from .ingest import summary_lines
+
+    for line in summary_lines(s):
+        click.echo(line)
 
 
 @main.command("formats")

@@ -80,6 +80,28 @@ class Summary:
         }
 
 
+def summary_lines(s: dict) -> list[str]:
+    """The summary as the lines `otklik import` prints (and the web shows)."""
+    out = []
+    for f in s["files"]:
+        if f["unchanged"]:
+            out.append(f"{f['file']}: {f['format']}, already imported (run {f['already_imported_in_run']} at "
+                       f"{f['already_imported_at']}); nothing changed")
+        else:
+            out.append(f"{f['file']}: {f['format']}, captured {f['captured_at']} ({f['captured_basis']})")
+    out.append(f"{'':<14}{'new':>10}{'existing':>10}")
+    for k in ("sources", "posts", "comments", "authors", "observations"):
+        out.append(f"{k:<14}{s[k]['new']:>10}{s[k]['existing']:>10}")
+    sk = s["skipped"]
+    out.append(f"skipped       {sk['count']:>10}")
+    for r in sk["reasons"]:
+        out.append(f"  {r['file']}, {r['where']}: {r['reason']}")
+    marked = sum(f.get("not_seen_since", 0) for f in s["files"])
+    if marked:
+        out.append(f"{marked} comment(s) missing from a complete export are marked not-seen-since (kept)")
+    return out
+
+
 def sha256_file(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0

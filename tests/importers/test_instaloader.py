@@ -8,6 +8,7 @@ import pytest
 from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.importers.base import read_head
 from otklik.model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
+from tests.importers.helpers import entities, comments
 
 FIX = Path(__file__).parent.parent / "fixtures" / "instaloader"
 SAMPLES = Path("/work/shared/samples")
@@ -17,14 +18,6 @@ PREFIX = "2024-05-01_12-00-00_UTC"
 
 def read(path):
     return list(IMP.read(path, Options()))
-
-
-def entities(out, cls):
-    return [e for x in out if isinstance(x, Item) for e in x.entities if isinstance(e, cls)]
-
-
-def comments(out):
-    return {c.platform_id: c for c in entities(out, CommentRec)}
 
 
 # ---------------------------------------------------------------- post and profile metadata

@@ -6,6 +6,7 @@ import pytest
 from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.importers.base import read_head
 from otklik.model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
+from tests.importers.helpers import entities, comments, obs
 
 FIX = Path(__file__).parent.parent / "fixtures" / "vk"
 SAMPLES = Path("/work/shared/samples")
@@ -16,18 +17,6 @@ CLUB = AuthorRec("vk", "-1000", "free_mansur", "Свобода Мансуру")
 
 def read(path):
     return list(IMP.read(path, Options()))
-
-
-def entities(out, cls):
-    return [e for x in out if isinstance(x, Item) for e in x.entities if isinstance(e, cls)]
-
-
-def comments(out):
-    return {c.platform_id: c for c in entities(out, CommentRec)}
-
-
-def obs(out):
-    return {(o.entity, o.platform_id, o.metric): o.value for o in entities(out, ObservationRec)}
 
 
 def test_wall_get_posts_groups_and_counts():

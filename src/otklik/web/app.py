@@ -30,7 +30,7 @@ from ..analysis.summary import case_summary
 from ..casefile import ensure_schema as ensure_casefile_schema, list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..export import ANALYSIS_COLUMNS, export_case
-from ..ingest import ImportFailed, import_files
+from ..ingest import ImportFailed, import_files, summary_lines
 from ..report.service import ReportRejected, write_report
 from ..store import open_store
 from . import auth, charts, drafts, queries, uploads
@@ -296,7 +296,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             audit(user, "web-import", c["id"], {"files": [p.name for p in paths], "bytes": used,
                                                 "upload_dir": str(folder.relative_to(cfg.home.resolve()))})
             queries.refresh_facets(engine, c["id"])
-            return uploads.summary_lines(summary.as_json())
+            return summary_lines(summary.as_json())
 
         def on_error(e):
             if isinstance(e, ImportFailed):
