@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+
+import orjson
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select, text
@@ -18,7 +19,8 @@ from sqlalchemy.engine import Connection
 from . import __version__
 from .analysis.summary import case_summary
 from .cases import _latest, get_case
-from .store import case_post, comment, post, raw_record, source
+from .analysis.pipeline import annotation
+from .store import author, case_post, comment, post, raw_record, source
 
 DIGEST_VERSION = 1
 
@@ -37,24 +39,35 @@ def _quote_rows(conn: Connection, ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def _annotations(conn: Connection, stage: str, ids: list[int]):
+    for i in range(0, len(ids), 900):
+        yield from conn.execute(select(annotation.c.comment_id, annotation.c.value).where(
+            annotation.c.stage == stage, annotation.c.comment_id.in_(ids[i:i + 900])))
+
+
+def _authors(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Comment id -> the author's platform identity (what "distinct people" counts)."""
+    out = {}
+    for i in range(0, len(ids), 900):
+        out.update(conn.execute(select(comment.c.id, func.coalesce(author.c.platform + ":" + author.c.platform_id,
+                                                                   comment.c.author_handle))
+                                .select_from(comment.outerjoin(author, author.c.id == comment.c.author_id))
+                                .where(comment.c.id.in_(ids[i:i + 900]))).all())
+    return out
+
+
 def build_digest(conn: Connection, case_name: str, today: date | None = None, events: list[dict] | None = None) -> dict:
     """Everything a report may say about a case, with the comment ids behind every quote."""
     case = get_case(conn, case_name)
     s = case_summary(conn, case_name)
     cid = case["id"]
-    lang_of = {}
-    stance_of = {}
-    for c_id, stage, v in conn.execute(text(
-            "SELECT a.comment_id, a.stage, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "
-            "WHERE a.stage IN ('language','stance','entities') AND c.post_id IN "
-            "(SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid}):
-        v = json.loads(v)
-        if stage == "language":
-            lang_of[c_id] = v["lang"]
-        elif stage == "stance":
-            stance_of[c_id] = v["label"] if v["relevant"] else None
-        else:
-            stance_of.setdefault(("ents", c_id), v)
+    # only the comments a digest names need their own look-ups (quotes, proposals, bursts)
+    quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
+    lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", quote_ids)}
+    proposing = {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
+        "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "
+        "WHERE a.stage='entities' AND a.value LIKE '%\"proposed\": true%' AND c.post_id IN "
+        "(SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid})}
 
     # sources and posts, with their latest observed counts
     posts = conn.execute(
@@ -84,7 +97,6 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid}).scalar()
 
     # quotes: verbatim spans with everything needed to attribute and check them
-    quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
     rows = _quote_rows(conn, quote_ids)
     themes = []
     for t in s["themes"]:
@@ -102,12 +114,9 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
 
     # what commenters proposed (countries, regions named as a destination)
     proposals: dict[str, dict] = {}
-    ents = {k[1]: v for k, v in stance_of.items() if isinstance(k, tuple)}
-    author_of = {c_id: a for c_id, a in conn.execute(text(
-        "SELECT c.id, COALESCE(a.platform || ':' || a.platform_id, c.author_handle) FROM comment c "
-        "LEFT JOIN author a ON a.id=c.author_id WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"),
-        {"cid": cid})}
-    for c_id, v in ents.items():
+    coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
+    author_of = _authors(conn, sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}))
+    for c_id, v in proposing.items():
         for e in v["entities"]:
             if e["proposed"]:
                 p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(), "authors": set()})
@@ -117,7 +126,6 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
                         "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"])} for p in proposals.values()),
                       key=lambda p: (-p["n_authors"], p["entity"]))
 
-    coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
     run = conn.execute(text("SELECT id, code_version, config FROM analysis_run WHERE case_id=:cid AND finished_at IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
     backends = {st: b for st, b in conn.execute(text(
