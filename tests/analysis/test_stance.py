@@ -155,3 +155,54 @@ def test_eval_never_scores_the_training_file_with_the_shipped_model(tmp_path, mo
     out = ev.run(path, model=fake)
     assert out["protocol"] == "5-fold, model retrained without the scored file"
     assert out["n"] == 20
+
+
+# ---------- the product's genre: comments under a post about a detained person ----------
+
+YUSUPOV = TargetSpec("Тагир Юсупов", ("Тагир", "Юсупов", "Tagir", "Yusupov"))
+
+
+@pytest.mark.parametrize("text,sign", [
+    ("нельзя его выдавать", 1),                     # нельзя + hand-over verb stands with him
+    ("ему грозит тюрьма, если его депортируют", 1),  # fear of what a hand-over brings
+    ("не надо его защищать", -1),                   # negation three words back
+    ("его называют террористом", 0),                # the accuser's word, not the commenter's
+    ("Ол қылмыскер емес", 1),                       # Kazakh negation follows the word
+    ("Тагирды қорғамаңдар", -1),                    # Kazakh "don't protect him"
+    ("Дела гӀо дойла хьуна", 1),                    # Chechen blessing
+    ("закон есть закон", -1),
+])
+def test_genre_cues_in_several_languages(text, sign):
+    assert np.sign(case_cue_score(text)) == sign
+
+
+@pytest.mark.parametrize("text,label", [
+    ("Тагира там будут пытать, это все знают", 1),
+    ("ЕМУ ГРОЗИТ СМЕРТЬ ЕСЛИ ЕГО ОТПРАВЯТ ДОМОЙ", 1),
+    ("Тагир, мы с тобой! Держись", 1),
+    ("Тагирды бермеңдер, оны сол жақта азаптайды", 1),
+    ("Please don't deport Tagir, he will be tortured", 1),
+    ("Закон есть закон, пусть сидит", -1),
+    ("Юсупов бандит, выдать его и всё", -1),
+    ("Когда у него следующее заседание?", 0),
+])
+def test_shipped_model_reads_case_comments_toward_the_subject(model, text, label):
+    assert model.predict([text], [YUSUPOV])[0].label == label
+
+
+def test_shipped_model_calls_spam_in_a_thread_not_relevant(model):
+    pred = model.predict(["Продаю шубы недорого, пишите в директ"], [YUSUPOV])[0]
+    assert not pred.relevant and pred.label is None
+
+
+def test_seed_corpus_is_ours_varied_and_recorded_in_the_model(model):
+    from otklik.evaluation.datasets import sha256_file
+    from otklik.training import SEED_FILE, load_seed_rows
+
+    rows, info = load_seed_rows()
+    assert len(rows) >= 400
+    assert {r["label"] for r in rows} == {-1, 0, 1, None}
+    assert len({r["target"] for r in rows}) >= 5          # several persons, not one case
+    assert len({r["text"] for r in rows}) == len(rows)    # no duplicates
+    assert not any("Мудар" in r["text"] or "Мовлаев" in r["text"] for r in rows)
+    assert model.meta["training_data"]["seed"]["sha256"] == sha256_file(SEED_FILE) == info["sha256"]

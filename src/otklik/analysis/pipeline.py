@@ -239,6 +239,10 @@ class StanceStage(CommentStage):
         from .case_context import VERSION as context_version
 
         self.version = f"1+context{context_version}"
+        if self.backend == "default":  # new weights must recompute every comment's stance
+            from .stance import DEFAULT_MODEL
+
+            self.version += "+model" + hashlib.sha256(DEFAULT_MODEL.read_bytes()).hexdigest()[:12]
 
     def extra_hash(self, ctx):
         # editor labels change the adapted model, so they are part of every comment's input

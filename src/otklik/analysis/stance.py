@@ -7,9 +7,10 @@ tone: «его там убьют» is +1 (fear for him), «не выдавайт
 How: a multinomial logistic regression over
   [USE(whole text), USE(words around the target's mention), USE(text) * USE(target),
    cos(text, target), cos(window, target), negation-aware cue counts and shape signals]
-with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021; see models/MODEL_CARD.md),
-plus a fixed shift from explicit advocacy/hostility cue phrases near the subject, because no
-licensed training set covers the "free him / he is a terrorist" genre. A small logistic model
+with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021, and the project's own
+hand-written seed corpus of case comments, analysis/data/; see models/MODEL_CARD.md), plus a fixed
+shift from explicit advocacy/concern/hostility cue phrases near the subject (ru/kk/en/ce), so that
+the "free him / they will torture him / he is a terrorist" genre is not outvoted by the news part. A small logistic model
 over similarity and mention signals decides relevance. Weights are plain arrays in an .npz
 (no pickle); metadata (training data hashes, seeds, figures) is JSON inside it.
 """

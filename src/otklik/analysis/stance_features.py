@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,41 +40,85 @@ the a an of to in on for and or is are be should we it that this with as by at f
 their they them our us his her he she you your was were has have had will would can could
 """.split())
 
+# Words that report someone else's label: «его называют террористом», "accused of", «якобы
+# экстремист». A hostile cue right after them is the accuser's word, not the commenter's.
+REPORTERS = {"называют", "назвали", "называет", "обвиняют", "обвинили", "обвиняет", "объявили", "якобы",
+             "считают", "признали", "записали", "accused", "called", "labelled", "labeled", "branded",
+             "so-called", "alleged", "allegedly"}
+
 NEGATORS = {"не", "нет", "ни", "без", "not", "no", "never", "dont", "don't", "nobody", "nothing",
-            "isn't", "aren't", "wasn't", "doesn't", "didn't", "won't", "cannot", "can't", "stop"}
+            "isn't", "aren't", "wasn't", "doesn't", "didn't", "won't", "cannot", "can't", "stop", "нельзя"}
 
 # Cue phrases by direction toward the subject. Stems are matched at a word start; multi-word
 # phrases are matched as written. Negated forms that are cues in themselves come first and are
 # never flipped ("не выдавайте" supports the subject).
 SUPPORT_FIXED = [
     r"не\s+выда", r"не\s+депорт", r"не\s+отдава", r"не\s+отдадим", r"не\s+возвраща", r"не\s+экстради",
-    r"не\s+винов", r"ни\s+в\s+ч[её]м\s+не\s+винов", r"не\s+преступник", r"не\s+террорист",
-    r"don'?t\s+deport", r"do\s+not\s+deport", r"don'?t\s+extradite", r"do\s+not\s+extradite",
-    r"not\s+a\s+terrorist", r"not\s+guilty", r"no\s+to\s+extradition",
+    r"не\s+высыла", r"не\s+высылайте", r"не\s+отправля", r"не\s+отдавайте", r"не\s+бросим",
+    r"не\s+винов", r"ни\s+в\s+ч[её]м\s+не\s+винов", r"не\s+преступни", r"не\s+террорист",
+    r"не\s+экстремист", r"не\s+один", r"не\s+одна", r"мы\s+с\s+(?:тобой|вами|ним|ней)",
+    r"(?:все|вся\s+\w+)\s+(?:с|за)\s+(?:тобой|тебя|вами|вас)",
+    # "you must not hand him over": нельзя + a hostile verb stands with the subject
+    r"нельзя\s+(?:\w+\s+){0,2}?(?:выда|отда|депорт|высыл|возвращ|отправл|экстрад)",
+    # fear of what follows a hand-over: «если его выдадут», «если их вернут»
+    r"если\s+(?:\w+\s+){0,2}?(?:выдад|верн|отправ|депорт|вышл|экстрад)",
+    r"don'?t\s+(?:deport|extradite|send\s+\w+\s+back|hand\s+\w+\s+over)",
+    r"do\s+not\s+(?:deport|extradite|send\s+\w+\s+back|hand\s+\w+\s+over)",
+    r"must\s+not\s+be\s+(?:deported|extradited|sent\s+back)", r"stop\s+(?:the\s+)?(?:deportation|extradition)",
+    r"if\s+(?:\w+\s+){0,2}?(?:send|deport|extradit|return)", r"not\s+a\s+(?:terrorist|criminal)", r"not\s+guilty", r"no\s+to\s+extradition", r"no\s+extradition",
+    r"no\s+deportations?", r"stand\s+with", r"is\s+not\s+a\s+crime",
+    # Kazakh negation follows the word: "not a criminal", "not alone"
+    r"(?:қылмыскер|террорист|кінәлі|жалғыз)\s+емес",
 ]
 HOSTILE_FIXED = [r"пусть\s+сид", r"так\s+(?:ему|ей|им)\s+и\s+надо", r"туда\s+(?:ему|ей|им)\s+и\s+дорога",
-                 r"lock\s+(?:him|her|them)\s+up", r"rot\s+in", r"good\s+riddance"]
+                 r"закон\s+есть\s+закон", r"так\s+и\s+надо", r"одним\s+\w+\s+меньше",
+                 # praise of those who detained him is hostility toward him
+                 r"(?:спасибо|молодцы|благодарю|респект)\s+(?:\w+\s+)?(?:полици|силовик|фсб|мвд|власт|суд|пограничн)",
+                 r"правильно\s+(?:что\s+|всё\s+|все\s+)?(?:сделал|задерж|выдал|выслал|посадил|делает|вернул)", r"сам(?:а|и)?\s+винова", r"сам(?:а|и)?\s+выбрал",
+                 r"нечего\s+(?:\w+\s+)?жале", r"пусть\s+(?:\w+\s+){0,2}?отвеча", r"по\s+заслугам",
+                 r"lock\s+(?:him|her|them)\s+up", r"rot\s+in", r"good\s+riddance", r"send\s+(?:him|her|them)\s+(?:back|home)",
+                 r"no\s+sympathy", r"rules\s+are\s+rules",
+                 # Kazakh: "must be returned", "let him answer (in his country)"
+                 r"қайтару\s+керек", r"жауап\s+берсін"]
 SUPPORT = [
-    "отпуст", "освобод", "свобод", "помоги", "помогит", "помож", "помога", "спаси", "спасит", "защит", "держись",
-    "держитесь", "поддерж", "невинов", "сочувств", "жалко", "жаль", "молюсь", "молимся", "дай бог",
-    "аллах", "да поможет", "справедлив", "герой", "молодец", "уважа", "убежищ", "солидар", "free",
-    "release", "help", "save", "support", "stand with", "innocent", "pray", "justice for", "hero",
-    "brave", "solidarity", "asylum",
+    "отпуст", "освобод", "свобод", "помоги", "помогит", "помож", "помога", "помощь", "спаси", "спасит",
+    "спасать", "защит", "защищ", "держись", "держитесь", "крепись", "поддерж", "невинов", "сочувств", "жалко",
+    "жаль", "жалеть", "молюсь", "молимся", "молись", "помолимся", "дай бог", "боже", "аллах", "да поможет",
+    "сохрани", "справедлив", "герой", "молодец", "уважа", "убежищ", "солидар", "верните", "остановите",
+    "free", "release", "help", "save", "support", "innocent", "pray", "justice for", "hero", "brave",
+    "solidarity", "asylum", "protection", "🙏",
+    # Kazakh: don't hand over / don't send / don't return, release, protect, help, innocent, freedom,
+    # "may God keep him", "may he be safe", shelter
+    "бермең", "бермеңіз", "бермейміз", "жібермең", "жібермеңіз", "қайтармаң", "қайтармаңыз", "босат",
+    "қорғаңыз", "қорғаң", "көмектес", "кінәсіз", "бостандық", "сақтасын", "аман болсын", "жар болсын",
+    "баспана", "құтқар", "дұға", "әділетсіз",
+    # Chechen: God (Дела/Дала) help / keep / grant freedom; "you are not alone"; Tajik "God keep"
+    "гӏо", "гіо", "г1о", "кхобийла", "маршо", "ларйойла", "аьтто", "цхьаъ вац", "нигаҳдор",
 ]
 CONCERN = [
-    "убьют", "убьёт", "пытк", "пытают", "замуча", "погибн", "на смерть", "расправ", "преследу",
-    "посадят", "сгно", "бедн", "kill him", "killed", "torture", "persecut", "danger", "will die",
+    "убьют", "убьёт", "убьет", "пытк", "пытают", "пытать", "будут пыт", "замуча", "замучают", "погибн",
+    "на смерть", "верная смерть", "смертельн", "расправ", "преследу", "посадят", "сгно", "бедн", "грозит",
+    "угрож", "в опасности", "опасност", "страшно", "боюсь", "не выживет", "не выжив", "сломают",
+    "исчезн", "пропадет", "сердце разрыва", "беспредел", "в безопасн", "там безопасно",
+    "kill him", "killed", "kill her", "tortur", "persecut", "danger", "will die", "at risk", "scared for",
+    "disappear", "safe country", "somewhere safe", "anywhere safe", "keep him safe",
+    # Kazakh: kill, torture, torment, danger, jail him, fear; Chechen: (they) will kill
+    "өлтір", "азапта", "қина", "қауіп", "түрмеге", "қорқынышты", "жаным ауыр", "вуьйр",
 ]
 HOSTILE = [
-    "террорист", "преступник", "бандит", "экстремист", "предател", "посадить", "выдать", "выдайте",
-    "депортир", "мразь", "тварь", "уголовник", "ваххабит", "шайтан", "сидеть должен", "заслужил",
-    "terrorist", "criminal", "traitor", "deport", "extradite", "deserve", "thug", "scum",
+    "террорист", "преступник", "бандит", "боевик", "экстремист", "предател", "посадить", "сажать",
+    "выдать", "выдайте", "выдавайте", "выслать", "депортир", "мразь", "тварь", "уголовник", "ваххабит",
+    "шайтан", "сидеть должен", "заслужил", "поделом", "провокатор", "иноагент", "мошенник", "нелегал",
+    "terrorist", "criminal", "traitor", "deport him", "extradite him", "deserve", "thug", "scum",
+    "security threat", "fake refugee",
+    # Kazakh: criminal, swindler, "don't protect him"
+    "қылмыскер", "алаяқ", "қорғамаң",
 ]
 POSITIVE = [
     "хорош", "прекрасн", "отличн", "лучш", "успе", "побед", "люблю", "любим", "спасибо", "благодар",
     "good", "great", "best", "love", "thank", "win", "proud", "glory", "slava", "слава",
     "great", "peace", "hope", "welcome", "correct", "right", "agree", "benefit", "польз", "правильно",
-    "согласен", "согласна", "нужн", "необходим", "эффективн", "effective", "safe", "protect",
+    "согласен", "согласна", "нужн", "необходим", "эффективн", "effective", "protect",
 ]
 NEGATIVE = [
     "плох", "ужас", "кризис", "обвин", "скандал", "провал", "коррупц", "санкц", "агресс", "воры",
@@ -103,8 +148,15 @@ def cue_counts(text: str) -> dict[str, int]:
     """Count cue phrases by direction, negation-aware.
 
     Fixed negated phrases are matched first and blanked out; then a stem cue preceded by a
-    negator within two words counts for the opposite direction ("не плохой" is positive).
+    negator within three words of the same clause counts for the opposite direction ("не плохой"
+    is positive), and a hostile cue right after a reporting word («называют») is not counted.
     """
+    return dict(zip(CUE_NAMES, _cue_counts(text)))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cue_counts(text: str) -> tuple[int, ...]:
+    # cached: featurize asks for the same window twice (hand features and the cue shift)
     counts = dict.fromkeys(CUE_NAMES, 0)
     low = text.lower().replace("ё", "е")
     for rx, name in ((_FIXED_SUPPORT_RE, "support"), (_FIXED_HOSTILE_RE, "hostile")):
@@ -113,14 +165,18 @@ def cue_counts(text: str) -> dict[str, int]:
         low = rx.sub(lambda m: " " * len(m.group(0)), low)
     for name, rx in _CUE_RES.items():
         for m in rx.finditer(low):
-            before = WORD_RE.findall(low[max(0, m.start() - 25):m.start()])[-2:]
+            # up to three words back within the same clause: «не надо его защищать»
+            clause = re.split(r"[.,!?;:]", low[max(0, m.start() - 30):m.start()])[-1]
+            before = WORD_RE.findall(clause)[-3:]
+            if name == "hostile" and any(w in REPORTERS for w in before):
+                continue
             if any(w in NEGATORS for w in before):
                 flipped = _FLIP[name]
                 if flipped:
                     counts[flipped] += 1
             else:
                 counts[name] += 1
-    return counts
+    return tuple(counts[n] for n in CUE_NAMES)
 
 
 @dataclass(frozen=True)
