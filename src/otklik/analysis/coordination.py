@@ -16,7 +16,7 @@ from datetime import datetime
 
 from datasketch import MinHash, MinHashLSH
 
-VERSION = "3"
+VERSION = "4"
 _NON_WORD = re.compile(r"[\W_]+", re.U)
 
 
@@ -46,6 +46,25 @@ def normalise(text: str) -> str:
 
 def _ts(t: str | None) -> float | None:
     return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() if t else None
+
+
+def _densest_window(g: list[int], times: list, authors: list, window: float) -> list[int]:
+    """The comments (time-sorted) of the window with the most distinct accounts; a sliding window,
+    linear in the group's size (large copy-paste groups have thousands of comments)."""
+    ts = [_ts(times[j]) for j in g]
+    count: dict[str, int] = {}
+    best_lo, best_hi, best_n, lo = 0, 0, 0, 0
+    for hi, j in enumerate(g):
+        count[authors[j]] = count.get(authors[j], 0) + 1
+        while ts[hi] - ts[lo] > window:
+            a = authors[g[lo]]
+            count[a] -= 1
+            if not count[a]:
+                del count[a]
+            lo += 1
+        if len(count) > best_n:
+            best_lo, best_hi, best_n = lo, hi + 1, len(count)
+    return g[best_lo:best_hi]
 
 
 def find_groups(ids: list[int], texts: list[str], authors: list[str], times: list[str | None],
@@ -90,15 +109,7 @@ def find_groups(ids: list[int], texts: list[str], authors: list[str], times: lis
     for g in groups_idx:
         grp = Group([ids[i] for i in g], sorted({authors[i] for i in g}), times[g[0]], times[g[-1]],
                     exact=len({norm[i] for i in g}) == 1)
-        # the largest set of comments from distinct accounts inside one window
-        best: list[int] = []
-        for a, i in enumerate(g):
-            ti = _ts(times[i])
-            if ti is None:
-                continue
-            run = [j for j in g[a:] if times[j] and _ts(times[j]) - ti <= window]
-            if len({authors[j] for j in run}) > len({authors[j] for j in best}):
-                best = run
+        best = _densest_window([j for j in g if times[j]], times, authors, window)
         if len({authors[j] for j in best}) >= params.min_accounts:
             grp.coordinated = True
             grp.burst_ids = [ids[j] for j in best]

@@ -123,8 +123,10 @@ def choose_quotes(
     rows = [pos[c] for c in theme.member_ids if c in pos]
     if not rows or k <= 0:
         return []
-    emb = np.asarray(embeddings, dtype=np.float64)
-    centre = emb[rows].mean(axis=0)
+    # float64 for stable rounding, but only of this theme's rows (not a copy of all embeddings)
+    sub = np.asarray(embeddings[rows], dtype=np.float64)
+    at = {r: j for j, r in enumerate(rows)}
+    centre = sub.mean(axis=0)
     centre /= np.linalg.norm(centre) or 1.0
     skip = set(excluded)
 
@@ -134,7 +136,7 @@ def choose_quotes(
             continue
         span = best_span(texts[i], theme.keywords, lang[i] if lang else None, params)
         if span is not None:
-            cands.append((i, span[0], span[1], round(float(emb[i] @ centre), 6)))
+            cands.append((i, span[0], span[1], round(float(sub[at[i]] @ centre), 6)))
     cands.sort(key=lambda c: (-c[3], ids[c[0]]))
 
     sizes: dict = {}
@@ -153,7 +155,7 @@ def choose_quotes(
         for c in pool:
             if authors[c[0]] in used_authors or c in picked:
                 continue
-            redundancy = max((float(emb[c[0]] @ emb[p[0]]) for p in picked), default=0.0)
+            redundancy = max((float(sub[at[c[0]]] @ sub[at[p[0]]]) for p in picked), default=0.0)
             score = round((1 - params.diversity) * c[3] - params.diversity * redundancy, 6)
             if best_score is None or score > best_score:  # pool is sorted: ties keep the first
                 best, best_score = c, score
