@@ -135,3 +135,23 @@ def test_secrets_in_the_configuration_never_reach_the_store(tmp_path):
     pipeline.analyze_case(engine, "demo", {"stance": {"backend": "rules-for-tests", "api_key": "sekret-123"}})
     dump = "\n".join(sqlite3.connect(tmp_path / "otklik.sqlite").iterdump())
     assert "sekret-123" not in dump
+
+
+def test_stored_summary_is_used_only_while_it_describes_the_store(tmp_path):
+    from otklik.analysis.summary import case_summary, compute_case_summary
+    from tests.conftest import comment as ig_comment, write_instaloader
+
+    engine = open_store(tmp_path / "ws")
+    setup_demo(engine)
+    pipeline.analyze_case(engine, "demo", CONFIG)
+    with engine.connect() as conn:
+        assert case_summary(conn, "demo") == compute_case_summary(conn, "demo") | {"analysis_run": 1}
+    # comments imported after the analysis: the stored summary no longer describes the store
+    from otklik.ingest import import_files
+
+    path = write_instaloader(tmp_path / "more", [ig_comment(990001, "Новый комментарий после анализа", 77)],
+                             prefix="2026-11-26_10-00-00_UTC", shortcode="NEWPOST")
+    import_files(engine, "demo", [path])
+    with engine.connect() as conn:
+        with pytest.raises(ValueError, match="1 comment.* imported after its last analysis"):
+            case_summary(conn, "demo")

@@ -455,6 +455,14 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
         stages["themes"] = {"recomputed": recomputed, "themes": len(themes["themes"]),
                             "seconds": round(time.perf_counter() - t, 3)}
         summary = {"case": case["name"], "run": run_id, "comments": len(ctx.comments), "stages": stages}
+        # what the run found, computed once here for every report and page that shows it
+        from .summary import compute_case_summary
+
+        found = compute_case_summary(conn, case["name"]) | {"analysis_run": run_id}
+        conn.execute(case_result.delete().where(case_result.c.case_id == case["id"], case_result.c.stage == "summary"))
+        conn.execute(case_result.insert().values(
+            case_id=case["id"], stage="summary", payload=json.dumps(found, ensure_ascii=False), backend="summary",
+            version="1", params="{}", input_hash=str(run_id), run_id=run_id))
         conn.execute(analysis_run.update().where(analysis_run.c.id == run_id).values(
             finished_at=custody.now_utc(), summary=json.dumps(summary, ensure_ascii=False)))
         custody.append(conn, "analyze", case_id=case["id"], outputs={"analysis_run": run_id},

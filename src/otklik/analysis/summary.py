@@ -49,24 +49,46 @@ def shares(rows: list[tuple[str, int | None]]) -> dict:
 
 
 def case_summary(conn: Connection, case_name: str) -> dict:
+    """The summary of the case's latest analysis. Stored by `analyze` when the run ends and used
+    while it still describes the store (same run, same number of comments); else recomputed."""
     case = get_case(conn, case_name)
-    # one pass over the case's comments with their two annotations; no texts (a report for a
-    # 100,000-comment case has two seconds)
+    row = conn.execute(select(case_result.c.payload).where(case_result.c.case_id == case["id"],
+                                                           case_result.c.stage == "summary")).first()
+    if row is not None:
+        stored = orjson.loads(row[0])
+        latest = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id = :cid AND finished_at IS NOT NULL"),
+                              {"cid": case["id"]}).scalar()
+        n = conn.execute(text("SELECT count(*) FROM comment WHERE post_id IN "
+                              "(SELECT post_id FROM case_post WHERE case_id = :cid)"), {"cid": case["id"]}).scalar()
+        if stored.get("analysis_run") == latest and stored["comments"] == n:
+            return stored
+    return compute_case_summary(conn, case_name)
+
+
+def compute_case_summary(conn: Connection, case_name: str) -> dict:
+    case = get_case(conn, case_name)
+    # one pass over the case's comments with the two annotation fields it needs, read by SQLite's
+    # json_extract; no texts (a report for a 100,000-comment case has two seconds)
     comments, ann = [], {}
-    for cid, who, pid, lang, stance in conn.execute(text(
+    for cid, who, pid, lang, label, relevant in conn.execute(text(
             "SELECT c.id, COALESCE(a.platform || ':' || a.platform_id, c.author_handle, '?'), c.platform_id, "
-            "l.value, s.value FROM comment c LEFT JOIN author a ON a.id = c.author_id "
+            "json_extract(l.value, '$.lang'), json_extract(s.value, '$.label'), json_extract(s.value, '$.relevant') "
+            "FROM comment c LEFT JOIN author a ON a.id = c.author_id "
             "LEFT JOIN annotation l ON l.comment_id = c.id AND l.stage = 'language' "
             "LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' "
             "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"),
             {"cid": case["id"]}).fetchall():
         comments.append(_Row(cid, who, pid))
-        if lang is not None and stance is not None:
-            ann[cid] = {"language": orjson.loads(lang), "stance": orjson.loads(stance)}
+        if lang is not None and relevant is not None:
+            ann[cid] = {"language": {"lang": lang}, "stance": {"label": label, "relevant": bool(relevant)}}
     results = {k: json.loads(v) for k, v in conn.execute(
-        select(case_result.c.stage, case_result.c.payload).where(case_result.c.case_id == case["id"]))}
+        select(case_result.c.stage, case_result.c.payload).where(case_result.c.case_id == case["id"],
+                                                                 case_result.c.stage != "summary"))}
     if not ann or "themes" not in results:
         raise ValueError(f"case {case_name!r} has not been analysed yet: run `otklik analyze --case {case_name}`")
+    if len(ann) < len(comments):
+        raise ValueError(f"{len(comments) - len(ann)} comment(s) of case {case_name!r} were imported after its "
+                         f"last analysis: run `otklik analyze --case {case_name}` first")
     coord = results["coordination"]
     burst = {i for g in coord["groups"] if g["coordinated"] for i in g["burst_ids"]}
 

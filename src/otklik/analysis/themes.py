@@ -151,8 +151,9 @@ def content_lemmas(text: str, lang: str | None) -> list[str]:
 
 def _features(embeddings: np.ndarray, lemmas: list[list[str]]):
     """Centred, normalised embeddings and L2-normalised lemma TF-IDF rows."""
-    x = np.asarray(embeddings, dtype=np.float64)
-    x = normalize(x - x.mean(axis=0))
+    # float32 here (100,000 x 512 doubles would be 400 MB); products are taken in float64 below
+    x = np.asarray(embeddings, dtype=np.float32)
+    x = normalize(x - x.mean(axis=0, dtype=np.float64).astype(np.float32))
     docs = [" ".join(ls) for ls in lemmas]
     if any(docs):
         tfidf = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, min_df=2 if len(docs) >= 20 else 1)
@@ -166,7 +167,7 @@ def _features(embeddings: np.ndarray, lemmas: list[list[str]]):
 
 
 def _similarity(x, t, rows_a, rows_b, w: float) -> np.ndarray:
-    s = x[rows_a] @ x[rows_b].T
+    s = x[rows_a].astype(np.float64) @ x[rows_b].astype(np.float64).T
     if t is not None and w > 0:
         s = (1 - w) * s + w * (t[rows_a] @ t[rows_b].T).toarray()
     return s
@@ -194,8 +195,10 @@ def _cluster(x, t, params: ThemeParams, n: int) -> np.ndarray:
     if len(sample) < n and kept:
         rest = np.setdiff1d(np.arange(n), sample)
         # mean member vectors: x·mean = average similarity to the members
-        me = np.vstack([x[sample[cut == c]].mean(axis=0) for c in kept])
-        avg = (x[rest] @ me.T) * (1 - params.lexical_weight)
+        me = np.vstack([x[sample[cut == c]].astype(np.float64).mean(axis=0) for c in kept])
+        # in chunks, so that a float64 copy of all remaining rows is never made at once
+        avg = np.vstack([x[rest[i:i + 10000]].astype(np.float64) @ me.T for i in range(0, len(rest), 10000)])
+        avg *= 1 - params.lexical_weight
         if t is not None and params.lexical_weight > 0:
             mt = np.vstack([np.asarray(t[sample[cut == c]].mean(axis=0)) for c in kept])
             avg += params.lexical_weight * np.asarray(t[rest] @ mt.T)
@@ -208,7 +211,8 @@ def _cluster(x, t, params: ThemeParams, n: int) -> np.ndarray:
 
 def _centrality(x, t, rows: np.ndarray, w: float) -> np.ndarray:
     """Average similarity of each member to the theme (x · mean of members)."""
-    c = x[rows] @ x[rows].mean(axis=0) * (1 - w)
+    xr = x[rows].astype(np.float64)
+    c = xr @ xr.mean(axis=0) * (1 - w)
     if t is not None and w > 0:
         c = c + w * np.asarray(t[rows] @ np.asarray(t[rows].mean(axis=0)).ravel()).ravel()
     return np.round(c, 6)

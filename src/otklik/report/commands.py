@@ -72,7 +72,7 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
         for p in e.problems:
             click.echo(f"  {p}", err=True)
         sys.exit(EXIT_VERIFY_FAILED)
-    except (CaseError, TranslationError) as e:
+    except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
         _fail(str(e), EXIT_BAD_INPUT)
     click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['quotes']} quotes verified, "
                f"sha256 {res['sha256'][:16]})")
