@@ -104,15 +104,6 @@ def event_add(obj, case_name, date_, text_ru, text_en, deadline, source_url):
         click.echo(f"added {what} {e['id']} on {format_date(e['date'], e['precision'])}")
 
 
-@event.command("list")
-@click.option("--case", "case_name", required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (the digest's form).")
-@click.pass_obj
-def event_list(obj, case_name, as_json):
-    """A case's events, oldest first; upcoming deadlines show the days left."""
-    _timeline(obj, case_name, as_json)
-
-
 @click.command("timeline")
 @click.option("--case", "case_name", required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (the digest's form).")
@@ -120,6 +111,9 @@ def event_list(obj, case_name, as_json):
 def timeline_cmd(obj, case_name, as_json):
     """A case's events, oldest first; upcoming deadlines show the days left (= `event list`)."""
     _timeline(obj, case_name, as_json)
+
+
+event.add_command(timeline_cmd, name="list")  # `otklik event list` is `otklik case timeline`
 
 
 @event.command("remove")
