@@ -96,3 +96,11 @@ def test_upcoming_deadlines_are_flagged(digest):
 def test_proposals_name_the_places(digest):
     en = text_of(compose(digest, "en"))
     assert "possible destination for Mudarov: the EU (6 users), Germany (6 users), Turkey (6 users)" in en
+
+
+def test_russian_pronoun_for_many_people_is_plural(digest):
+    st = digest["stance"]
+    top = max(("supportive", "hostile", "neutral", "not_about_case"), key=lambda k: st["authors"][k]["n"])
+    st["authors"][top]["n"] = 141  # the verb agrees with 141 (singular form); the pronoun means 141 people
+    text = str(compose(digest, "ru"))
+    assert "141" in text and "ему принадлеж" not in text and "им принадлеж" in text

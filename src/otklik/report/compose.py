@@ -268,7 +268,9 @@ class Composer:
         if L == "ru":
             s = (f"Из {self.n(total_p, 'пользователь', 'gent')} {number(people['n'], L)} ({percent(people['share'], L)}) "
                  f"{self.verb_phrase(label, 'm' if ru_form(people['n']) == 0 else 'pl')}; "
-                 f"{'ему' if ru_form(people['n']) == 0 else 'им'} {verb_ru(comments['n'], 'принадлежит', 'принадлежат')} "
+                 # «21 пользователь выразил…; им принадлежат»: the verb agrees with 21, the pronoun
+                 # means the 21 people; only a single person is «ему»
+                 f"{'ему' if people['n'] == 1 else 'им'} {verb_ru(comments['n'], 'принадлежит', 'принадлежат')} "
                  f"{number(comments['n'], L)} из {self.n(total_c, 'комментарий', 'gent')} ({percent(comments['share'], L)}).")
         else:
             s = (f"Of {self.n(total_p, 'user')}, {number(people['n'], L)} ({percent(people['share'], L)}) "
