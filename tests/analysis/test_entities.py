@@ -46,3 +46,15 @@ def test_ner_discovers_names_the_case_does_not_know_yet():
     names = {(d["name"], d["type"]): d["comments"] for d in found}
     assert names[("Иван Петров", "PER")] == 2  # both inflected forms normalised to one name
     assert not any(n.startswith("Казахстан") or n == "Мударов" for n, _ in names)
+
+
+def test_the_country_he_may_be_extradited_to_is_not_a_proposal():
+    for text in ("Не выдавайте его в Россию!", "If he is sent back to Chechnya he will be tortured",
+                 "Оны Ресейге берсе, өлтіреді ғой"):
+        assert not any(m.proposed for m in entity_mentions(text)), text
+    assert [m.proposed for m in entity_mentions("Пусть отпустят его в Турцию")] == [True]
+
+
+def test_negated_destinations_are_not_proposals():
+    for text in ("ему нельзя в Россию, там его замучают", "Германияға жіберіңдер, Ресейге емес!"):
+        assert [m.name for m in entity_mentions(text) if m.proposed] in ([], ["Germany"]), text

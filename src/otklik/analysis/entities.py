@@ -6,7 +6,8 @@ aliases (rapidfuzz does not transliterate), and typos within a small edit distan
 come from a gazetteer in Russian, English and Kazakh matched on word stems, so «в Германию»,
 "Germany" and «Германияға» are one canonical entity. A mention that *proposes* (a direction, "в
 Германию", "to Germany", «Германияға», or a sending verb in the same sentence) is told apart from
-a mention in passing. natasha's NER is not used for matching: it fails on lowercase and
+a mention in passing; a direction that is negated («нельзя в Россию», «Ресейге емес») or a
+threat (extradition, return) is not a proposal. natasha's NER is not used for matching: it fails on lowercase and
 non-Russian text, which is most of what commenters write.
 """
 
@@ -18,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-VERSION = "1"
+VERSION = "3"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.U)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -49,6 +50,9 @@ _PROPOSE_VERBS = ("отправ", "отпуст", "вывез", "уехать", 
                   "дайте", "дать убежищ", "предоставьте", "send", "let him go", "deport him to", "move him",
                   "take him", "accept him", "жіберің", "жібер", "депортир")
 _SURNAME_ENDINGS = ("а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ыми")
+_THREAT = re.compile(r"выда|выдач|депорт|экстрад|возвра|вернут|верните|отдава|отдадут|бермең|берсе|қайтар|"
+                     r"deport|extradit|send(?:ing)? (?:him )?back|sent back|return(?:ed)? (?:him )?to", re.I)
+_NEGATED = re.compile(r"(?<!\w)(?:не|нельзя|только не|not|never)\s+(?:в|во|to)?\s*$", re.I)
 _DIRECTION_RU = re.compile(r"\b(?:в|во)\s+$", re.I)
 _DIRECTION_EN = re.compile(r"\b(?:to|into)\s+$", re.I)
 _KK_DATIVE = re.compile(r"(?:ға|ге|қа|ке)$")
@@ -122,12 +126,15 @@ def _proposes(text: str, m: re.Match, sentences, kind: str) -> bool:
         return False
     before = text[max(0, m.start() - 12):m.start()]
     sent = next((text[a:b] for a, b in sentences if a <= m.start() < b), text).lower()
+    if _THREAT.search(sent):  # «не выдавайте в Россию», "if he is sent back to Chechnya": a threat, not a proposal
+        return False
     has_verb = any(v in sent for v in _PROPOSE_VERBS)
     word = m.group(0).lower()
+    after = text[m.end():m.end() + 8].lower()
+    if _NEGATED.search(before) or after.strip().startswith("емес"):  # «нельзя в Россию», «Ресейге емес»
+        return False
     if _DIRECTION_RU.search(before) and word.endswith(("ию", "ю", "у", "пу", "ы")):  # в Германию / в Европу
         return True
     if _DIRECTION_EN.search(before) and has_verb:
         return True
-    if _KK_DATIVE.search(word):  # Германияға: "to Germany"
-        return True
-    return has_verb and not word.startswith(("росси", "russia", "ресей", "рф", "чечн", "chechnya"))
+    return bool(_KK_DATIVE.search(word))  # Германияға: "to Germany"
