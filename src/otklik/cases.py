@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import custody
-from .store import author, case_post, cases, comment, observation, post, source
+from .store import case_post, cases, comment, observation, post, source
 
 
 class CaseError(Exception):

@@ -38,7 +38,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from . import __version__, custody

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from otklik.analysis.stance import StanceModel, StancePrediction, adapt, featurize
+from otklik.analysis.stance import StanceModel, StancePrediction, adapt
 from otklik.analysis.stance_features import (TargetSpec, case_cue_score, context_window, cue_counts,
                                              find_mentions)
 from otklik.evaluation import stance as ev

@@ -7,7 +7,7 @@ import pytest
 
 from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.importers.base import read_head
-from otklik.model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
+from otklik.model import AuthorRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from tests.importers.helpers import entities, comments
 
 FIX = Path(__file__).parent.parent / "fixtures" / "instaloader"

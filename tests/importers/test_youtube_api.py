@@ -5,7 +5,7 @@ import pytest
 
 from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.importers.base import read_head
-from otklik.model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
+from otklik.model import AuthorRec, CommentRec, PostRec, Skip, SourceRec
 from tests.importers.helpers import entities, comments, obs
 
 FIX = Path(__file__).parent.parent / "fixtures" / "youtube_api"

@@ -6,6 +6,7 @@ import pytest
 from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.importers.base import read_head
 from otklik.importers.youtube_comment_downloader import video_id_in_name
+from tests.importers.helpers import comments
 from otklik.model import AuthorRec, CommentRec, Item, ObservationRec, Skip
 
 FIX = Path(__file__).parent.parent / "fixtures" / "youtube_comment_downloader"
@@ -17,10 +18,6 @@ TOP = "UgzTop00000000000000001"
 
 def read(path):
     return list(IMP.read(path, Options()))
-
-
-def comments(out):
-    return {e.platform_id: e for x in out if isinstance(x, Item) for e in x.entities if isinstance(e, CommentRec)}
 
 
 def obs(out):

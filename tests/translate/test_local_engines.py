@@ -1,6 +1,5 @@
 """The interface and the offline engines: none, Argos (faked module), and a tiny CTranslate2 model built here."""
 
-import json
 import sys
 import types
 

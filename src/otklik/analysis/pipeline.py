@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, Text, UniqueConstraint, select, text)
+from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, UniqueConstraint, select, text)
 from sqlalchemy.engine import Connection, Engine
 
 from .. import __version__, custody

@@ -18,7 +18,6 @@ over similarity and mention signals decides relevance. Weights are plain arrays 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
