@@ -4,7 +4,9 @@ bad input leaves the store exactly as it was, evidence hashes verifiable."""
 import json
 import os
 import sqlite3
+import zlib
 
+import lz4.frame
 import pytest
 
 from tests.conftest import comment, snapshot, write_instaloader
@@ -22,6 +24,15 @@ def base_comments():
         comment("103", "Помогите ему, казахстанцы", 3, likes=4),
         comment(104, "Free Timur!", 1),
     ]
+
+
+def raw_bytes(con, raw_id):
+    """A raw record's bytes, read the way the store keeps them: a span of a compressed chunk."""
+    off, size, codec, data = con.execute(
+        'SELECT r."offset", r.size, c.codec, c.data FROM raw_record r JOIN raw_chunk c ON c.id = r.chunk_id '
+        "WHERE r.id = ?", (raw_id,)).fetchone()
+    assert codec == "lz4"
+    return lz4.frame.decompress(data)[off:off + size]
 
 
 def imp(otk, case, *files, ok=True, extra=()):
@@ -82,9 +93,10 @@ def test_later_export_adds_new_comments_observations_and_marks_missing(otk, home
     edited = con.execute("SELECT text, edited FROM comment WHERE platform_id='101'").fetchone()
     assert edited == ("Не выдавайте его, там его убьют!!", 1)
     # both versions stay as raw evidence
-    raws = [json.loads(r[0])["text"] for r in con.execute(
-        "SELECT r.data FROM raw_record r JOIN sighting s ON s.raw_id=r.id JOIN comment c ON c.id=s.entity_id "
-        "AND s.entity_type='comment' WHERE c.platform_id='101' ORDER BY r.id")]
+    # (a comment's first sighting is its own raw record; the sighting table holds the later ones)
+    raws = [json.loads(raw_bytes(con, r[0]))["text"] for r in con.execute(
+        "SELECT raw_id FROM comment WHERE platform_id='101' UNION SELECT s.raw_id FROM sighting s "
+        "JOIN comment c ON c.id=s.entity_id AND s.entity_type='comment' WHERE c.platform_id='101' ORDER BY 1")]
     assert raws == ["Не выдавайте его, там его убьют", "Не выдавайте его, там его убьют!!"]
     # full-text search follows the edit
     out = otk("search", "--case", case, "убьют", "--json").output
@@ -96,8 +108,13 @@ def test_raw_record_is_the_exact_bytes_of_the_file(otk, home, case, tmp_path):
     imp(otk, case, path)
     data = path.read_bytes()
     con = sqlite3.connect(home / "otklik.sqlite")
-    for (raw,) in con.execute("SELECT data FROM raw_record WHERE codec='identity'"):
+    ids = [r[0] for r in con.execute("SELECT id FROM raw_record")]
+    texts = set()
+    for rid in ids:
+        raw = raw_bytes(con, rid)
         assert raw in data
+        texts.add(json.loads(raw)["text"])
+    assert texts == {"Не выдавайте его, там его убьют", "@user1 согласен", "Помогите ему, казахстанцы", "Free Timur!"}
 
 
 def test_truncated_file_fails_names_line_and_leaves_store_unchanged(otk, home, case, tmp_path):
@@ -159,18 +176,26 @@ def test_verify_detects_tampering_and_custody_is_append_only(otk, home, case, tm
     assert otk("verify").exit_code == 0
     con = sqlite3.connect(home / "otklik.sqlite")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        con.execute("UPDATE raw_record SET data = x'00'")
+        con.execute("UPDATE raw_chunk SET data = x'00'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("UPDATE raw_record SET size = 1")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         con.execute("DELETE FROM custody")
     # someone with direct access drops the guard and edits evidence: verify must say so
-    con.execute("DROP TRIGGER raw_record_no_update")
-    con.execute("UPDATE raw_record SET data = replace(data, 'казахстанцы', 'kazakhs') WHERE id = 3")
+    rid, cid, off, size = con.execute(
+        "SELECT r.id, r.chunk_id, r.\"offset\", r.size FROM raw_record r JOIN comment c ON c.raw_id = r.id "
+        "WHERE c.text LIKE '%казахстанцы%'").fetchone()
+    data = bytearray(lz4.frame.decompress(con.execute("SELECT data FROM raw_chunk WHERE id=?", (cid,)).fetchone()[0]))
+    span = bytes(data[off:off + size]).replace("казахстанцы".encode(), "kazakhs....".encode())  # same length
+    data[off:off + size] = span
+    con.execute("DROP TRIGGER raw_chunk_no_update")
+    con.execute("UPDATE raw_chunk SET data = ? WHERE id = ?", (lz4.frame.compress(bytes(data)), cid))
     con.execute("DROP TRIGGER custody_no_update")
     con.execute("UPDATE custody SET details = '{}' WHERE id = 1")
     con.commit()
     res = otk("verify", ok=False)
     assert res.exit_code == 3
-    assert "raw record 3" in res.output and "custody entry 1" in res.output and "FAILED" in res.output
+    assert f"raw record {rid} " in res.output and "custody entry 1" in res.output and "FAILED" in res.output
 
 
 def test_custody_log_records_import_and_export(otk, home, case, tmp_path):
@@ -240,3 +265,89 @@ def test_telegram_discussion_comments_map_to_channel_posts(otk, home, case, orde
     assert copies == 2
     shown = json.loads(otk("show", "--case", case, "--json").output)
     assert shown["totals"]["posts"] == 3
+
+
+def test_verify_reports_a_reference_to_a_missing_row(otk, home, case, tmp_path):
+    # the import does not enforce foreign keys row by row (store.bulk_write): verify checks them all
+    imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()))
+    assert otk("verify").exit_code == 0
+    con = sqlite3.connect(home / "otklik.sqlite")
+    con.execute("UPDATE comment SET post_id = 999 WHERE platform_id = '104'")
+    con.commit()
+    res = otk("verify", ok=False)
+    assert res.exit_code == 3 and "comment row" in res.output and "missing post row" in res.output
+
+
+def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
+    """A store written by schema 1 (one row per raw record, its own blob, unique by hash) opens
+    under schema 2 with every record's id, bytes, hash and locator kept."""
+    import hashlib
+
+    from sqlalchemy import create_engine, text
+
+    from otklik import store
+    from otklik.evidence import comment_sightings, record_bytes
+    from otklik.verify import verify_store
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = create_engine(url)
+    records = [b'{"id": 1, "text": "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"}', b'{"id": 2}', b"{}" * 3000]
+    with old.begin() as conn:
+        store._m1(conn)
+        conn.execute(text("INSERT INTO meta VALUES ('schema_version', '1')"))
+        conn.execute(text("INSERT INTO cases(id, name, subject, aliases, tz, langs, created_at) "
+                          "VALUES (1, 'c', 'S', '[]', 'UTC', '[\"ru\"]', 'x')"))
+        conn.execute(text("INSERT INTO import_run(id, case_id, started_at, importer, importer_version, file_path, "
+                          "file_sha256, file_size, tool_version) VALUES (1, 1, 'x', 'x', '1', 'f', 'h', 0, '0')"))
+        for i, raw in enumerate(records, start=1):
+            codec, data = ("zlib", zlib.compress(raw)) if len(raw) > 4096 else ("identity", raw)
+            conn.execute(text('INSERT INTO raw_record(id, sha256, size, codec, data, import_id, "where") '
+                              "VALUES (:i, :h, :n, :c, :d, 1, :w)"),
+                         {"i": i * 10, "h": hashlib.sha256(raw).digest(), "n": len(raw), "c": codec, "d": data,
+                          "w": f"line {i}"})
+        conn.execute(text("INSERT INTO source(id, platform, platform_id, kind) VALUES (1, 'instagram', 's', 'page')"))
+        conn.execute(text("INSERT INTO post(id, platform, platform_id, raw_id, first_import_id, last_import_id) "
+                          "VALUES (1, 'instagram', 'p', 20, 1, 1)"))
+        # a comment read from record 10 and seen again (same bytes) a day later: two sightings
+        conn.execute(text("INSERT INTO comment(id, platform, platform_id, post_id, text, published_approx, edited, "
+                          "raw_id, first_import_id, last_import_id) VALUES (1, 'instagram', 'c', 1, 'привет', 0, 0, "
+                          "10, 1, 1)"))
+        for at in ("2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z"):
+            conn.execute(text("INSERT INTO sighting(entity_type, entity_id, raw_id, import_id, captured_at, basis) "
+                              "VALUES ('comment', 1, 10, 1, :at, 'export')"), {"at": at})
+    old.dispose()
+    engine = store.open_store(url=url)
+    with engine.connect() as conn:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
+        for i, raw in enumerate(records, start=1):
+            row, data = record_bytes(conn, i * 10)
+            assert data == raw and row["sha256"] == hashlib.sha256(raw).hexdigest() and row["where"] == f"line {i}"
+        assert verify_store(conn)["mismatches"] == []
+        # the first sighting now is the raw record's own capture time, the later one stays
+        assert [(x["captured_at"], x["raw_id"]) for x in comment_sightings(conn, 1)] == [
+            ("2026-03-01T00:00:00Z", 10), ("2026-03-02T00:00:00Z", 10)]
+        # the post still points at its raw record, and the new table is append-only too
+        assert conn.execute(text("SELECT raw_id FROM post")).scalar() == 20
+        with pytest.raises(Exception, match="append-only"):
+            conn.execute(text("UPDATE raw_record SET size = 0"))
+
+
+def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, case, tmp_path):
+    from otklik.evidence import comment_sightings, record_bytes
+    from otklik.store import open_store
+
+    first = write_instaloader(tmp_path / "a", base_comments(), prefix="2026-03-01_12-00-00_UTC")
+    os.utime(first, (1772366400, 1772366400))  # 2026-03-01T12:00:00Z
+    imp(otk, case, first)
+    later = base_comments()
+    later[0]["text"] += "!!"
+    second = write_instaloader(tmp_path / "b", later, prefix="2026-03-02_12-00-00_UTC")
+    os.utime(second, (1772452800, 1772452800))  # a day later
+    imp(otk, case, second)
+    with open_store(home).connect() as conn:
+        cid = conn.exec_driver_sql("SELECT id FROM comment WHERE platform_id='101'").scalar()
+        seen = comment_sightings(conn, cid)
+        assert [x["captured_at"] for x in seen] == ["2026-03-01T12:00:00Z", "2026-03-02T12:00:00Z"]
+        texts = [json.loads(record_bytes(conn, x["raw_id"])[1])["text"] for x in seen]
+        assert texts == ["Не выдавайте его, там его убьют", "Не выдавайте его, там его убьют!!"]
+        assert all(x["importer"] == "instaloader" and x["basis"] == "file-mtime" for x in seen)

@@ -20,6 +20,7 @@ from . import __version__
 from .analysis.summary import case_summary
 from .cases import _latest, get_case
 from .analysis.pipeline import annotation
+from .evidence import last_capture_of_case
 from .store import author, case_post, comment, post, raw_record, source
 
 DIGEST_VERSION = 1
@@ -92,9 +93,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
                          "source_id": p["source_id"], "published_at": p["published_at"],
                          "text": (p["text"] or "")[:500], "comments_observed": latest.get("comments"),
                          "comments_stored": n[0], "replies_stored": n[1]})
-    snapshot = conn.execute(text(
-        "SELECT max(s.captured_at) FROM sighting s JOIN comment c ON c.id=s.entity_id AND s.entity_type='comment' "
-        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid}).scalar()
+    snapshot = last_capture_of_case(conn, cid)
 
     # quotes: verbatim spans with everything needed to attribute and check them
     rows = _quote_rows(conn, quote_ids)

@@ -1,7 +1,7 @@
 """Import export files into the store: one transaction per run, nothing lost, nothing twice.
 
 The importer reads records; this module writes them. It keeps every raw record with its
-SHA-256, dedupes records seen before (same platform id), records each sighting with its
+SHA-256 (in compressed chunks, `evidence`), dedupes records seen before (same platform id), records each sighting with its
 capture time, adds observations, resolves reply parents, thread roots and forwarded copies,
 and marks comments missing from a complete export as not-seen-since. Any error rolls the
 whole run back, so the store is exactly as it was.
@@ -14,9 +14,9 @@ posts and authors, are observations.
 The pipeline, built for large files on a small machine: the importer runs in a forked child
 process that also hashes and pickles (see `_read`); this process only writes, in batches,
 with rows as tuples straight to the driver, inside a rollback-journal transaction
-(`store.bulk_write`). Look-ups are avoided where they cannot find anything: a raw record is
-inserted first and looked up only when its SHA-256 was taken; comments, authors, posts and
-sources are looked up only for a platform the store already had rows of.
+(`store.bulk_write`). Look-ups are avoided where they cannot find anything: comments, authors,
+posts and sources are looked up only for a platform the store already had rows of. Every item
+read is a new raw record, so its sightings are new too and need no look-up.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import multiprocessing as mp
 import os
 import pickle
 import traceback
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -42,16 +41,16 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from . import __version__, custody
+from .evidence import CHUNK_CODEC, CHUNK_RECORDS, pack
 from .cases import get_case
 from .importers import REGISTRY, BadInput, Importer, Options, detect
 from .importers.base import iso_utc
 from .model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .store import author, bulk_write, case_post, comment, import_run, observation, post, raw_record, sighting, source
+from .store import (
+    author, bulk_write, case_post, comment, import_run, observation, post, raw_chunk, raw_record, sighting, source,
+)
 
-BATCH = 2000
-# Raw records larger than this are stored zlib-compressed; small ones are kept as they are,
-# which is faster than compressing and costs little space.
-COMPRESS_OVER = 4096
+BATCH = CHUNK_RECORDS
 KINDS = ("sources", "posts", "comments", "authors", "observations")
 
 
@@ -198,7 +197,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     skipped = []
     completes: list[Complete] = []
     w.lap("start")
-    for batch in _read(imp, path, opts):
+    for chunk, chunk_size, batch in _read(imp, path, opts):
         w.lap("waiting for the reader")
         items = []
         for rec in batch:
@@ -211,7 +210,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
             elif isinstance(rec, Complete):
                 completes.append(rec)
         if items:
-            w.write(items)
+            w.write(items, chunk, chunk_size)
             if progress:
                 progress(len(items))
     w.finish(completes)
@@ -259,27 +258,33 @@ _PICKLE = {cls: _as_fields(cls) for cls in (AuthorRec, SourceRec, PostRec, Comme
 
 
 def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[list]:
-    """What the importer reads, in batches. An Item becomes a tuple (data, codec, size, sha256
-    digest, where, captured_at, entities); Skips and Completes pass as they are."""
+    """What the importer reads, in batches [chunk data, chunk size, records]: the raw bytes of
+    the batch's Items packed as one chunk (`evidence.pack`, None when there are none); in
+    records an Item becomes a tuple (size, sha256 digest, where, captured_at, entities), in the
+    chunk's order; Skips and Completes pass as they are."""
     batch: list = []
+    raws: list[bytes] = []
     sha256 = hashlib.sha256
+
+    def done():
+        data, size = pack(raws) if raws else (None, 0)
+        return [data, size, batch]
+
     for rec in imp.read(path, opts):
         if isinstance(rec, Item):
             raw = rec.raw
-            data, codec = raw, "identity"
-            if len(raw) > COMPRESS_OVER:
-                data, codec = zlib.compress(raw, 6), "zlib"
+            raws.append(raw)
             # A comment's likes live on the comment row (see the module docstring): drop them here.
             ents = [e for e in rec.entities
                     if not (type(e) is ObservationRec and e.entity == "comment" and e.metric == "likes")]
-            batch.append((data, codec, len(raw), sha256(raw).digest(), rec.where, rec.captured_at, ents))
+            batch.append((len(raw), sha256(raw).digest(), rec.where, rec.captured_at, ents))
         else:
             batch.append(rec)
         if len(batch) >= BATCH:
-            yield batch
-            batch = []
+            yield done()
+            batch, raws = [], []
     if batch:
-        yield batch
+        yield done()
 
 
 def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
@@ -335,7 +340,8 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[list]:
 # ---------------------------------------------------------------- writing
 
 # Column order of the rows the hot path builds as tuples.
-RAW_COLS = ("id", "sha256", "size", "codec", "data", "import_id", "where")
+RAW_COLS = ("id", "sha256", "size", "chunk_id", "offset", "import_id", "where", "captured_at", "basis")
+CHUNK_COLS = ("id", "import_id", "codec", "size", "data")
 COMMENT_COLS = ("id", "platform", "platform_id", "post_id", "parent_platform_id", "parent_id", "root_id",
                 "author_id", "author_handle", "author_name", "text", "published_at", "published_approx", "likes",
                 "edited", "raw_id", "first_import_id", "last_import_id")
@@ -366,9 +372,10 @@ class _Writer:
         self.not_seen = 0
         self.had: dict[tuple[str, str], bool] = {}  # (table, platform) -> the store had rows before the run
         self.next_id = {t.name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
-                        for t in (source, post, comment, author, raw_record)}
+                        for t in (source, post, comment, author, raw_record, raw_chunk)}
         self.first_id = dict(self.next_id)
-        self.sql_raw = insert_sql(conn, raw_record, RAW_COLS, ignore_conflicts=True)
+        self.sql_raw = insert_sql(conn, raw_record, RAW_COLS)
+        self.sql_chunk = insert_sql(conn, raw_chunk, CHUNK_COLS)
         self.sql_comment = insert_sql(conn, comment, COMMENT_COLS)
         self.sql_sighting = insert_sql(conn, sighting, SIGHTING_COLS)
         self.fts = conn.dialect.name == "sqlite"
@@ -447,45 +454,34 @@ class _Writer:
 
     # -- one batch
 
-    def write(self, items: list[tuple]) -> None:
+    def write(self, items: list[tuple], chunk: bytes, chunk_size: int) -> None:
         conn, run = self.conn, self.run_id
-        # 1. raw records, exactly as read, keyed by their SHA-256. Insert first: the unique index
-        # on sha256 tells (rarely) which were stored before, and only then are their ids looked up.
-        raw_ids: list[int] = []  # per item
-        fresh: list[bool] = []  # per item: its raw record is new, so its sightings cannot exist yet
-        by_sha: dict[bytes, int] = {}
-        rows = []
-        nid = self.next_id["raw_record"]
-        for data, codec, size, sha, where, _, _ in items:
-            rid = by_sha.get(sha)
-            fresh.append(rid is None)
-            if rid is None:
-                rid = by_sha[sha] = nid
-                nid += 1
-                rows.append((rid, sha, size, codec, data, run, where))
-            raw_ids.append(rid)
-        self.next_id["raw_record"] = nid
-        added = conn.exec_driver_sql(self.sql_raw, rows).rowcount
+        # 1. raw records, exactly as read: the batch's chunk, then each record as a span of it
+        cid = self.next_id["raw_chunk"]
+        self.next_id["raw_chunk"] += 1
+        conn.exec_driver_sql(self.sql_chunk, (cid, run, CHUNK_CODEC, chunk_size, chunk))
+        first = rid = self.next_id["raw_record"]
+        rows, off = [], 0
+        file_time, file_basis, override = self.file_time, self.basis, self.override
+        for size, sha, where, at, _ in items:
+            if at and not override:
+                rows.append((rid, sha, size, cid, off, run, where, at, "export"))
+            else:
+                rows.append((rid, sha, size, cid, off, run, where, file_time, file_basis))
+            rid += 1
+            off += size
+        self.next_id["raw_record"] = rid
+        conn.exec_driver_sql(self.sql_raw, rows)
+        self.raw_new += len(rows)
+        raw_ids = range(first, rid)
+        self.own_raw = {}
         self.lap("raw records")
-        self.raw_new += added
-        if added < len(rows):
-            stored = {}
-            shas = list(by_sha)
-            for i in range(0, len(shas), 900):
-                part = shas[i:i + 900]
-                stored.update(conn.exec_driver_sql(
-                    f"SELECT sha256, id FROM raw_record WHERE sha256 IN ({', '.join(['?'] * len(part))})",
-                    tuple(part)).fetchall())
-            for n, it in enumerate(items):
-                rid = stored[it[3]]
-                if rid != raw_ids[n]:
-                    raw_ids[n], fresh[n] = rid, False
 
         # 2. records by kind; a key mapped to None is only referenced (becomes a stub if new)
         sources, authors, posts, comments, obs = {}, {}, {}, {}, []
         self.comment_raw, self.post_raw = {}, {}  # key -> the raw record it was first read from
         for it, rid in zip(items, raw_ids):
-            for e in it[6]:
+            for e in it[4]:
                 t = type(e)
                 if t is CommentRec:
                     k = (e.platform, e.platform_id)
@@ -525,25 +521,26 @@ class _Writer:
             self._comments(comments)
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
-        # 3. sightings: every record of every item, with the item's capture time. Only an item
-        # whose raw record was stored before can repeat a sighting: those are checked.
+        # 3. sightings: every record of every item, with the item's capture time, except a
+        # comment's first, which is its own raw record (see store.sighting). The raw record is
+        # new, so each sighting is too.
         ids_of = {SourceRec: self.cache["sources"], PostRec: self.cache["posts"]}
-        cids = self.comment_ids
-        sight, maybe_seen = [], []
-        for it, rid, new in zip(items, raw_ids, fresh):
-            when, basis = (it[5], "export") if it[5] and not self.override else (self.file_time, self.basis)
+        cids, own = self.comment_ids, self.own_raw
+        sight = []
+        for it, row in zip(items, rows):
+            rid, when, basis = row[0], row[7], row[8]
             mine = []
-            for e in it[6]:
+            for e in it[4]:
                 t = type(e)
                 if t is CommentRec:
-                    mine.append(("comment", cids[e.platform][e.platform_id], rid, run, when, basis))
+                    i = cids[e.platform][e.platform_id]
+                    if own.get(i) != rid:
+                        mine.append(("comment", i, rid, run, when, basis))
                 elif t is PostRec or t is SourceRec:
                     mine.append((_ETYPE[t], ids_of[t][(e.platform, e.platform_id)], rid, run, when, basis))
             if len(mine) > 1:
                 mine = list(dict.fromkeys(mine))  # an item that names a record twice
-            (sight if new else maybe_seen).extend(mine)
-        if maybe_seen:
-            sight += self._unseen(maybe_seen)
+            sight.extend(mine)
         if sight:
             conn.exec_driver_sql(self.sql_sighting, sight)
         self.lap("sightings")
@@ -555,8 +552,8 @@ class _Writer:
                 eid = self._entity_id(o)
                 if o.observed_at:
                     when, basis = o.observed_at, "export"
-                elif it[5] and not self.override:
-                    when, basis = it[5], "export"
+                elif it[3] and not self.override:
+                    when, basis = it[3], "export"
                 else:
                     when, basis = self.file_time, self.basis
                 rows[(o.entity, eid, o.metric, when)] = {
@@ -566,16 +563,6 @@ class _Writer:
             self.new["observations"] += added
             self.existing["observations"] += len(rows) - added
             self.lap("observations")
-
-    def _unseen(self, rows: list[tuple]) -> list[tuple]:
-        """The sightings among `rows` that the store does not have yet."""
-        out = []
-        for r in dict.fromkeys(rows):
-            if self.conn.exec_driver_sql(
-                    "SELECT 1 FROM sighting WHERE entity_type = ? AND entity_id = ? AND raw_id = ? AND captured_at = ?",
-                    (r[0], r[1], r[2], r[4])).first() is None:
-                out.append(r)
-        return out
 
     def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> None:
         """Insert the new comments of a batch (with their reply parent and thread root when those
@@ -597,6 +584,7 @@ class _Writer:
                 roots[row["id"]] = row["root_id"]
         posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
         rows, fts, updates = [], [], []
+        own = self.own_raw  # comment id -> its raw record, for the comments new in this batch
         nid = self.next_id["comment"]
         for k, r in comments.items():
             row = found.get(k)
@@ -620,10 +608,11 @@ class _Writer:
                 roots[i] = root
             cids[k[0]][k[1]] = i
             a = r.author
+            own[i] = rid = raw_of[k]
             rows.append((i, r.platform, r.platform_id, posts[(r.platform, r.post_id)], r.parent_id, parent, root,
                          authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
                          a.display_name if a else None, r.text, r.published_at, r.published_approx, r.likes, False,
-                         raw_of[k], run, run))
+                         rid, run, run))
             fts.append((i, r.text))
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)

@@ -11,12 +11,12 @@ run change; the evidence itself is always read from `comment` and `raw_record`.
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from ..evidence import comment_sightings, record_bytes
 from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
 
 PAGE = 50
@@ -278,24 +278,22 @@ def comment_in_case(conn: Connection, case_id: int, comment_id: int) -> dict | N
 
 def evidence(conn: Connection, comment_row: dict) -> dict:
     """The raw record exactly as stored, its hash, the import that brought it, every sighting."""
-    raw = conn.execute(text("SELECT * FROM raw_record WHERE id = :id"), {"id": comment_row["raw_id"]}).mappings().first()
-    data = zlib.decompress(raw["data"]) if raw["codec"] == "zlib" else raw["data"]
+    raw, data = record_bytes(conn, comment_row["raw_id"])
     try:
         shown = data.decode("utf-8")
     except UnicodeDecodeError:
         shown = data.decode("utf-8", "replace")
     imp = conn.execute(text("SELECT * FROM import_run WHERE id = :id"), {"id": raw["import_id"]}).mappings().first()
-    sightings = [dict(r) for r in conn.execute(text(
-        "SELECT s.captured_at, s.basis, s.import_id, i.file_path, i.importer, i.importer_version FROM sighting s "
-        "JOIN import_run i ON i.id = s.import_id WHERE s.entity_type = 'comment' AND s.entity_id = :id "
-        "ORDER BY s.captured_at, s.id"), {"id": comment_row["id"]}).mappings()]
-    sha = raw["sha256"]
-    return {"raw_text": shown, "sha256": sha.hex() if isinstance(sha, bytes) else sha, "size": raw["size"],
-            "codec": raw["codec"], "where": raw["where"], "import": dict(imp) if imp else None, "sightings": sightings,
-            "versions": [dict(r) for r in conn.execute(text(
-                "SELECT r.id, r.sha256, r.size, r.\"where\", s.captured_at FROM sighting s JOIN raw_record r ON r.id = s.raw_id "
-                "WHERE s.entity_type='comment' AND s.entity_id=:id AND r.id != :raw GROUP BY r.id ORDER BY s.captured_at"),
-                {"id": comment_row["id"], "raw": raw["id"]}).mappings()]}
+    sightings = comment_sightings(conn, comment_row["id"])
+    versions, seen = [], {raw["sha256"]}
+    for x in sightings:  # other bytes the comment was seen as (an edit, a change in likes)
+        sha = x["sha256"].lower()
+        if sha not in seen:
+            seen.add(sha)
+            versions.append({"id": x["raw_id"], "sha256": sha, "size": x["size"], "where": x["where"],
+                             "captured_at": x["captured_at"]})
+    return {"raw_text": shown, "sha256": raw["sha256"], "size": raw["size"], "where": raw["where"],
+            "import": dict(imp) if imp else None, "sightings": sightings, "versions": versions}
 
 
 def annotations(conn: Connection, comment_id: int) -> list[dict]:

@@ -1,0 +1,119 @@
+"""Raw records as stored: chunks of records compressed together, each record a span of its
+chunk with its own SHA-256 (see `store.raw_chunk`). This module is the one place that packs and
+unpacks them: the import packs, `verify` and the web's evidence view unpack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from typing import Iterator
+
+import lz4.frame
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
+
+from .store import raw_chunk, raw_record
+
+# LZ4 (frame format): about 1.8 GB/s on one core and an eighth of the size on Zeeschuimer
+# NDJSON; zlib level 1 packs a fifth tighter but at 350 MB/s it was a fifth of the reader's time.
+CHUNK_CODEC = "lz4"
+CHUNK_RECORDS = 2000  # records per chunk (the import's batch)
+
+
+def decode(codec: str, data: bytes) -> bytes:
+    if codec == "lz4":
+        return lz4.frame.decompress(data)
+    if codec == "zlib":
+        return zlib.decompress(data)
+    if codec == "identity":
+        return data
+    raise ValueError(f"unknown codec {codec!r}")
+
+
+def pack(records: list[bytes]) -> tuple[bytes, int]:
+    """The chunk data (CHUNK_CODEC) for these records, and their decoded size."""
+    data = b"".join(records)
+    return lz4.frame.compress(data), len(data)
+
+
+def record_bytes(conn: Connection, raw_id: int) -> tuple[dict, bytes]:
+    """A raw record's row (id, sha256 as hex, size, where, import_id, chunk_id, offset) and its bytes."""
+    row = conn.execute(select(raw_record).where(raw_record.c.id == raw_id)).mappings().first()
+    if row is None:
+        raise KeyError(f"no raw record {raw_id}")
+    codec, data = conn.execute(select(raw_chunk.c.codec, raw_chunk.c.data)
+                               .where(raw_chunk.c.id == row["chunk_id"])).one()
+    decoded = decode(codec, data)
+    return dict(row), decoded[row["offset"]:row["offset"] + row["size"]]
+
+
+def check_records(conn: Connection) -> Iterator[tuple[int, str | None]]:
+    """(raw record id, problem or None) for every raw record: its bytes decode, have the stored
+    size and the stored SHA-256; and every chunk is covered by its records exactly, so no byte
+    of a chunk can change unnoticed. Reads one chunk at a time."""
+    rows = conn.execute(select(raw_record.c.id, raw_record.c.sha256, raw_record.c.size, raw_record.c.chunk_id,
+                               raw_record.c.offset, raw_record.c["where"])
+                        .order_by(raw_record.c.chunk_id, raw_record.c.offset).execution_options(yield_per=5000))
+    chunk_id, decoded, error, end = None, b"", None, 0
+
+    def uncovered():
+        if chunk_id is not None and error is None and end != len(decoded):
+            return f"chunk {chunk_id}: {len(decoded) - end} byte(s) after its last record belong to no record"
+        return None
+
+    for rid, sha, size, cid, off, where in rows:
+        if cid != chunk_id:
+            if (p := uncovered()):
+                yield None, p
+            chunk_id, end, error = cid, 0, None
+            codec, data, csize = conn.execute(select(raw_chunk.c.codec, raw_chunk.c.data, raw_chunk.c.size)
+                                              .where(raw_chunk.c.id == cid)).one()
+            try:
+                decoded = decode(codec, data)
+                if len(decoded) != csize:
+                    error = f"chunk {cid} decodes to {len(decoded)} bytes, not the stored {csize}"
+            except (zlib.error, RuntimeError, ValueError) as e:  # lz4 raises RuntimeError
+                error = f"chunk {cid} cannot be decoded: {e}"
+        if error:
+            yield rid, f"raw record {rid} ({where}): {error}"
+            continue
+        if off != end:
+            yield rid, f"raw record {rid} ({where}): does not start where the previous record of chunk {cid} ends"
+        raw = decoded[off:off + size]
+        end = off + size
+        if len(raw) != size or hashlib.sha256(raw).hexdigest() != sha:
+            yield rid, f"raw record {rid} ({where}): SHA-256 does not match the stored hash"
+        else:
+            yield rid, None
+    if (p := uncovered()):
+        yield None, p
+
+
+# A comment's sightings: its own raw record (the first) and the later ones in `sighting`.
+_COMMENT_SIGHTINGS = (
+    "SELECT r.captured_at, r.basis, r.import_id, r.id AS raw_id, 0 AS later FROM comment c "
+    "JOIN raw_record r ON r.id = c.raw_id WHERE c.id = :id "
+    "UNION ALL SELECT s.captured_at, s.basis, s.import_id, s.raw_id, s.id FROM sighting s "
+    "WHERE s.entity_type = 'comment' AND s.entity_id = :id")
+
+
+def comment_sightings(conn: Connection, comment_id: int) -> list[dict]:
+    """Every sighting of a comment, earliest first: capture time and basis, the import run (with
+    its file and importer), and the raw record (id, SHA-256 as hex, size, where) it was seen in."""
+    return [dict(r) for r in conn.execute(text(
+        f"SELECT x.captured_at, x.basis, x.import_id, i.file_path, i.importer, i.importer_version, "
+        f"x.raw_id, hex(r.sha256) AS sha256, r.size, r.\"where\" FROM ({_COMMENT_SIGHTINGS}) x "
+        f"JOIN import_run i ON i.id = x.import_id JOIN raw_record r ON r.id = x.raw_id "
+        f"ORDER BY x.captured_at, x.later"), {"id": comment_id}).mappings()]
+
+
+def last_capture_of_case(conn: Connection, case_id: int) -> str | None:
+    """The latest capture time at which any comment of the case was seen."""
+    return conn.execute(text(
+        "SELECT max(t) FROM (SELECT max(r.captured_at) AS t FROM comment c JOIN raw_record r ON r.id = c.raw_id "
+        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) "
+        "UNION ALL SELECT max(s.captured_at) FROM sighting s JOIN comment c ON c.id = s.entity_id "
+        "AND s.entity_type = 'comment' WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid))"),
+        {"cid": case_id}).scalar()
