@@ -81,9 +81,12 @@ def _child_import(home: str, path: str, repeat: bool) -> None:
     summary = import_files(engine, "bench", [Path(path)])
     dt = time.perf_counter() - t
     # The import reads in a child process: both peaks count (an upper bound, as they overlap).
-    rss = sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    usage = {who: resource.getrusage(w) for who, w in (("writer", resource.RUSAGE_SELF),
+                                                         ("reader", resource.RUSAGE_CHILDREN))}
+    rss = sum(u.ru_maxrss for u in usage.values()) / 1024
+    cpu = {who: u.ru_utime + u.ru_stime for who, u in usage.items()}
     print(json.dumps({"seconds": dt, "comments": summary.as_json()["comments"], "peak_mb": rss,
-                      "phases": summary.phases}))
+                      "cpu_s": cpu, "phases": summary.phases}))
 
 
 def _run_child(home: Path, path: Path, repeat: bool) -> dict:
@@ -114,12 +117,15 @@ def bench_import(n: int = 1_000_000, runs: int = 3, data_dir: Path = Path("bench
         echo(f"  run {r + 1}: import {a['seconds']:.1f} s = {a['rate']:,.0f} comments/s, peak {a['peak_mb']:.0f} MB; "
              f"re-import {b['seconds']:.2f} s = {b['rate']:,.0f} comments/s")
         echo("    " + ", ".join(f"{k} {v:.2f} s" for k, v in a["phases"].items()))
+        echo(f"    CPU: writer process {a['cpu_s']['writer']:.1f} s, reader process {a['cpu_s']['reader']:.1f} s "
+             "(the two overlap)")
     res = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "data": f"{path.name}: {n:,} comments (+2% repeated sightings), Zeeschuimer tiktok-comments NDJSON",
         "runs": runs,
         "import_comments_per_s_median": statistics.median(a["rate"] for a in first),
         "import_peak_mb_median": statistics.median(a["peak_mb"] for a in first),
+        "import_cpu_s_median": {who: statistics.median(a["cpu_s"][who] for a in first) for who in ("writer", "reader")},
         "reimport_comments_per_s_median": statistics.median(b["rate"] for b in again),
         # where the import's time goes; the reader's own work overlaps with the writing
         "import_phases_s_median": {k: statistics.median(a["phases"].get(k, 0.0) for a in first)

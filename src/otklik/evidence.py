@@ -102,11 +102,14 @@ _COMMENT_SIGHTINGS = (
 def comment_sightings(conn: Connection, comment_id: int) -> list[dict]:
     """Every sighting of a comment, earliest first: capture time and basis, the import run (with
     its file and importer), and the raw record (id, SHA-256 as hex, size, where) it was seen in."""
-    return [dict(r) for r in conn.execute(text(
+    rows = [dict(r) for r in conn.execute(text(
         f"SELECT x.captured_at, x.basis, x.import_id, i.file_path, i.importer, i.importer_version, "
-        f"x.raw_id, hex(r.sha256) AS sha256, r.size, r.\"where\" FROM ({_COMMENT_SIGHTINGS}) x "
+        f"x.raw_id, r.sha256, r.size, r.\"where\" FROM ({_COMMENT_SIGHTINGS}) x "
         f"JOIN import_run i ON i.id = x.import_id JOIN raw_record r ON r.id = x.raw_id "
         f"ORDER BY x.captured_at, x.later"), {"id": comment_id}).mappings()]
+    for r in rows:
+        r["sha256"] = bytes(r["sha256"]).hex()
+    return rows
 
 
 def last_capture_of_case(conn: Connection, case_id: int) -> str | None:

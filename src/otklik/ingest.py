@@ -568,15 +568,18 @@ class _Writer:
         """Insert the new comments of a batch (with their reply parent and thread root when those
         are known already) and update the ones the store has."""
         conn, run, cids, roots = self.conn, self.run_id, self.comment_ids, self.roots
-        had = {p: self._had(comment, p) for p, _ in comments}
+        had = {p: self._had(comment, p) for p in {k[0] for k in comments}}
         # look up the comments met before in this run and all of a platform the store had before;
         # and the parents stored before this run that the run has not met yet
         lookup, parents = [], set()
         for k, r in comments.items():
-            if had[k[0]] or k[1] in cids[k[0]]:
+            p = k[0]
+            if had[p]:
                 lookup.append(k)
-            if r.parent_id and had[k[0]] and r.parent_id not in cids[k[0]]:
-                parents.add((k[0], r.parent_id))
+                if r.parent_id and r.parent_id not in cids[p]:
+                    parents.add((p, r.parent_id))
+            elif k[1] in cids[p]:
+                lookup.append(k)
         found = self._lookup(comment, lookup, ("text", "last_import_id", "root_id")) if lookup else {}
         if parents:
             for k, row in self._lookup(comment, parents, ("root_id",)).items():
@@ -609,10 +612,11 @@ class _Writer:
             cids[k[0]][k[1]] = i
             a = r.author
             own[i] = rid = raw_of[k]
+            # (0/1, not bools: the driver binds an int directly but looks up an adapter for a bool)
             rows.append((i, r.platform, r.platform_id, posts[(r.platform, r.post_id)], r.parent_id, parent, root,
                          authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
-                         a.display_name if a else None, r.text, r.published_at, r.published_approx, r.likes, False,
-                         rid, run, run))
+                         a.display_name if a else None, r.text, r.published_at, 1 if r.published_approx else 0,
+                         r.likes, 0, rid, run, run))
             fts.append((i, r.text))
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)

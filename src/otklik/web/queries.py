@@ -287,7 +287,7 @@ def evidence(conn: Connection, comment_row: dict) -> dict:
     sightings = comment_sightings(conn, comment_row["id"])
     versions, seen = [], {raw["sha256"]}
     for x in sightings:  # other bytes the comment was seen as (an edit, a change in likes)
-        sha = x["sha256"].lower()
+        sha = x["sha256"]
         if sha not in seen:
             seen.add(sha)
             versions.append({"id": x["raw_id"], "sha256": sha, "size": x["size"], "where": x["where"],
