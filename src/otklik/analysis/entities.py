@@ -98,26 +98,40 @@ class SubjectMatcher:
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6)
         self.max_typos = max_typos
 
+        self._seen: dict[str, bool] = {}  # word -> is a form of the name (words repeat a lot)
+
+    def is_form(self, w: str) -> bool:
+        hit = self._seen.get(w)
+        if hit is None:
+            hit = self._seen[w] = w in self.forms or (len(w) >= 6 and any(
+                Levenshtein.distance(w, f, score_cutoff=self.max_typos) <= self.max_typos for f in self.long_forms))
+        return hit
+
     def mentions(self, text: str) -> list[Mention]:
-        out = []
-        for m in _WORD.finditer(text):
-            w = m.group(0).lower()
-            if w in self.forms or (len(w) >= 6 and any(
-                    Levenshtein.distance(w, f, score_cutoff=self.max_typos) <= self.max_typos for f in self.long_forms)):
-                out.append(Mention("subject", "subject", m.start(), m.end()))
-        return out
+        return [Mention("subject", "subject", m.start(), m.end())
+                for m in _WORD.finditer(text) if self.is_form(m.group(0).lower())]
+
+
+@lru_cache(maxsize=1 << 18)
+def gazetteer_entry(w: str) -> tuple[str, str] | None:
+    """(canonical name, kind) of the first gazetteer entity with a stem matching the lowercase
+    word (a stem of three letters or fewer must be the whole word), else None."""
+    for name, (kind, stems) in GAZETTEER.items():
+        if any(w == s if len(s) <= 3 else w.startswith(s) for s in stems):
+            return name, kind
+    return None
 
 
 def entity_mentions(text: str) -> list[Mention]:
     """Gazetteer entities in the text, each marked proposed or in passing."""
     out = []
-    sentences = [(s.start(), s.end()) for s in re.finditer(r"[^.!?…\n]+", text)]
+    sentences = None
     for m in _WORD.finditer(text):
-        w = m.group(0).lower()
-        for name, (kind, stems) in GAZETTEER.items():
-            if any(w == s if len(s) <= 3 else w.startswith(s) for s in stems):
-                out.append(Mention(name, kind, m.start(), m.end(), _proposes(text, m, sentences, kind)))
-                break
+        hit = gazetteer_entry(m.group(0).lower())
+        if hit is not None:
+            if sentences is None:
+                sentences = [(s.start(), s.end()) for s in re.finditer(r"[^.!?…\n]+", text)]
+            out.append(Mention(hit[0], hit[1], m.start(), m.end(), _proposes(text, m, sentences, hit[1])))
     return out
 
 
