@@ -30,8 +30,10 @@ import os
 import pickle
 import traceback
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from time import perf_counter
@@ -161,7 +163,16 @@ def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: 
 
 def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary,
                 skip_bad: bool, captured_at: str | None, opts: Options, progress) -> None:
-    file_sha, size = sha256_file(path)
+    # The file's SHA-256 decides whether the file was imported before; it takes a second per
+    # gigabyte. The reader starts first and the hash runs beside it (the reader forks before the
+    # thread starts); its batches wait here until the hash is known.
+    batches = _read(imp, path, opts)
+    waiting = [b for b in [next(batches, None)] if b is not None]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(sha256_file, path)
+        while waiting and not hashing.done() and (b := next(batches, None)) is not None:
+            waiting.append(b)
+        file_sha, size = hashing.result()
     earlier = conn.execute(
         select(import_run.c.id, import_run.c.started_at, import_run.c.summary)
         .where(import_run.c.case_id == case_id, import_run.c.file_sha256 == file_sha)
@@ -178,6 +189,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
             summary.counts[k]["existing"] += n
             entry[k] = {"new": 0, "existing": n}
         summary.files.append(entry)
+        batches.close()  # stops the reader
         return
 
     if captured_at:
@@ -197,7 +209,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     skipped = []
     completes: list[Complete] = []
     w.lap("start")
-    for chunk, chunk_size, batch in _read(imp, path, opts):
+    for chunk, chunk_size, batch in chain(waiting, batches):
         w.lap("waiting for the reader")
         items = []
         for rec in batch:
