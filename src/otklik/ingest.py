@@ -1,10 +1,11 @@
 """Import export files into the store: one transaction per run, nothing lost, nothing twice.
 
 The importer reads records; this module writes them. It keeps every raw record with its
-SHA-256 (in compressed chunks, `evidence`), dedupes records seen before (same platform id), records each sighting with its
-capture time, adds observations, resolves reply parents, thread roots and forwarded copies,
-and marks comments missing from a complete export as not-seen-since. Any error rolls the
-whole run back, so the store is exactly as it was.
+SHA-256 and capture time (packed in compressed chunks, see `evidence`), dedupes the records read
+(same platform id: one comment, however often seen), records each sighting, adds observations,
+resolves reply parents, thread roots and forwarded copies, and marks comments missing from a
+complete export as not-seen-since. Any error rolls the whole run back, so the store is exactly
+as it was.
 
 A comment's likes are kept on the comment row only (`comment.likes`, the latest value), not
 as observation rows: they would be one row per comment and sighting, and every earlier value
@@ -12,7 +13,7 @@ stays in the raw record of its sighting. Other counts of comments, and all count
 posts and authors, are observations.
 
 The pipeline, built for large files on a small machine: the importer runs in a forked child
-process that also hashes and pickles (see `_read`); this process only writes, in batches,
+process that also hashes, packs and pickles (see `_read`); this process only writes, in batches,
 with rows as tuples straight to the driver, inside a rollback-journal transaction
 (`store.bulk_write`). Look-ups are avoided where they cannot find anything: comments, authors,
 posts and sources are looked up only for a platform the store already had rows of. Every item
