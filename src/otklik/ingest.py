@@ -54,6 +54,7 @@ from .store import (
 )
 
 BATCH = CHUNK_RECORDS
+READ_AHEAD = 16  # batches read while the file's hash is computed (bounds the memory it takes)
 KINDS = ("sources", "posts", "comments", "authors", "observations")
 
 
@@ -171,7 +172,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     waiting = [b for b in [next(batches, None)] if b is not None]
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(sha256_file, path)
-        while waiting and not hashing.done() and (b := next(batches, None)) is not None:
+        while waiting and len(waiting) < READ_AHEAD and not hashing.done() and (b := next(batches, None)) is not None:
             waiting.append(b)
         file_sha, size = hashing.result()
     earlier = conn.execute(
