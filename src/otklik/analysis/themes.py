@@ -51,6 +51,7 @@ from sklearn.preprocessing import normalize
 
 log = logging.getLogger(__name__)
 
+VERSION = "2"  # changes whenever the same input gives other themes (2: Kazakh and Chechen stopwords)
 OTHER = "other"
 
 RUSSIAN_STOPWORDS = frozenset(
@@ -63,8 +64,17 @@ RUSSIAN_STOPWORDS = frozenset(
     нельзя такой им более всегда конечно всю между это весь свой мочь который наш ваш вся очень просто ещe вообще
     просто также тоже либо пусть б бы ли же вот ага это эта эти этот оно его ее их твой""".split()
 )
-KAZAKH_STOPWORDS = frozenset("және мен бен пен да де та те бұл ол осы сол не мен сен біз сіз олар үшін деп ғой ма ме ба бе па пе".split())
-STOPWORDS = RUSSIAN_STOPWORDS | KAZAKH_STOPWORDS | frozenset(ENGLISH_STOP_WORDS)
+# Kazakh and Chechen function words (pronouns in their cases, particles, auxiliaries, "need",
+# "here/there"): without them theme labels read «оны, керек» ("him, need") or «иза, цигахь» ("he, there").
+KAZAKH_STOPWORDS = frozenset(
+    """және мен бен пен да де та те бұл ол осы сол не сен біз сіз олар үшін деп ғой ма ме ба бе па пе оны оған
+    онда одан оның мені маған менің сені саған сенің бізге бізді біздің сізге сізді сіздің оларға оларды олардың
+    мұны мұнда сонда соны осыны ғана әлі енді қазір бар жоқ емес еді екен болып болады болса болған бір барлық кім
+    қалай неге нені қашан тағы керек өз өзі өзін өзінің сияқты туралы бірақ немесе яғни дейін кейін соң""".split())
+CHECHEN_STOPWORDS = frozenset(
+    """и иза цо цуьнан цунна уьш церан со суна сан хьо хьуна хьан вай вайн тхо тхуна шу шуна шун ду бу ю ву дац ма
+    цхьа хӏара иштта кхузахь цигахь дерриге хӏун муха""".split())
+STOPWORDS = RUSSIAN_STOPWORDS | KAZAKH_STOPWORDS | CHECHEN_STOPWORDS | frozenset(ENGLISH_STOP_WORDS)
 
 # Words: letters (any script, incl. Chechen palochka Ӏ) with inner hyphens/apostrophes.
 _WORD = re.compile(r"[^\W\d_](?:[\w'ʼ’Ӏӏ-]*[^\W_])?", re.UNICODE)
