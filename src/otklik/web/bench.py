@@ -62,8 +62,8 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
                 "VALUES (1, ?, ?, ?, 'bench', '1', 'bench', 'bench', 0, ?, 'override', 'bench', 'bench')",
                 (case["id"], now, now, now))
     con.execute("INSERT INTO raw_chunk(id, import_id, codec, size, data) VALUES (1, 1, 'identity', 2, ?)", (b"{}",))
-    con.execute("INSERT INTO raw_record(id, sha256, size, chunk_id, \"offset\", import_id, \"where\") "
-                "VALUES (1, ?, 2, 1, 0, 1, 'bench')", (hashlib.sha256(b"{}").digest(),))
+    con.execute("INSERT INTO raw_record(id, sha256, size, chunk_id, \"offset\", import_id, \"where\", captured_at, basis) "
+                "VALUES (1, ?, 2, 1, 0, 1, 'bench', ?, 'override')", (hashlib.sha256(b"{}").digest(), now))
     con.execute("INSERT INTO source(id, platform, platform_id, kind, handle) VALUES (1, 'instagram', 'bench', 'page', 'bench_page')")
     n_posts = max(1, n // 10_000)
     con.executemany("INSERT INTO post(id, platform, platform_id, source_id, published_at, raw_id, first_import_id, "
