@@ -600,7 +600,7 @@ class _Writer:
                 cids[k[0]][k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
         posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
-        rows, fts, updates = [], [], []
+        rows, updates = [], []
         own = self.own_raw  # comment id -> its raw record, for the comments new in this batch
         nid = self.next_id["comment"]
         for k, r in comments.items():
@@ -631,7 +631,6 @@ class _Writer:
                          authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
                          a.display_name if a else None, r.text, r.published_at, 1 if r.published_approx else 0,
                          r.likes, 0, rid, run, run))
-            fts.append((i, r.text))
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)
         if rows:
@@ -639,8 +638,9 @@ class _Writer:
         if updates:
             self._apply_updates(comment, updates)
         self.lap("comments")
-        if rows and self.fts:
-            conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES (?, ?)", fts)
+        if rows and self.fts:  # the batch's new comments have the ids from rows[0] on, in order
+            conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) SELECT id, text FROM comment WHERE id >= ?",
+                                 (rows[0][0],))
             self.lap("full-text index")
 
     def _posts_from_parents(self, comments: dict, posts: dict) -> None:
