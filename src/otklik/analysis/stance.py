@@ -24,8 +24,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .stance_features import (N_HAND, TargetSpec, case_cue_score, context_window, cue_features,
-                              find_mentions)
+from .stance_features import (N_HAND, N_HASH, TargetSpec, case_cue_score, context_window, cue_features,
+                              find_mentions, lexical_hashes)
 
 __all__ = ["TargetSpec", "StancePrediction", "StanceModel", "adapt", "featurize", "CLASSES"]
 
@@ -98,8 +98,12 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     specs = [_as_spec(t) for t in targets]
     n = len(texts)
     windows, hand, mentioned, cue = [], np.zeros((n, N_HAND), np.float32), np.zeros(n, bool), np.zeros(n, np.float32)
+    H = np.zeros((n, N_HASH), np.float32)
     for i, (text, spec) in enumerate(zip(texts, specs)):
         spans = find_mentions(text, spec)
+        idx = lexical_hashes(text, spans, spec.is_claim)
+        if idx:
+            H[i, idx] = 1.0 / np.sqrt(len(idx))
         win = text if spec.is_claim else context_window(text, spans)
         windows.append(win)
         mentioned[i] = bool(spans)
@@ -118,7 +122,7 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     Et, Ew, Eg = E[ti], E[wi], E[gi] * has_target
     cos_t = np.sum(Et * Eg, axis=1, keepdims=True)
     cos_w = np.sum(Ew * Eg, axis=1, keepdims=True)
-    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand]).astype(np.float32)
+    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand, H]).astype(np.float32)
     is_claim = hand[:, 12:13]
     R = np.hstack([cos_t, cos_w, mentioned[:, None].astype(np.float32), is_claim,
                    is_claim * cos_t, hand[:, 15:16]]).astype(np.float32)

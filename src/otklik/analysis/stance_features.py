@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -269,6 +270,38 @@ def context_window(text: str, spans: list[tuple[int, int]], words: int = WINDOW_
             pieces.append((a, b))
         last_end = pieces[-1][1]
     return " … ".join(text[a:b] for a, b in pieces)
+
+
+N_HASH = 4096  # hashed lexical features (stem unigrams and bigrams near the target)
+TARGET_TOKEN = "<t>"
+_MARK = "qqtargetqq"  # a word that stands for the masked mention while tokenising
+
+
+def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
+                   words: int = WINDOW_WORDS) -> list[int]:
+    """Hashed word features of what the text says near the target, the target itself masked.
+
+    Why: USE embeddings blur the few words that carry the direction («обвинил», «спасли»,
+    "war criminal"); stems and stem bigrams keep them, and masking the mention makes the same
+    word near "Russia" and near "Ukraine" count for whichever target it is next to. Claim
+    targets use the whole text. Stable hashes (crc32), so features do not depend on the process.
+    """
+    if spans and not is_claim:
+        pieces, pos = [], 0
+        for s, e in sorted(spans):
+            while e < len(text) and (text[e].isalnum() or text[e] == "_"):  # the rest of the word
+                e += 1
+            if s >= pos:
+                pieces += [text[pos:s], f" {_MARK} "]
+                pos = e
+        text = "".join(pieces) + text[pos:]
+    toks = [TARGET_TOKEN if t == _MARK else _stem(t) for t in WORD_RE.findall(text)]
+    if spans and not is_claim:
+        at = [i for i, t in enumerate(toks) if t == TARGET_TOKEN][:MAX_WINDOWS]
+        keep = sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})
+        toks = [toks[j] for j in keep]
+    feats = set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
+    return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
 
 
 def _clip(x: int) -> float:
