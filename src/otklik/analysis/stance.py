@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .stance_features import (N_HAND, N_HASH, TargetSpec, case_cue_score, context_window, cue_features,
-                              find_mentions, lexical_hashes)
+                              find_mentions, lexical_hashes, mention_sentences)
 
 __all__ = ["TargetSpec", "StancePrediction", "StanceModel", "adapt", "featurize", "CLASSES"]
 
@@ -108,7 +108,8 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
         windows.append(win)
         mentioned[i] = bool(spans)
         hand[i] = cue_features(text, win, spec, len(spans))
-        cue[i] = 0.0 if spec.is_claim else case_cue_score(win)
+        cue[i] = 0.0 if spec.is_claim else case_cue_score(
+            win if len(win) < len(text) else mention_sentences(text, spans))
     index: dict[str, int] = {}
     for s in list(texts) + windows + [s.embed_text for s in specs]:
         index.setdefault(s, len(index))

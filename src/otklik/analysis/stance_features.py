@@ -274,6 +274,8 @@ def context_window(text: str, spans: list[tuple[int, int]], words: int = WINDOW_
 
 N_HASH = 4096  # hashed lexical features (stem unigrams and bigrams near the target)
 TARGET_TOKEN = "<t>"
+NEAR_WORDS = 3
+_SENT_RE = re.compile(r"[.!?;…\n]+(?:\s|$)|\s[-–—]\s")
 _MARK = "qqtargetqq"  # a word that stands for the masked mention while tokenising
 
 
@@ -295,13 +297,35 @@ def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
                 pieces += [text[pos:s], f" {_MARK} "]
                 pos = e
         text = "".join(pieces) + text[pos:]
-    toks = [TARGET_TOKEN if t == _MARK else _stem(t) for t in WORD_RE.findall(text)]
-    if spans and not is_claim:
-        at = [i for i, t in enumerate(toks) if t == TARGET_TOKEN][:MAX_WINDOWS]
-        keep = sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})
-        toks = [toks[j] for j in keep]
-    feats = set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
+    sents = [[TARGET_TOKEN if t == _MARK else _stem(t) for t in WORD_RE.findall(piece)]
+             for piece in _SENT_RE.split(text)]
+    toks = [t for sent in sents for t in sent]
+    if not spans or is_claim:
+        feats = set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
+        return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
+    at = [i for i, t in enumerate(toks) if t == TARGET_TOKEN][:MAX_WINDOWS]
+    keep = [toks[j] for j in sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})]
+    feats = set(keep) | {a + " " + b for a, b in zip(keep, keep[1:])}
+    # Target-specific views, so that two actors in one short text get different features:
+    # the words right next to the mention, and the words of the mention's own sentence(s).
+    feats |= {"n:" + toks[j] for i in at for j in range(max(0, i - NEAR_WORDS), min(len(toks), i + NEAR_WORDS + 1))}
+    feats |= {"s:" + t for sent in sents if TARGET_TOKEN in sent for t in sent}
     return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
+
+
+def mention_sentences(text: str, spans: list[tuple[int, int]]) -> str:
+    """The sentences that mention the target, joined (the text itself when it is one sentence or
+    the target is not named): an advocacy cue in another sentence may be about another actor
+    («Putin is a war criminal. I support Ukraine»)."""
+    if not spans:
+        return text
+    out, pos = [], 0
+    for m in list(_SENT_RE.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        if any(pos <= s < end for s, _ in spans):
+            out.append(text[pos:end])
+        pos = m.end() if m else pos
+    return " … ".join(out) if out else text
 
 
 def _clip(x: int) -> float:
