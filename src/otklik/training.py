@@ -2,9 +2,9 @@
 
 Why a module of its own: `otklik train` and the evaluation's k-fold protocol must use the very
 same recipe, and anyone must be able to rebuild the shipped weights bit for bit from the same
-files. Inputs are RuSentNE-2023 (MIT), ArgKP-2021 arguments (CDLA-Sharing-1.0) and the project's
-own seed corpus of case comments (analysis/data/case_comments_seed.jsonl); RuArg and
-RUW carry no licence and are never read here. Same files + same package versions → same
+files. Inputs are RuSentNE-2023 (MIT), ArgKP-2021 arguments (CDLA-Sharing-1.0; relevance only)
+and the project's own hand-written corpus (analysis/data/*.jsonl: case comments, claim comments,
+two-actor tweets, news sentences); RuArg and RUW carry no licence and are never read here. Same files + same package versions → same
 weights: fixed seeds, sorted inputs, a deterministic solver, one BLAS thread.
 """
 
@@ -27,8 +27,9 @@ C_RELEVANCE = 1.0
 HASH_SD = 0.1            # scale of the hashed lexical features (see fit_stance)
 CUE_SHIFT = 3.0          # fixed, not fitted: licensed data has no advocacy comments to fit it on
 # The project's own hand-written comments under posts about detained people (analysis/data/): the
-# product's genre, which neither news sentences nor debate arguments cover. Each seed row counts
-# SEED_WEIGHT times in the stance and relevance fits, so ~400 rows are not drowned by ~13k others.
+# product's genre, which neither news sentences nor debate arguments cover. Each own row counts
+# SEED_WEIGHT times in the stance fit, so ~1,300 rows are not drowned by ~6,600 news rows; 20 (was
+# 5 with the case comments alone) keeps the case genre from being outvoted by the other own parts.
 SEED_DIR = Path(__file__).parent / "analysis" / "data"
 SEED_FILE = SEED_DIR / "case_comments_seed.jsonl"
 SEED_WEIGHT = 20.0

@@ -6,9 +6,11 @@ tone: «его там убьют» is +1 (fear for him), «не выдавайт
 
 How: a multinomial logistic regression over
   [USE(whole text), USE(words around the target's mention), USE(text) * USE(target),
-   cos(text, target), cos(window, target), negation-aware cue counts and shape signals]
-with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021, and the project's own
-hand-written seed corpus of case comments, analysis/data/; see models/MODEL_CARD.md), plus a fixed
+   cos(text, target), cos(window, target), negation-aware cue counts and shape signals,
+   hashed word stems/bigrams near the masked mention and in its sentence]
+with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021 for relevance, and the
+project's own hand-written corpus, analysis/data/: case comments, claim comments, two-actor
+tweets, news sentences; see models/MODEL_CARD.md), plus a fixed
 shift from explicit advocacy/concern/hostility cue phrases near the subject (ru/kk/en/ce), so that
 the "free him / they will torture him / he is a terrorist" genre is not outvoted by the news part. A small logistic model
 over similarity and mention signals decides relevance. Weights are plain arrays in an .npz

@@ -301,15 +301,22 @@ def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
              for piece in _SENT_RE.split(text)]
     toks = [t for sent in sents for t in sent]
     if not spans or is_claim:
-        feats = set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
-        return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
+        return _hashed(_grams(toks))
     at = [i for i, t in enumerate(toks) if t == TARGET_TOKEN][:MAX_WINDOWS]
-    keep = [toks[j] for j in sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})]
-    feats = set(keep) | {a + " " + b for a, b in zip(keep, keep[1:])}
+    keep = sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})
+    feats = _grams([toks[j] for j in keep])
     # Target-specific views, so that two actors in one short text get different features:
     # the words right next to the mention, and the words of the mention's own sentence(s).
     feats |= {"n:" + toks[j] for i in at for j in range(max(0, i - NEAR_WORDS), min(len(toks), i + NEAR_WORDS + 1))}
     feats |= {"s:" + t for sent in sents if TARGET_TOKEN in sent for t in sent}
+    return _hashed(feats)
+
+
+def _grams(toks: list[str]) -> set[str]:
+    return set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
+
+
+def _hashed(feats: set[str]) -> list[int]:
     return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
 
 
