@@ -7,7 +7,7 @@ import pytest
 
 from otklik.analysis.stance import StanceModel, StancePrediction, adapt
 from otklik.analysis.stance_features import (TargetSpec, case_cue_score, context_window, cue_counts,
-                                             find_mentions)
+                                             find_mentions, lexical_hashes)
 from otklik.evaluation import stance as ev
 from otklik.evaluation.datasets import read_any
 
@@ -206,3 +206,55 @@ def test_seed_corpus_is_ours_varied_and_recorded_in_the_model(model):
     assert len({r["text"] for r in rows}) == len(rows)    # no duplicates
     assert not any("Мудар" in r["text"] or "Мовлаев" in r["text"] for r in rows)
     assert model.meta["training_data"]["seed"]["sha256"] == sha256_file(SEED_FILE) == info["sha256"]
+
+
+def test_lexical_features_mask_the_target_and_follow_its_position():
+    text = "Putin is a war criminal while Kyiv keeps the lights on for everyone in the city"
+    russia = TargetSpec("Russia", ("Putin", "Russia"))
+    ukraine = TargetSpec("Ukraine", ("Kyiv", "Ukraine"))
+    near_russia = lexical_hashes(text, find_mentions(text, russia), False)
+    near_ukraine = lexical_hashes(text, find_mentions(text, ukraine), False)
+    assert near_russia != near_ukraine                     # the words near each actor differ
+    # The name itself is masked: the same sentence about another person gives the same features.
+    other = text.replace("Putin", "Lukashenko")
+    assert lexical_hashes(other, find_mentions(other, TargetSpec("Belarus", ("Lukashenko",))), False) == near_russia
+    # A claim target reads the whole text.
+    claim = TargetSpec("Ношение масок полезно для общества", ("маск",))
+    assert lexical_hashes("маски не помогают", [], True) == lexical_hashes("маски не помогают", [(0, 5)], True)
+    assert claim.is_claim
+
+
+def test_own_corpus_parts_are_ours_labelled_and_recorded_in_the_model(model):
+    from otklik.training import OWN_FILES, load_own_rows
+
+    rows, hashes = load_own_rows()
+    assert set(hashes) == set(OWN_FILES) == set(model.meta["training_data"]) - {"rusentne", "argkp_train", "argkp_dev"}
+    for part in ("seed_claims", "seed_tweets", "seed_news"):
+        part_rows = [r for r in rows if r["source"] == part]
+        assert len(part_rows) >= 60 and {-1, 0, 1} <= {r["label"] for r in part_rows}
+        assert model.meta["training_data"][part]["sha256"] == hashes[part]["sha256"]
+    news = [r for r in rows if r["source"] == "seed_news"]
+    assert all(r["text"][r["start"]:r["end"]] == r["target"] for r in news)   # offsets point at the entity
+    claims = [r for r in rows if r["source"] == "seed_claims"]
+    assert len({r["group"] for r in claims}) >= 10       # many measures, not only the evaluation's three
+
+
+@pytest.mark.parametrize("text,russia,ukraine", [
+    ("Putin is a war criminal. Glory to Ukraine and its brave defenders!", -1, 1),
+    ("Russia invaded a peaceful country. Ukraine will win.", -1, 1),
+])
+def test_shipped_model_reads_two_targets_in_one_tweet_separately(model, text, russia, ukraine):
+    # Known weak spot (MODEL_CARD): a pro-Russia, anti-Ukraine tweet in one clause is often read
+    # as the same stance toward both; these two-clause tweets are the behaviour we rely on.
+    r, u = model.predict([text, text], [TargetSpec("Russia", ("Russia", "Russian", "Putin", "Kremlin")),
+                                        TargetSpec("Ukraine", ("Ukraine", "Ukrainian", "Zelensky", "Kyiv"))])
+    assert (r.label, u.label) == (russia, ukraine)
+
+
+@pytest.mark.parametrize("text,label", [
+    ("Носите маски, они реально спасают жизни стариков", 1),
+    ("Маски ваши бесполезны, вирус через них проходит", -1),
+])
+def test_shipped_model_reads_stance_toward_a_claim(model, text, label):
+    claim = TargetSpec("Ношение масок полезно для общества", ("маск", "респиратор"))
+    assert model.predict([text], [claim])[0].label == label

@@ -6,9 +6,11 @@ tone: «его там убьют» is +1 (fear for him), «не выдавайт
 
 How: a multinomial logistic regression over
   [USE(whole text), USE(words around the target's mention), USE(text) * USE(target),
-   cos(text, target), cos(window, target), negation-aware cue counts and shape signals]
-with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021, and the project's own
-hand-written seed corpus of case comments, analysis/data/; see models/MODEL_CARD.md), plus a fixed
+   cos(text, target), cos(window, target), negation-aware cue counts and shape signals,
+   hashed word stems/bigrams near the masked mention and in its sentence]
+with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021 for relevance, and the
+project's own hand-written corpus, analysis/data/: case comments, claim comments, two-actor
+tweets, news sentences; see models/MODEL_CARD.md), plus a fixed
 shift from explicit advocacy/concern/hostility cue phrases near the subject (ru/kk/en/ce), so that
 the "free him / they will torture him / he is a terrorist" genre is not outvoted by the news part. A small logistic model
 over similarity and mention signals decides relevance. Weights are plain arrays in an .npz
@@ -24,8 +26,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .stance_features import (N_HAND, TargetSpec, case_cue_score, context_window, cue_features,
-                              find_mentions)
+from .stance_features import (N_HAND, N_HASH, TargetSpec, case_cue_score, context_window, cue_features,
+                              find_mentions, lexical_hashes, mention_sentences)
 
 __all__ = ["TargetSpec", "StancePrediction", "StanceModel", "adapt", "featurize", "CLASSES"]
 
@@ -98,13 +100,18 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     specs = [_as_spec(t) for t in targets]
     n = len(texts)
     windows, hand, mentioned, cue = [], np.zeros((n, N_HAND), np.float32), np.zeros(n, bool), np.zeros(n, np.float32)
+    H = np.zeros((n, N_HASH), np.float32)
     for i, (text, spec) in enumerate(zip(texts, specs)):
         spans = find_mentions(text, spec)
+        idx = lexical_hashes(text, spans, spec.is_claim)
+        if idx:
+            H[i, idx] = 1.0 / np.sqrt(len(idx))
         win = text if spec.is_claim else context_window(text, spans)
         windows.append(win)
         mentioned[i] = bool(spans)
         hand[i] = cue_features(text, win, spec, len(spans))
-        cue[i] = 0.0 if spec.is_claim else case_cue_score(win)
+        cue[i] = 0.0 if spec.is_claim else case_cue_score(
+            win if len(win) < len(text) else mention_sentences(text, spans))
     index: dict[str, int] = {}
     for s in list(texts) + windows + [s.embed_text for s in specs]:
         index.setdefault(s, len(index))
@@ -118,7 +125,7 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     Et, Ew, Eg = E[ti], E[wi], E[gi] * has_target
     cos_t = np.sum(Et * Eg, axis=1, keepdims=True)
     cos_w = np.sum(Ew * Eg, axis=1, keepdims=True)
-    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand]).astype(np.float32)
+    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand, H]).astype(np.float32)
     is_claim = hand[:, 12:13]
     R = np.hstack([cos_t, cos_w, mentioned[:, None].astype(np.float32), is_claim,
                    is_claim * cos_t, hand[:, 15:16]]).astype(np.float32)

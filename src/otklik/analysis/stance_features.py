@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -269,6 +270,69 @@ def context_window(text: str, spans: list[tuple[int, int]], words: int = WINDOW_
             pieces.append((a, b))
         last_end = pieces[-1][1]
     return " … ".join(text[a:b] for a, b in pieces)
+
+
+N_HASH = 4096  # hashed lexical features (stem unigrams and bigrams near the target)
+TARGET_TOKEN = "<t>"
+NEAR_WORDS = 3
+_SENT_RE = re.compile(r"[.!?;…\n]+(?:\s|$)|\s[-–—]\s")
+_MARK = "qqtargetqq"  # a word that stands for the masked mention while tokenising
+
+
+def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
+                   words: int = WINDOW_WORDS) -> list[int]:
+    """Hashed word features of what the text says near the target, the target itself masked.
+
+    Why: USE embeddings blur the few words that carry the direction («обвинил», «спасли»,
+    "war criminal"); stems and stem bigrams keep them, and masking the mention makes the same
+    word near "Russia" and near "Ukraine" count for whichever target it is next to. Claim
+    targets use the whole text. Stable hashes (crc32), so features do not depend on the process.
+    """
+    if spans and not is_claim:
+        pieces, pos = [], 0
+        for s, e in sorted(spans):
+            while e < len(text) and (text[e].isalnum() or text[e] == "_"):  # the rest of the word
+                e += 1
+            if s >= pos:
+                pieces += [text[pos:s], f" {_MARK} "]
+                pos = e
+        text = "".join(pieces) + text[pos:]
+    sents = [[TARGET_TOKEN if t == _MARK else _stem(t) for t in WORD_RE.findall(piece)]
+             for piece in _SENT_RE.split(text)]
+    toks = [t for sent in sents for t in sent]
+    if not spans or is_claim:
+        return _hashed(_grams(toks))
+    at = [i for i, t in enumerate(toks) if t == TARGET_TOKEN][:MAX_WINDOWS]
+    keep = sorted({j for i in at for j in range(max(0, i - words), min(len(toks), i + words + 1))})
+    feats = _grams([toks[j] for j in keep])
+    # Target-specific views, so that two actors in one short text get different features:
+    # the words right next to the mention, and the words of the mention's own sentence(s).
+    feats |= {"n:" + toks[j] for i in at for j in range(max(0, i - NEAR_WORDS), min(len(toks), i + NEAR_WORDS + 1))}
+    feats |= {"s:" + t for sent in sents if TARGET_TOKEN in sent for t in sent}
+    return _hashed(feats)
+
+
+def _grams(toks: list[str]) -> set[str]:
+    return set(toks) | {a + " " + b for a, b in zip(toks, toks[1:])}
+
+
+def _hashed(feats: set[str]) -> list[int]:
+    return sorted({zlib.crc32(f.encode()) % N_HASH for f in feats})
+
+
+def mention_sentences(text: str, spans: list[tuple[int, int]]) -> str:
+    """The sentences that mention the target, joined (the text itself when it is one sentence or
+    the target is not named): an advocacy cue in another sentence may be about another actor
+    («Putin is a war criminal. I support Ukraine»)."""
+    if not spans:
+        return text
+    out, pos = [], 0
+    for m in list(_SENT_RE.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        if any(pos <= s < end for s, _ in spans):
+            out.append(text[pos:end])
+        pos = m.end() if m else pos
+    return " … ".join(out) if out else text
 
 
 def _clip(x: int) -> float:
