@@ -146,3 +146,8 @@ class CachedEmbedder:
         return np.stack([self._rows[t] for t in texts])
 
     __call__ = embed
+
+    def release(self) -> None:
+        """Forget the rows (for 100,000 comments and their stance windows, ~400 MB) once the
+        last stage that needs them has its matrix; a later call embeds again."""
+        self._rows.clear()

@@ -379,6 +379,7 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
         backend = ctx.embedder(backend_name)
         ctx.progress("embed", 0, len(cs))
         emb = backend.embed([c.ann["normal"]["text"] for c in cs])
+        backend.release()  # themes are the run's last use of embeddings
         ctx.progress("embed", len(cs), len(cs))
         ids, texts, authors = [c.id for c in cs], [c.text for c in cs], [c.author for c in cs]
         # quotes speak for people: not from coordinated bursts, not from comments off the case (spam)
@@ -413,6 +414,14 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
 # ------------------------------------------------------------------ the run
 
 
+def _peak_mb() -> int:
+    """The process's peak resident memory so far (MB): after each stage, so a benchmark shows
+    which stage sets the peak."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def load_comments(conn: Connection, case_id: int) -> list[CommentView]:
     rows = conn.execute(text(
         "SELECT c.id, c.text, COALESCE(a.platform || ':' || a.platform_id, c.author_handle, '?'), c.published_at, "
@@ -441,19 +450,20 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
             st = STAGES[name](config.get(name, {}))
             stages[name] = _run_comment_stage(ctx, st, run_id)
             stages[name]["seconds"] = round(time.perf_counter() - t, 3)
+            stages[name]["peak_mb"] = _peak_mb()
         t = time.perf_counter()
         coord, recomputed = _coordination(ctx, run_id)
         stages["coordination"] = {"recomputed": recomputed, "groups": len(coord["groups"]),
-                                  "seconds": round(time.perf_counter() - t, 3)}
+                                  "seconds": round(time.perf_counter() - t, 3), "peak_mb": _peak_mb()}
         coordinated = {i for g in coord["groups"] if g["coordinated"] for i in g["burst_ids"]}
         t = time.perf_counter()
         found, recomputed = _discovery(ctx, run_id)
         stages["discovery"] = {"recomputed": recomputed, "names": len(found["names"]),
-                               "seconds": round(time.perf_counter() - t, 3)}
+                               "seconds": round(time.perf_counter() - t, 3), "peak_mb": _peak_mb()}
         t = time.perf_counter()
         themes, recomputed = _themes(ctx, run_id, coordinated)
         stages["themes"] = {"recomputed": recomputed, "themes": len(themes["themes"]),
-                            "seconds": round(time.perf_counter() - t, 3)}
+                            "seconds": round(time.perf_counter() - t, 3), "peak_mb": _peak_mb()}
         summary = {"case": case["name"], "run": run_id, "comments": len(ctx.comments), "stages": stages}
         # what the run found, computed once here for every report and page that shows it
         from .summary import compute_case_summary

@@ -159,11 +159,15 @@ def content_lemmas(text: str, lang: str | None) -> list[str]:
 # ---------------------------------------------------------------- clustering
 
 
-def _features(embeddings: np.ndarray, lemmas: list[list[str]]):
-    """Centred, normalised embeddings and L2-normalised lemma TF-IDF rows."""
+def _features(embeddings: np.ndarray, lemmas: list[list[str]], in_place: bool = False):
+    """Centred, normalised embeddings and L2-normalised lemma TF-IDF rows. `in_place` reuses a
+    float32 `embeddings` the caller owns (100,000 rows are 200 MB a copy)."""
     # float32 here (100,000 x 512 doubles would be 400 MB); products are taken in float64 below
     x = np.asarray(embeddings, dtype=np.float32)
-    x = normalize(x - x.mean(axis=0, dtype=np.float64).astype(np.float32))
+    if not in_place:
+        x = x.copy()
+    x -= x.mean(axis=0, dtype=np.float64).astype(np.float32)
+    x = normalize(x, copy=False)
     docs = [" ".join(ls) for ls in lemmas]
     if any(docs):
         tfidf = TfidfVectorizer(analyzer=str.split, sublinear_tf=True, min_df=2 if len(docs) >= 20 else 1)
@@ -335,10 +339,11 @@ def find_themes(
     stances = [stances[i] for i in order]
     entities = [list(entities[i]) for i in order]
     lang = [lang[i] for i in order]
-    emb = np.asarray(embeddings)[order]
+    emb = np.asarray(embeddings, dtype=np.float32)[order]  # a copy this function owns
 
     lemmas = [content_lemmas(t, lg) for t, lg in zip(texts, lang)]
-    x, t = _features(emb, lemmas)
+    x, t = _features(emb, lemmas, in_place=True)
+    del emb
     w = params.lexical_weight
     labels = _cluster(x, t, params, n)
 
