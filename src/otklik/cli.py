@@ -484,17 +484,33 @@ def eval_group():
 @eval_group.command("stance")
 @click.option("--data", "data", required=True, type=click.Path(exists=True, path_type=Path),
               help="JSONL {text,target,label}, or a RuSentNE / RuArg / RUW / KazSAnDRA file.")
+@click.option("--adapt", "adapt_ks", default=None, metavar="K,K,...",
+              help="Instead: the adaptation curve, macro-F1 after K editor labels per target (e.g. 10,30,100).")
+@click.option("--seeds", default=5, show_default=True, help="With --adapt: random draws of the K labels.")
 @click.option("--json", "as_json", is_flag=True)
-def eval_stance(data, as_json):
+def eval_stance(data, adapt_ks, seeds, as_json):
     """Macro-F1 of stance toward the target.
 
     \b
-    Example:
+    Examples:
       otklik eval stance --data ../shared/data/ruarg2022/dev.tsv --json
+      otklik eval stance --data ../shared/data/ruw_en/raw_val_all_onecol.csv --adapt 10,30,100
     """
-    from .evaluation.stance import run
+    from .evaluation.stance import adaptation_curve, run
 
-    run(data, as_json)
+    if adapt_ks is None:
+        run(data, as_json)
+        return
+    try:
+        ks = tuple(int(k) for k in adapt_ks.split(",") if k.strip())
+        if not ks or min(ks) < 1:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("give label counts like 10,30,100", param_hint="--adapt") from None
+    try:
+        adaptation_curve(data, ks, seeds, as_json)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
 
 
 @eval_group.command("themes")

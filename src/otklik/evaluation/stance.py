@@ -165,3 +165,64 @@ def run(path: str | Path, json_out: bool = False, model=None) -> dict:
         for g, m in out["groups"].items():
             print(f"  {g}: n={m['n']} macro-F1={m['macro_f1']:.3f}")
     return out
+
+
+def _take(F, idx):
+    """The rows `idx` of a Features batch."""
+    from ..analysis.stance import Features
+
+    return Features(F.X[idx], F.R[idx], F.cue[idx], F.mentioned[idx])
+
+
+def adaptation_curve(path: str | Path, ks: tuple[int, ...] = (10, 30, 100), seeds: int = 5,
+                     json_out: bool = False, model=None) -> dict:
+    """How much k editor labels help: per target group (a case has one subject), k labelled rows
+    drawn at random (seeded) adapt the shipped model (`analysis.stance.adapt`, as the pipeline
+    does), which then scores the group's other rows; macro-F1 is averaged over groups and seeds.
+    k = 0 is the shipped model on the same rows. Refuses a file the model was trained on."""
+    from ..analysis.stance import StanceModel, adapt
+    from ..training import training_hashes
+
+    path = Path(path)
+    kind, rows = read_any(path)
+    model = model or StanceModel.load_default()
+    if sha256_file(path) in training_hashes(model):
+        raise ValueError(f"{path} trained the shipped model: an adaptation curve on it would say nothing")
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(str(r.get("group") or r["target"]), []).append(i)
+    ks = tuple(sorted(set(ks)))
+    groups = {g: idx for g, idx in groups.items() if len(idx) >= 2 * max(ks)}
+    if not groups:
+        raise ValueError(f"no target group in {path} has {2 * max(ks)} rows or more")
+    t0 = time.perf_counter()
+    scores: dict[int, list[float]] = {k: [] for k in (0, *ks)}
+    per_group: dict[str, dict[int, float]] = {}
+    for g, idx in sorted(groups.items()):
+        sub = [rows[i] for i in idx]
+        F = model.featurize([r["text"] for r in sub], _specs(sub))
+        gold = [r["label"] for r in sub]
+        per_group[g] = {}
+        for k in (0, *ks):
+            vals = []
+            for seed in range(seeds if k else 1):
+                order = np.random.RandomState(seed).permutation(len(sub))
+                train, test = order[:k], order[max(ks):]  # the same held-out rows for every k
+                m = model if k == 0 else adapt(model, [sub[i]["text"] for i in train],
+                                               [_specs([sub[i]])[0] for i in train], [gold[i] for i in train],
+                                               features=_take(F, train))
+                pred = [p.label for p in m.predict_features(_take(F, test))]
+                vals.append(stance_metrics([gold[i] for i in test], pred)["macro_f1"])
+            per_group[g][k] = round(float(np.mean(vals)), 4)
+            scores[k].extend(vals)
+    out = {"dataset": kind, "file": str(path), "seeds": seeds, "groups": per_group,
+           "macro_f1_by_labels": {str(k): round(float(np.mean(v)), 4) for k, v in scores.items()},
+           "seconds": round(time.perf_counter() - t0, 1)}
+    if json_out:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(f"{kind} ({path.name}): macro-F1 with k editor labels per target, mean of {seeds} seeds: "
+              + ", ".join(f"{k}: {v:.3f}" for k, v in out["macro_f1_by_labels"].items()))
+        for g, by_k in per_group.items():
+            print(f"  {g}: " + ", ".join(f"{k}: {v:.3f}" for k, v in by_k.items()))
+    return out
