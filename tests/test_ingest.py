@@ -351,3 +351,16 @@ def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, ca
         texts = [json.loads(record_bytes(conn, x["raw_id"])[1])["text"] for x in seen]
         assert texts == ["Не выдавайте его, там его убьют", "Не выдавайте его, там его убьют!!"]
         assert all(x["importer"] == "instaloader" and x["basis"] == "file-mtime" for x in seen)
+
+
+def test_verify_finds_bytes_added_to_a_chunk_outside_every_record(otk, home, case, tmp_path):
+    # every record's hash still matches, but the chunk holds bytes no record accounts for
+    imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()))
+    con = sqlite3.connect(home / "otklik.sqlite")
+    cid, size, data = con.execute("SELECT id, size, data FROM raw_chunk ORDER BY id DESC LIMIT 1").fetchone()
+    grown = lz4.frame.decompress(data) + b'{"text": "slipped in"}'
+    con.execute("DROP TRIGGER raw_chunk_no_update")
+    con.execute("UPDATE raw_chunk SET data = ?, size = ? WHERE id = ?", (lz4.frame.compress(grown), len(grown), cid))
+    con.commit()
+    res = otk("verify", ok=False)
+    assert res.exit_code == 3 and f"chunk {cid}:" in res.output and "belong to no record" in res.output
