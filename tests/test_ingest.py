@@ -364,3 +364,17 @@ def test_verify_finds_bytes_added_to_a_chunk_outside_every_record(otk, home, cas
     con.commit()
     res = otk("verify", ok=False)
     assert res.exit_code == 3 and f"chunk {cid}:" in res.output and "belong to no record" in res.output
+
+
+def test_search_finds_both_spellings_of_yo_and_keeps_fts_syntax(otk, home, case, tmp_path):
+    cs = [comment(201, "Держись, ещё не всё потеряно", 1), comment(202, "еще одна просьба о помощи", 2),
+          comment(203, "Ёлки, как же так", 3), comment(204, "не выдавайте его", 4)]
+    imp(otk, case, write_instaloader(tmp_path / "ex", cs))
+
+    def found(q):
+        return sorted(r["platform_id"] for r in json.loads(otk("search", "--case", case, q, "--json").output))
+
+    assert found("еще") == ["201", "202"] and found("ещё") == ["201", "202"]
+    assert found("елки") == ["203"]
+    assert found('"не выдавайте"') == ["204"]  # FTS5 syntax passes as typed
+    assert found("выдав*") == ["204"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, text
@@ -111,8 +112,36 @@ def show_case(conn: Connection, name: str) -> dict:
             "totals": {"posts": posts_n, "comments": comments_n, "authors": authors_n}}
 
 
+_PLAIN_QUERY = re.compile(r"[\w\s-]+")
+_YO = re.compile("[её]", re.I)
+
+
+def fts_query(query: str) -> str:
+    """The FTS5 query for what a user typed. Plain words (no FTS5 syntax) match both spellings
+    of е/ё, which Russian writers use interchangeably and FTS5's unicode61 tokenizer keeps
+    apart: «еще» finds «ещё» and the other way round. A query with FTS5 syntax (quotes, *,
+    parentheses, column filters) is passed as it is."""
+    if not _PLAIN_QUERY.fullmatch(query) or re.search(r"\b(?:AND|OR|NOT|NEAR)\b", query):
+        return query
+    terms = []
+    for word in query.split():
+        spots = [m.start() for m in _YO.finditer(word)]
+        variants = {word, word.replace("ё", "е").replace("Ё", "Е")}
+        if 0 < len(spots) <= 3:  # every е may be an ё: at most 8 spellings
+            for mask in range(1 << len(spots)):
+                chars = list(word)
+                for bit, i in enumerate(spots):
+                    yo = mask >> bit & 1
+                    chars[i] = ("ё" if yo else "е") if chars[i] in "её" else ("Ё" if yo else "Е")
+                variants.add("".join(chars))
+        alts = " OR ".join(f'"{v}"' for v in sorted(variants))
+        terms.append(f"({alts})" if len(variants) > 1 else alts)
+    return " ".join(terms)
+
+
 def search(conn: Connection, name: str, query: str, limit: int = 50) -> list[dict]:
-    """Full-text search (SQLite FTS5 syntax) over the case's comments, best matches first."""
+    """Full-text search (SQLite FTS5 syntax) over the case's comments, best matches first.
+    Plain words match both spellings of е/ё (see `fts_query`)."""
     c = get_case(conn, name)
     try:
         rows = conn.execute(text(
@@ -120,7 +149,7 @@ def search(conn: Connection, name: str, query: str, limit: int = 50) -> list[dic
             "snippet(comment_fts, 0, '[', ']', '…', 12) AS snippet "
             "FROM comment_fts JOIN comment c ON c.id = comment_fts.rowid "
             "WHERE comment_fts MATCH :q AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) "
-            "ORDER BY rank LIMIT :lim"), {"q": query, "cid": c["id"], "lim": limit}).mappings().all()
+            "ORDER BY rank LIMIT :lim"), {"q": fts_query(query), "cid": c["id"], "lim": limit}).mappings().all()
     except Exception as e:  # FTS5 syntax errors come back as OperationalError
         raise CaseError(f"cannot search for {query!r}: {getattr(e, 'orig', e)}") from None
     return [dict(r) for r in rows]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from ..cases import fts_query
 from ..evidence import comment_sightings, record_bytes
 from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
 
@@ -219,7 +220,7 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
     if f.q:
         base = "FROM comment_fts JOIN web_comment_facet f ON f.case_id = :cid AND f.comment_id = comment_fts.rowid"
         where.append("comment_fts MATCH :q")
-        args["q"] = f.q
+        args["q"] = fts_query(f.q)
         order_by = f"comment_fts.rowid {direction}"
     sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
            f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
