@@ -308,8 +308,9 @@ def _m2(conn: Connection) -> None:
         conn.execute(raw_record.insert(), rows)
         part.clear()
 
+    # streamed, a chunk's worth at a time: a schema-1 store of a million comments holds 1.2 GB of blobs
     old = conn.exec_driver_sql('SELECT id, import_id, codec, data, sha256, "where" FROM raw_record_v1 ORDER BY id')
-    for rid, imp, codec, data, sha, where in old.fetchall():
+    for rid, imp, codec, data, sha, where in old:
         if part and (imp != part[-1][1] or len(part) >= CHUNK_RECORDS):
             flush()
         part.append((rid, imp, decode(codec, data), sha, where))
