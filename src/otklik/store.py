@@ -97,7 +97,7 @@ raw_record = Table(
     Column("import_id", Integer, ForeignKey("import_run.id"), nullable=False),
     Column("where", String, nullable=False),  # locator in the file it was read from
     Column("captured_at", String, nullable=False),  # when these bytes were captured
-    Column("basis", String, nullable=False),  # how captured_at is known: export | file-mtime | override
+    Column("basis", String, nullable=False),  # how captured_at is known: export | export-file | file-mtime | override
 )
 # Schema 1 kept each record's bytes in its own row, unique by hash (migration 2 converts).
 _v1 = MetaData()
