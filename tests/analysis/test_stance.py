@@ -109,6 +109,20 @@ def test_adapt_moves_predictions_toward_editor_labels(model):
     assert np.array_equal(model.W, StanceModel.load_default().W)  # original untouched
 
 
+def test_adapt_on_few_labels_moves_the_layer_only_part_of_the_way(model, monkeypatch):
+    """A handful of labels must not swing the case's model: the fit is shrunk toward the shipped
+    layer by n / (n + ADAPT_SHRINK_N)."""
+    import otklik.analysis.stance as st
+
+    texts = [f"Комментарий номер {i} про Мовлаева и суд" for i in range(10)]
+    labels = [1] * 5 + [-1] * 5
+    shrunk = adapt(model, texts, [MOVLAEV] * 10, labels)
+    monkeypatch.setattr(st, "ADAPT_SHRINK_N", 0)
+    full = adapt(model, texts, [MOVLAEV] * 10, labels)
+    ratio = np.linalg.norm(shrunk.W - model.W) / np.linalg.norm(full.W - model.W)
+    assert ratio == pytest.approx(10 / (10 + 30), rel=1e-3)
+
+
 # ---------- evaluation ----------
 
 def test_metrics_count_not_relevant_predictions_as_neutral():

@@ -83,6 +83,9 @@ def test_keywords_are_russian_lemmas_without_stopwords():
 def test_content_lemmas_language_handling():
     assert content_lemmas("Его ждут пытки https://t.me/x @user", "ru") == ["ждать", "пытка"]
     assert content_lemmas("They will torture him there", "en") == ["torture"]
+    # Kazakh and Chechen function words do not become theme keywords ("him, need", "he, there")
+    assert content_lemmas("Қазақстан, оны бермеңдер! Пана керек", "kk") == ["қазақстан", "бермеңдер", "пана"]
+    assert content_lemmas("Дала ларвойла иза. Цигахь Ӏазап хир ду цунна", "ce") == ["дала", "ларвойла", "ӏазап", "хир"]
 
 
 def test_same_input_in_any_order_gives_same_themes():

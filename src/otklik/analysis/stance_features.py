@@ -118,7 +118,7 @@ HOSTILE = [
 POSITIVE = [
     "хорош", "прекрасн", "отличн", "лучш", "успе", "побед", "люблю", "любим", "спасибо", "благодар",
     "good", "great", "best", "love", "thank", "win", "proud", "glory", "slava", "слава",
-    "great", "peace", "hope", "welcome", "correct", "right", "agree", "benefit", "польз", "правильно",
+    "peace", "hope", "welcome", "correct", "right", "agree", "benefit", "польз", "правильно",
     "согласен", "согласна", "нужн", "необходим", "эффективн", "effective", "protect",
 ]
 NEGATIVE = [
