@@ -378,3 +378,64 @@ def test_search_finds_both_spellings_of_yo_and_keeps_fts_syntax(otk, home, case,
     assert found("елки") == ["203"]
     assert found('"не выдавайте"') == ["204"]  # FTS5 syntax passes as typed
     assert found("выдав*") == ["204"]
+
+
+def _tiktok_line(cid, text, collected_ms, uid="6800000000000000001"):
+    return json.dumps({"id": cid, "timestamp_collected": collected_ms, "source_platform": "tiktok-comments",
+                       "source_platform_url": "https://www.tiktok.com/@page/video/7300000000000000001",
+                       "data": {"cid": cid, "aweme_id": "7300000000000000001", "reply_id": "0", "text": text,
+                                "create_time": 1764547200, "digg_count": 1,
+                                "user": {"uid": uid, "unique_id": "u1", "nickname": "U1"}}}, ensure_ascii=False)
+
+
+def test_a_comment_read_on_several_lines_of_one_file_is_one_comment_with_each_sighting(otk, home, case, tmp_path):
+    from otklik.evidence import comment_sightings
+    from otklik.store import open_store
+
+    day = 86_400_000
+    lines = [_tiktok_line("7400000000000000001", "Свободу ему", 1764633600000),
+             _tiktok_line("7400000000000000001", "Свободу ему", 1764633600000 + day),
+             _tiktok_line("7400000000000000002", "Держись", 1764633600000 + day),
+             _tiktok_line("7400000000000000001", "Свободу ему!", 1764633600000 + 2 * day)]
+    path = tmp_path / "zeeschuimer-export-tiktok-comments.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, s = imp(otk, case, path)
+    assert s["comments"] == {"new": 2, "existing": 0}
+    later = tmp_path / "zeeschuimer-export-tiktok-comments-later.ndjson"
+    later.write_text(_tiktok_line("7400000000000000001", "Свободу ему!", 1764633600000 + 3 * day) + "\n",
+                     encoding="utf-8")
+    _, s = imp(otk, case, later)
+    assert s["comments"] == {"new": 0, "existing": 1}
+    with open_store(home).connect() as conn:
+        cid = conn.exec_driver_sql("SELECT id FROM comment WHERE platform_id='7400000000000000001'").scalar()
+        seen = comment_sightings(conn, cid)
+        where = {r[0]: r[1] for r in conn.exec_driver_sql('SELECT id, "where" FROM raw_record')}
+    # every read, in the order read, each once, with its own capture time and raw record
+    assert [x["captured_at"] for x in seen] == ["2025-12-02T00:00:00Z", "2025-12-03T00:00:00Z",
+                                               "2025-12-04T00:00:00Z", "2025-12-05T00:00:00Z"]
+    assert [where[x["raw_id"]] for x in seen] == ["line 1", "line 2", "line 4", "line 1"]
+
+
+def test_an_importer_that_breaks_the_model_fails_the_import_clearly(otk, home, case, tmp_path, monkeypatch):
+    # Records cross from the reader process typed: a platform id that is not a string (an
+    # importer bug) must stop the import with a message, not store 7 beside "7".
+    from otklik import importers
+    from otklik.importers.generic import Generic
+
+    class Broken(Generic):
+        name = "broken"
+
+        def read(self, path, opts):
+            for rec in super().read(path, opts):
+                for e in getattr(rec, "entities", []):
+                    if type(e).__name__ == "CommentRec":
+                        e.platform_id = 7
+                yield rec
+
+    monkeypatch.setitem(importers.REGISTRY, "broken", Broken())
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text,author\n7,hello,someone\n", encoding="utf-8")
+    before = snapshot(home)
+    res, _ = imp(otk, case, path, ok=False, extra=("--format", "broken", "--map", "id=id,text=text,author=author"))
+    assert res.exit_code != 0 and "broken importer made a record that does not fit the model" in res.output
+    assert snapshot(home) == before

@@ -47,7 +47,7 @@ from .evidence import CHUNK_CODEC, CHUNK_RECORDS, pack
 from .cases import get_case
 from .importers import REGISTRY, BadInput, Importer, Options, detect
 from .importers.base import iso_utc
-from .model import AuthorRec, CommentRec, Complete, Entity, Item, ObservationRec, PostRec, Skip, SourceRec
+from .model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from .store import (
     author, bulk_write, case_post, comment, import_run, observation, post, raw_chunk, raw_record, sighting, source,
 )
@@ -239,20 +239,17 @@ def _write_all(w: "_Writer", batches: Iterable[Batch], path: Path, skip_bad: boo
     w.lap("start")
     for batch in batches:
         w.lap("waiting for the reader")
-        items = []
-        for rec in batch.records:
-            if type(rec) is Read:
-                items.append(rec)
-            elif isinstance(rec, Skip):
+        for rec in batch.other:
+            if isinstance(rec, Skip):
                 if not skip_bad:
                     raise BadInput(path, rec.where, rec.reason + " (use --skip-bad to import the other records)")
                 skipped.append({"file": str(path), "where": rec.where, "reason": rec.reason})
-            elif isinstance(rec, Complete):
+            else:
                 completes.append(rec)
-        if items:
-            w.write(items, batch.chunk, batch.chunk_size)
+        if batch.reads:
+            w.write(batch)
             if progress:
-                progress(len(items))
+                progress(len(batch.reads))
     w.finish(completes)
     w.lap("finish: parents, roots, copies, not-seen")
     for k, v in w.phases.items():
@@ -271,22 +268,124 @@ def _write_all(w: "_Writer", batches: Iterable[Batch], path: Path, skip_bad: boo
 
 
 class Read(msgspec.Struct, array_like=True, tag=True):
-    """An Item as it leaves the reader: its bytes are in the batch's chunk, in order."""
+    """One raw record of the batch (an Item): its bytes are the next `size` bytes of the chunk."""
 
     size: int
     sha256: bytes
     where: str
     captured_at: str | None
-    entities: list[Entity]
+
+
+Key = tuple[str, str]  # (platform, platform id)
 
 
 class Batch(msgspec.Struct, array_like=True, tag=True):
-    """What the importer read next: the raw bytes of its Reads packed as one chunk
-    (`evidence.pack`; None when there are none) and the records, in the file's order."""
+    """What the importer read next, sorted by kind for the writer.
+
+    `chunk` packs the raw bytes of `reads` (`evidence.pack`; None when there are none). Each
+    comment, author, post and source read appears once under its key, as the last record read
+    with that key, in the order keys were first met; a post or source paired with None was
+    only referenced. `*_first` give the read each comment (and post; -1: none) was first read
+    from. `sightings` are (entity type, key, read): each read that names a post or source, and
+    each read of a comment but its first one in the batch (that one is its own raw record, or
+    a sighting the writer adds when the comment was in the store already).
+    """
 
     chunk: bytes | None
     chunk_size: int
-    records: list[Read | Skip | Complete]
+    reads: list[Read] = []
+    other: list[Skip | Complete] = []
+    comment_keys: list[Key] = []
+    comments: list[CommentRec] = []
+    comment_first: list[int] = []
+    author_keys: list[Key] = []
+    authors: list[AuthorRec] = []
+    post_keys: list[Key] = []
+    posts: list[PostRec | None] = []
+    post_first: list[int] = []
+    source_keys: list[Key] = []
+    sources: list[SourceRec | None] = []
+    observations: list[tuple[ObservationRec, int]] = []
+    sightings: list[tuple[str, Key, int]] = []
+
+
+class _Sorter:
+    """Builds the Batches of one file, in the reader."""
+
+    def __init__(self):
+        self.raws: list[bytes] = []
+        self.reads: list[Read] = []
+        self.other: list = []
+        self.comments: dict[Key, CommentRec] = {}
+        self.comment_first: dict[Key, int] = {}
+        self.authors: dict[Key, AuthorRec] = {}
+        self.posts: dict[Key, PostRec | None] = {}
+        self.post_first: dict[Key, int] = {}
+        self.sources: dict[Key, SourceRec | None] = {}
+        self.observations: list = []
+        self.sightings: list = []
+
+    def __len__(self) -> int:
+        return len(self.reads) + len(self.other)
+
+    def add(self, item: Item) -> None:
+        raw = item.raw
+        n = len(self.reads)
+        self.raws.append(raw)
+        self.reads.append(Read(len(raw), hashlib.sha256(raw).digest(), item.where, item.captured_at))
+        comments, authors, posts, sources = self.comments, self.authors, self.posts, self.sources
+        seen = set()  # (entity type, key) sighted in this read
+        for e in item.entities:
+            t = type(e)
+            if t is CommentRec:
+                k = (e.platform, e.platform_id)
+                comments[k] = e
+                if self.comment_first.setdefault(k, n) != n and ("comment", k) not in seen:
+                    seen.add(("comment", k))
+                    self.sightings.append(("comment", k, n))
+                a = e.author
+                if a:
+                    authors[(a.platform, a.platform_id)] = a
+                if e.post_id is not None:
+                    posts.setdefault((e.platform, e.post_id), None)
+            elif t is PostRec:
+                k = (e.platform, e.platform_id)
+                posts[k] = e
+                self.post_first.setdefault(k, n)
+                if ("post", k) not in seen:
+                    seen.add(("post", k))
+                    self.sightings.append(("post", k, n))
+                if e.author:
+                    authors[_key(e.author)] = e.author
+                if e.source_id:
+                    sources.setdefault((e.platform, e.source_id), None)
+            elif t is SourceRec:
+                k = (e.platform, e.platform_id)
+                sources[k] = e
+                if ("source", k) not in seen:
+                    seen.add(("source", k))
+                    self.sightings.append(("source", k, n))
+            elif t is AuthorRec:
+                authors[_key(e)] = e
+            elif t is ObservationRec:
+                if e.entity == "comment" and e.metric == "likes":
+                    continue  # a comment's likes live on the comment row (see the module docstring)
+                self.observations.append((e, n))
+                if e.entity == "source":
+                    sources.setdefault(_key(e), None)
+                elif e.entity == "post":
+                    posts.setdefault(_key(e), None)
+
+    def batch(self) -> Batch:
+        data, size = pack(self.raws) if self.raws else (None, 0)
+        c, p = self.comment_first, self.post_first
+        b = Batch(data, size, self.reads, self.other,
+                  list(self.comments), list(self.comments.values()), [c[k] for k in self.comments],
+                  list(self.authors), list(self.authors.values()),
+                  list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
+                  list(self.sources), list(self.sources.values()), self.observations, self.sightings)
+        self.__init__()
+        return b
 
 
 class _Done(msgspec.Struct, array_like=True, tag=True):
@@ -307,29 +406,16 @@ _MESSAGE = msgspec.msgpack.Decoder(Batch | _Done | _Failed)
 
 def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """What the importer reads, in Batches of up to BATCH records."""
-    batch: list = []
-    raws: list[bytes] = []
-    sha256 = hashlib.sha256
-
-    def done():
-        data, size = pack(raws) if raws else (None, 0)
-        return Batch(data, size, batch)
-
+    sorter = _Sorter()
     for rec in imp.read(path, opts):
         if type(rec) is Item:
-            raw = rec.raw
-            raws.append(raw)
-            # A comment's likes live on the comment row (see the module docstring): drop them here.
-            ents = [e for e in rec.entities
-                    if not (type(e) is ObservationRec and e.entity == "comment" and e.metric == "likes")]
-            batch.append(Read(len(raw), sha256(raw).digest(), rec.where, rec.captured_at, ents))
+            sorter.add(rec)
         else:
-            batch.append(rec)
-        if len(batch) >= BATCH:
-            yield done()
-            batch, raws = [], []
-    if batch:
-        yield done()
+            sorter.other.append(rec)
+        if len(sorter) >= BATCH:
+            yield sorter.batch()
+    if len(sorter):
+        yield sorter.batch()
 
 
 def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
@@ -360,11 +446,11 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
             try:
                 msg = _MESSAGE.decode(recv.recv_bytes())
             except EOFError:
-                raise RuntimeError(f"reading {path} failed: the reader process ended "
-                                   f"unexpectedly (exit code {child.exitcode})") from None
+                raise ImportFailed([f"reading {path} failed: the reader process ended "
+                                    f"unexpectedly (exit code {child.exitcode})"]) from None
             except msgspec.ValidationError as e:  # a bug in the importer, not in the file
-                raise RuntimeError(f"reading {path} failed: the {imp.name} importer made a record "
-                                   f"that does not fit the model ({e})") from None
+                raise ImportFailed([f"reading {path} failed: the {imp.name} importer made a record "
+                                    f"that does not fit the model ({e})"]) from None
             if type(msg) is Batch:
                 yield msg
             elif type(msg) is _Done:
@@ -372,7 +458,7 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
             elif msg.traceback is None:
                 raise BadInput(msg.path, msg.where, msg.problem)
             else:
-                raise RuntimeError(f"reading {path} failed:\n{msg.traceback}")
+                raise ImportFailed([f"reading {path} failed:\n{msg.traceback}"])
     finally:
         recv.close()
         if child.is_alive():  # the run failed before the end of the file
@@ -497,64 +583,38 @@ class _Writer:
 
     # -- one batch
 
-    def write(self, items: list[Read], chunk: bytes, chunk_size: int) -> None:
+    def write(self, b: Batch) -> None:
         conn, run = self.conn, self.run_id
         # 1. raw records, exactly as read: the batch's chunk, then each record as a span of it
         cid = self.next_id["raw_chunk"]
         self.next_id["raw_chunk"] += 1
+        conn.exec_driver_sql(self.sql_chunk, (cid, run, CHUNK_CODEC, b.chunk_size, b.chunk))
         first = rid = self.next_id["raw_record"]
         rows, off = [], 0
         file_time, file_basis, override = self.file_time, self.basis, self.override
-        for it in items:
-            size, sha, where, at = it.size, it.sha256, it.where, it.captured_at
+        for r in b.reads:
+            at = r.captured_at
             if at and not override:
-                rows.append((rid, sha, size, cid, off, run, where, at, "export"))
+                rows.append((rid, r.sha256, r.size, cid, off, run, r.where, at, "export"))
             else:
-                rows.append((rid, sha, size, cid, off, run, where, file_time, file_basis))
+                rows.append((rid, r.sha256, r.size, cid, off, run, r.where, file_time, file_basis))
             rid += 1
-            off += size
+            off += r.size
         self.next_id["raw_record"] = rid
-        raw_rows = rows
-        raw_ids = range(first, rid)
+        conn.exec_driver_sql(self.sql_raw, rows)
+        self.raw_new += len(rows)
         self.own_raw = {}
-
-        # 2. records by kind; a key mapped to None is only referenced (becomes a stub if new)
-        sources, authors, posts, comments, obs = {}, {}, {}, {}, []
-        self.comment_raw, self.post_raw = {}, {}  # key -> the raw record it was first read from
-        for it, rid in zip(items, raw_ids):
-            for e in it.entities:
-                t = type(e)
-                if t is CommentRec:
-                    k = (e.platform, e.platform_id)
-                    comments[k] = e
-                    self.comment_raw.setdefault(k, rid)
-                    a = e.author
-                    if a:
-                        authors[(a.platform, a.platform_id)] = a
-                    if e.post_id is not None:
-                        posts.setdefault((e.platform, e.post_id), None)
-                elif t is PostRec:
-                    posts[_key(e)] = e
-                    self.post_raw.setdefault(_key(e), rid)
-                    if e.author:
-                        authors[_key(e.author)] = e.author
-                    if e.source_id:
-                        sources.setdefault((e.platform, e.source_id), None)
-                elif t is SourceRec:
-                    sources[_key(e)] = e
-                elif t is AuthorRec:
-                    authors[_key(e)] = e
-                elif t is ObservationRec:
-                    obs.append((e, it))
-                    if e.entity == "source":
-                        sources.setdefault(_key(e), None)
-                    elif e.entity == "post":
-                        posts.setdefault(_key(e), None)
-        self.lap("records by kind")
-        conn.exec_driver_sql(self.sql_chunk, (cid, run, CHUNK_CODEC, chunk_size, chunk))
-        conn.exec_driver_sql(self.sql_raw, raw_rows)
-        self.raw_new += len(raw_rows)
+        self.found_first: list[tuple[int, int]] = []  # (comment id, raw id) of first reads of stored comments
         self.lap("raw records")
+
+        # 2. records by kind (sorted by the reader); a key mapped to None is only referenced
+        # (becomes a stub if new)
+        comments = dict(zip(b.comment_keys, b.comments))
+        self.comment_raw = dict(zip(b.comment_keys, map(first.__add__, b.comment_first)))
+        self.post_raw = {k: first + i for k, i in zip(b.post_keys, b.post_first) if i >= 0}
+        authors = dict(zip(b.author_keys, b.authors))
+        posts = dict(zip(b.post_keys, b.posts))
+        sources = dict(zip(b.source_keys, b.sources))
         self._posts_from_parents(comments, posts)
         self._resolve("sources", source, sources, self._source_row, ("title", "handle", "url"),
                       self._update_source, self.cache["sources"])
@@ -567,39 +627,29 @@ class _Writer:
             self._comments(comments)
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
-        # 3. sightings: every record of every item, with the item's capture time, except a
-        # comment's first, which is its own raw record (see store.sighting). The raw record is
-        # new, so each sighting is too.
-        ids_of = {SourceRec: self.cache["sources"], PostRec: self.cache["posts"]}
-        cids, own = self.comment_ids, self.own_raw
-        sight = []
-        for it, row in zip(items, rows):
-            rid, when, basis = row[0], row[7], row[8]
-            mine = []
-            for e in it.entities:
-                t = type(e)
-                if t is CommentRec:
-                    i = cids[e.platform][e.platform_id]
-                    if own.get(i) != rid:
-                        mine.append(("comment", i, rid, run, when, basis))
-                elif t is PostRec or t is SourceRec:
-                    mine.append((_ETYPE[t], ids_of[t][(e.platform, e.platform_id)], rid, run, when, basis))
-            if len(mine) > 1:
-                mine = list(dict.fromkeys(mine))  # an item that names a record twice
-            sight.extend(mine)
+        # 3. sightings: every read of a record, with the read's capture time, except a comment's
+        # first read when the comment is new: that is its own raw record (see store.sighting). The
+        # raw record is new, so each sighting is too.
+        ids = {"comment": None, "post": self.cache["posts"], "source": self.cache["sources"]}
+        cids = self.comment_ids
+        sight = [("comment", i, r, run, rows[r - first][7], rows[r - first][8]) for i, r in self.found_first]
+        for etype, k, n in b.sightings:
+            i = cids[k[0]][k[1]] if etype == "comment" else ids[etype][k]
+            sight.append((etype, i, first + n, run, rows[n][7], rows[n][8]))
         if sight:
             conn.exec_driver_sql(self.sql_sighting, sight)
         self.lap("sightings")
 
         # 4. observations: a count at a time; the same count at the same time is not added twice
-        if obs:
+        if b.observations:
             rows = {}
-            for o, it in obs:
+            for o, n in b.observations:
                 eid = self._entity_id(o)
+                at = b.reads[n].captured_at
                 if o.observed_at:
                     when, basis = o.observed_at, "export"
-                elif it.captured_at and not self.override:
-                    when, basis = it.captured_at, "export"
+                elif at and not self.override:
+                    when, basis = at, "export"
                 else:
                     when, basis = self.file_time, self.basis
                 rows[(o.entity, eid, o.metric, when)] = {
@@ -640,6 +690,7 @@ class _Writer:
             if row is not None:
                 cids[k[0]][k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
+                self.found_first.append((row["id"], raw_of[k]))
                 if row["last_import_id"] != run:
                     self.existing["comments"] += 1
                 updates.append(self._update_comment(row, r))
@@ -844,7 +895,6 @@ class _Writer:
             bulk_insert(conn, case_post, [{"case_id": c, "post_id": orig} for c in sorted(cases)], ignore_conflicts=True)
 
 
-_ETYPE = {SourceRec: "source", PostRec: "post", CommentRec: "comment"}
 
 
 def _norm_ws(s: str | None) -> str:
