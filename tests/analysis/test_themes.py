@@ -165,3 +165,14 @@ def test_missing_optional_backend_is_reported_as_unavailable(monkeypatch):
     assert "ghost" not in embed.available()
     with pytest.raises(embed.BackendUnavailable):
         embed.get_backend("ghost")
+
+
+def test_a_theme_of_short_reactions_sharing_no_word_is_still_named_by_its_words():
+    # «Позор!», «Поддерживаю!», «Сил тебе и терпения»: no lemma is in two comments, and the
+    # editor must not see a bare theme id as its label
+    from otklik.analysis.themes import _keywords
+
+    lemmas = [["позор"], ["поддерживать"], ["сила", "терпение"], ["пытка", "ждать"], ["пытка", "выдача"]]
+    short, torture = _keywords([np.array([0, 1, 2]), np.array([3, 4])], lemmas, k=8)
+    assert set(short) == {"позор", "поддерживать", "сила", "терпение"}
+    assert torture == ["пытка"]  # a shared lemma still wins alone

@@ -51,7 +51,8 @@ from sklearn.preprocessing import normalize
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # changes whenever the same input gives other themes (2: Kazakh and Chechen stopwords)
+VERSION = "3"  # changes whenever the same input gives other themes (2: Kazakh and Chechen stopwords;
+# 3: a theme with no lemma in two comments is named by its comments' own lemmas)
 OTHER = "other"
 
 RUSSIAN_STOPWORDS = frozenset(
@@ -237,7 +238,9 @@ def _centrality(x, t, rows: np.ndarray, w: float) -> np.ndarray:
 
 def _keywords(groups: list[np.ndarray], lemmas: list[list[str]], k: int) -> list[list[str]]:
     """Class-based TF-IDF: a lemma ranks high when many of the theme's comments use it
-    and few other themes do. Counted once per comment so one long rant cannot win."""
+    and few other themes do. Counted once per comment so one long rant cannot win. A lemma
+    must be in two of the theme's comments, unless no lemma is (a theme of short reactions
+    such as «Позор!», «Поддерживаю!»): then its comments' own lemmas name it."""
     df_theme = [Counter(w for i in rows for w in set(lemmas[i])) for rows in groups]
     df_all = Counter()
     for c in df_theme:
@@ -245,11 +248,8 @@ def _keywords(groups: list[np.ndarray], lemmas: list[list[str]], k: int) -> list
     avg_size = max(1.0, sum(len(g) for g in groups) / max(1, len(groups)))
     out = []
     for rows, c in zip(groups, df_theme):
-        scored = [
-            (-(n / len(rows)) * math.log(1 + avg_size / df_all[w]), w)
-            for w, n in c.items()
-            if n >= 2 or len(rows) < 2
-        ]
+        scored = [(-(n / len(rows)) * math.log(1 + avg_size / df_all[w]), w) for w, n in c.items()]
+        scored = [sw for sw, n in zip(scored, c.values()) if n >= 2] or scored
         out.append([w for _, w in sorted(scored)[:k]])
     return out
 
