@@ -439,3 +439,17 @@ def test_an_importer_that_breaks_the_model_fails_the_import_clearly(otk, home, c
     res, _ = imp(otk, case, path, ok=False, extra=("--format", "broken", "--map", "id=id,text=text,author=author"))
     assert res.exit_code != 0 and "broken importer made a record that does not fit the model" in res.output
     assert snapshot(home) == before
+
+
+def test_a_file_that_changes_while_it_is_imported_fails_and_leaves_the_store(otk, home, case, tmp_path,
+                                                                          monkeypatch):
+    # a new file is written at once and hashed beside the writing; the hash must describe the
+    # bytes that were read, so a size that moved under the import fails it
+    from otklik import ingest
+
+    real = ingest.sha256_file
+    monkeypatch.setattr(ingest, "sha256_file", lambda p: (real(p)[0], real(p)[1] + 1))
+    before = snapshot(home)
+    res, _ = imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()), ok=False)
+    assert res.exit_code != 0 and "changed while it was imported" in res.output
+    assert snapshot(home) == before

@@ -27,6 +27,8 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import queue
+import threading
 import traceback
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -166,18 +168,34 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
                 skip_bad: bool, captured_at: str | None, opts: Options, progress) -> None:
     # The file's SHA-256 decides whether the file was imported before; it takes a second per
     # gigabyte. The reader starts first and the hash runs beside it (the reader forks before the
-    # thread starts); its batches wait here until the hash is known.
+    # thread starts). Only when an earlier run of the case read a file of the same size can the
+    # bytes be the same: then the batches wait here until the hash is known; otherwise the run
+    # writes at once and takes the hash at its end.
     batches = _read(imp, path, opts)
     waiting = [b for b in [next(batches, None)] if b is not None]
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(sha256_file, path)
+        try:
+            _import_read(conn, case_id, path, imp, summary, skip_bad, captured_at, progress, batches, waiting,
+                         hashing)
+        finally:
+            batches.close()  # stops the reader if the run ended early
+
+
+def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary, skip_bad: bool,
+                 captured_at: str | None, progress, batches: Iterator[Batch], waiting: list[Batch], hashing) -> None:
+    start_size = os.stat(path).st_size
+    same_size = conn.execute(select(import_run.c.id).where(
+        import_run.c.case_id == case_id, import_run.c.file_size == start_size).limit(1)).first()
+    earlier = None
+    if same_size is not None:
         while waiting and len(waiting) < READ_AHEAD and not hashing.done() and (b := next(batches, None)) is not None:
             waiting.append(b)
-        file_sha, size = hashing.result()
-    earlier = conn.execute(
-        select(import_run.c.id, import_run.c.started_at, import_run.c.summary)
-        .where(import_run.c.case_id == case_id, import_run.c.file_sha256 == file_sha)
-        .order_by(import_run.c.id).limit(1)).first()
+        file_sha, _ = hashing.result()
+        earlier = conn.execute(
+            select(import_run.c.id, import_run.c.started_at, import_run.c.summary)
+            .where(import_run.c.case_id == case_id, import_run.c.file_sha256 == file_sha)
+            .order_by(import_run.c.id).limit(1)).first()
     if earlier is not None:
         # The same bytes were imported into this case before: nothing can be new. Report what
         # that run found as already present, so the user sees the same totals.
@@ -190,7 +208,6 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
             summary.counts[k]["existing"] += n
             entry[k] = {"new": 0, "existing": n}
         summary.files.append(entry)
-        batches.close()  # stops the reader
         return
 
     if captured_at:
@@ -203,11 +220,15 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
 
     run_id = conn.execute(import_run.insert().values(
         case_id=case_id, started_at=custody.now_utc(), importer=imp.name, importer_version=imp.version,
-        file_path=str(path.resolve()), file_sha256=file_sha, file_size=size, captured_at=file_time,
+        file_path=str(path.resolve()), file_sha256="", file_size=start_size, captured_at=file_time,
         captured_basis=basis, os_user=custody.os_user(), tool_version=__version__)).inserted_primary_key[0]
 
     w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at), path=path)
     skipped = _write_all(w, chain(waiting, batches), path, skip_bad, progress, summary)
+    file_sha, size = hashing.result()
+    if size != start_size:
+        raise ImportFailed([f"{path}: the file changed while it was imported "
+                            f"({start_size:,} bytes at the start, {size:,} when hashed); import it again"])
     counts = {k: {"new": w.new[k], "existing": w.existing[k]} for k in KINDS}
     for k in KINDS:
         for kind in ("new", "existing"):
@@ -219,7 +240,8 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     summary.files.append(file_entry)
     record = {"counts": counts, "skipped": skipped, "not_seen_since": w.not_seen}
     conn.execute(update(import_run).where(import_run.c.id == run_id).values(
-        finished_at=custody.now_utc(), summary=json.dumps(record, ensure_ascii=False)))
+        file_sha256=file_sha, file_size=size, finished_at=custody.now_utc(),
+        summary=json.dumps(record, ensure_ascii=False)))
     custody.append(conn, "import", case_id=case_id,
                    inputs={"file": str(path.resolve()), "sha256": file_sha, "size": size},
                    outputs={"import_run": run_id, "raw_records_new": w.raw_new},
@@ -431,6 +453,25 @@ def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
         out.send_bytes(encode(_Failed(traceback=traceback.format_exc())))
 
 
+def _pump(recv, q: queue.Queue, stop: threading.Event) -> None:
+    """Move the reader's messages from the pipe into `q` as they come, so that the reader does
+    not wait for the writer to finish a batch before it can send the next (a pipe holds far
+    less than one batch). None marks the end of the pipe."""
+    while True:
+        try:
+            msg = recv.recv_bytes()  # waits without holding the GIL
+        except (EOFError, OSError):
+            msg = None
+        while not stop.is_set():
+            try:
+                q.put(msg, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if msg is None or stop.is_set():
+            return
+
+
 def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """Batches of `_batches`, read in a child process when the platform can fork."""
     if "fork" not in mp.get_all_start_methods():
@@ -441,13 +482,19 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     child = ctx.Process(target=_read_in_child, args=(imp, path, opts, send), daemon=True)
     child.start()
     send.close()
+    q: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+    pump = threading.Thread(target=_pump, args=(recv, q, stop), daemon=True)
+    pump.start()
     try:
         while True:
-            try:
-                msg = _MESSAGE.decode(recv.recv_bytes())
-            except EOFError:
+            data = q.get()
+            if data is None:
+                child.join()
                 raise ImportFailed([f"reading {path} failed: the reader process ended "
-                                    f"unexpectedly (exit code {child.exitcode})"]) from None
+                                    f"unexpectedly (exit code {child.exitcode})"])
+            try:
+                msg = _MESSAGE.decode(data)
             except msgspec.ValidationError as e:  # a bug in the importer, not in the file
                 raise ImportFailed([f"reading {path} failed: the {imp.name} importer made a record "
                                     f"that does not fit the model ({e})"]) from None
@@ -460,10 +507,12 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
             else:
                 raise ImportFailed([f"reading {path} failed:\n{msg.traceback}"])
     finally:
-        recv.close()
-        if child.is_alive():  # the run failed before the end of the file
+        stop.set()
+        if child.is_alive():  # the run failed before the end of the file: the pipe ends with it
             child.kill()
         child.join()
+        pump.join()
+        recv.close()
 
 
 # ---------------------------------------------------------------- writing
