@@ -13,9 +13,9 @@ stays in the raw record of its sighting. Other counts of comments, and all count
 posts and authors, are observations.
 
 The pipeline, built for large files on a small machine: the importer runs in a forked child
-process that also hashes, packs and encodes (see `_read`); this process only writes, in batches,
-with rows as tuples straight to the driver, inside a rollback-journal transaction
-(`store.bulk_write`). Look-ups are avoided where they cannot find anything: comments, authors,
+process that also hashes, packs, sorts each batch by kind and encodes it (see `_read`); a thread
+here queues what it sends, so it can run ahead; this process only writes, in batches, with rows
+as tuples straight to the driver, inside a rollback-journal transaction (`store.bulk_write`). Look-ups are avoided where they cannot find anything: comments, authors,
 posts and sources are looked up only for a platform the store already had rows of. Every item
 read is a new raw record, so its sightings are new too and need no look-up.
 """
@@ -55,7 +55,7 @@ from .store import (
 )
 
 BATCH = CHUNK_RECORDS
-READ_AHEAD = 16  # batches read while the file's hash is computed (bounds the memory it takes)
+READ_AHEAD = 16  # batches that may wait for the writer (queued, or for the file's hash): bounds memory
 KINDS = ("sources", "posts", "comments", "authors", "observations")
 
 
