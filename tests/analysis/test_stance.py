@@ -317,3 +317,9 @@ def test_navec_loads_offline_from_the_natasha_wheel_and_matches_navec(monkeypatc
         assert np.allclose(table.lookup(np.array([table.ids[word]]))[0], ref[word])
     assert "<unk>" not in table.ids and "<pad>" not in table.ids
 
+
+def test_a_model_file_from_other_features_is_refused(model):
+    narrow = StanceModel(model.W[:, :-300], model.b, model.mu[:-300], model.sd[:-300], model.rel_w, model.rel_b)
+    narrow.embed = fake_embed
+    with pytest.raises(ValueError, match="retrain"):
+        narrow.predict(["Мовлаев в суде"], [MOVLAEV])
