@@ -272,3 +272,54 @@ def test_shipped_model_reads_two_targets_in_one_tweet_separately(model, text, ru
 def test_shipped_model_reads_stance_toward_a_claim(model, text, label):
     claim = TargetSpec("Ношение масок полезно для общества", ("маск", "респиратор"))
     assert model.predict([text], [claim])[0].label == label
+
+
+# ---------- navec word vectors around the masked mention ----------
+
+def test_navec_context_differs_for_two_targets_in_one_sentence():
+    from otklik.analysis.navec_features import NAVEC_BLOCKS, navec_matrix
+    from otklik.analysis.stance_features import context_words
+
+    text = "Полиция жестоко избила Иванова, а суд оправдал Петрова и отпустил его домой"
+    ivanov, petrov = TargetSpec("Иванов"), TargetSpec("Петров")
+    wi = context_words(text, find_mentions(text, ivanov), False)
+    wp = context_words(text, find_mentions(text, petrov), False)
+    assert "избила" in wi[0] and "иванова" not in wi[0] + wi[1]   # the mention itself is masked
+    assert "оправдал" in wp[0] and "отпустил" in wp[1]
+    V = navec_matrix([wi, wp])
+    assert V.shape == (2, 300 * len(NAVEC_BLOCKS))
+    left, right = slice(0, 300), slice(300, 600)
+    assert np.linalg.norm(V[0, left]) == pytest.approx(1.0, abs=1e-4)   # known words: unit mean
+    assert np.abs(V[0, left] - V[1, left]).max() > 0.1 and np.abs(V[0, right] - V[1, right]).max() > 0.1
+    # A claim (or an unnamed target) reads the whole text in every block.
+    claim = context_words("маски реально спасают стариков", [], True)
+    assert claim[0] == claim[1] == claim[2] == ["маски", "реально", "спасают", "стариков"]
+    # No known word: zero vectors, not NaN.
+    assert not navec_matrix([[["qqzzxx"], [], []]]).any()
+
+
+def test_navec_loads_offline_from_the_natasha_wheel_and_matches_navec(monkeypatch):
+    import socket
+
+    import otklik.analysis.navec_features as nv
+
+    def no_network(*a, **k):
+        raise OSError("network used while loading navec")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(nv, "_NAVEC", None)
+    table = nv.vectors()
+    assert nv.vectors() is table                        # loaded once per process
+    from navec import Navec
+
+    ref = Navec.load(nv.navec_path())
+    for word in ("суд", "освободили", "россия"):
+        assert np.allclose(table.lookup(np.array([table.ids[word]]))[0], ref[word])
+    assert "<unk>" not in table.ids and "<pad>" not in table.ids
+
+
+def test_a_model_file_from_other_features_is_refused(model):
+    narrow = StanceModel(model.W[:, :-300], model.b, model.mu[:-300], model.sd[:-300], model.rel_w, model.rel_b)
+    narrow.embed = fake_embed
+    with pytest.raises(ValueError, match="retrain"):
+        narrow.predict(["Мовлаев в суде"], [MOVLAEV])

@@ -7,7 +7,8 @@ tone: «его там убьют» is +1 (fear for him), «не выдавайт
 How: a multinomial logistic regression over
   [USE(whole text), USE(words around the target's mention), USE(text) * USE(target),
    cos(text, target), cos(window, target), negation-aware cue counts and shape signals,
-   hashed word stems/bigrams near the masked mention and in its sentence]
+   navec word-vector means of the 3 words left and right of the masked mention and of its
+   sentence (navec_features.py), hashed word stems/bigrams near the masked mention and in its sentence]
 with weights trained on licensed data only (RuSentNE-2023, ArgKP-2021 for relevance, and the
 project's own hand-written corpus, analysis/data/: case comments, claim comments, two-actor
 tweets, news sentences; see models/MODEL_CARD.md), plus a fixed
@@ -26,8 +27,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .stance_features import (N_HAND, N_HASH, TargetSpec, case_cue_score, context_window, cue_features,
-                              find_mentions, lexical_hashes, mention_sentences)
+from .navec_features import navec_matrix
+from .stance_features import (N_HAND, N_HASH, TargetSpec, case_cue_score, context_window, context_words,
+                              cue_features, find_mentions, lexical_hashes, mention_sentences)
 
 __all__ = ["TargetSpec", "StancePrediction", "StanceModel", "adapt", "featurize", "CLASSES"]
 
@@ -101,8 +103,10 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     n = len(texts)
     windows, hand, mentioned, cue = [], np.zeros((n, N_HAND), np.float32), np.zeros(n, bool), np.zeros(n, np.float32)
     H = np.zeros((n, N_HASH), np.float32)
+    near = []
     for i, (text, spec) in enumerate(zip(texts, specs)):
         spans = find_mentions(text, spec)
+        near.append(context_words(text, spans, spec.is_claim))
         idx = lexical_hashes(text, spans, spec.is_claim)
         if idx:
             H[i, idx] = 1.0 / np.sqrt(len(idx))
@@ -125,7 +129,8 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
     Et, Ew, Eg = E[ti], E[wi], E[gi] * has_target
     cos_t = np.sum(Et * Eg, axis=1, keepdims=True)
     cos_w = np.sum(Ew * Eg, axis=1, keepdims=True)
-    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand, H]).astype(np.float32)
+    V = navec_matrix(near)  # navec means left/right of the masked mention and of its sentence
+    X = np.hstack([Et, Ew, Et * Eg * 10.0, cos_t, cos_w, hand, V, H]).astype(np.float32)
     is_claim = hand[:, 12:13]
     R = np.hstack([cos_t, cos_w, mentioned[:, None].astype(np.float32), is_claim,
                    is_claim * cos_t, hand[:, 15:16]]).astype(np.float32)
@@ -178,6 +183,10 @@ class StanceModel:
         return featurize(texts, targets, self.embed)
 
     def stance_logits(self, F: Features) -> np.ndarray:
+        if F.X.shape[1] != self.W.shape[1]:
+            raise ValueError(f"the stance model expects {self.W.shape[1]} features, featurize gives "
+                             f"{F.X.shape[1]}: the model file predates the current features; retrain "
+                             "it with `otklik train`")
         Z = ((F.X - self.mu) / self.sd) @ self.W.T + self.b
         Z[:, 2] += self.cue_shift * np.clip(F.cue, 0, None)
         Z[:, 0] += self.cue_shift * np.clip(-F.cue, 0, None)

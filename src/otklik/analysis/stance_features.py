@@ -288,17 +288,8 @@ def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
     word near "Russia" and near "Ukraine" count for whichever target it is next to. Claim
     targets use the whole text. Stable hashes (crc32), so features do not depend on the process.
     """
-    if spans and not is_claim:
-        pieces, pos = [], 0
-        for s, e in sorted(spans):
-            while e < len(text) and (text[e].isalnum() or text[e] == "_"):  # the rest of the word
-                e += 1
-            if s >= pos:
-                pieces += [text[pos:s], f" {_MARK} "]
-                pos = e
-        text = "".join(pieces) + text[pos:]
-    sents = [[TARGET_TOKEN if t == _MARK else _stem(t) for t in WORD_RE.findall(piece)]
-             for piece in _SENT_RE.split(text)]
+    sents = [[TARGET_TOKEN if t == _MARK else _stem(t) for t in sent]
+             for sent in _masked_sentences(text, spans, is_claim)]
     toks = [t for sent in sents for t in sent]
     if not spans or is_claim:
         return _hashed(_grams(toks))
@@ -310,6 +301,43 @@ def lexical_hashes(text: str, spans: list[tuple[int, int]], is_claim: bool,
     feats |= {"n:" + toks[j] for i in at for j in range(max(0, i - NEAR_WORDS), min(len(toks), i + NEAR_WORDS + 1))}
     feats |= {"s:" + t for sent in sents if TARGET_TOKEN in sent for t in sent}
     return _hashed(feats)
+
+
+def _masked_sentences(text: str, spans: list[tuple[int, int]], is_claim: bool) -> list[list[str]]:
+    """The text's words by sentence, each mention of an entity target replaced by _MARK."""
+    if spans and not is_claim:
+        pieces, pos = [], 0
+        for s, e in sorted(spans):
+            while e < len(text) and (text[e].isalnum() or text[e] == "_"):  # the rest of the word
+                e += 1
+            if s >= pos:
+                pieces += [text[pos:s], f" {_MARK} "]
+                pos = e
+        text = "".join(pieces) + text[pos:]
+    return [WORD_RE.findall(piece) for piece in _SENT_RE.split(text)]
+
+
+def context_words(text: str, spans: list[tuple[int, int]], is_claim: bool,
+                  words: int = NEAR_WORDS) -> list[list[str]]:
+    """Lower-cased content words [up to `words` before the mention, up to `words` after it, in
+    its sentence(s)], the mention itself masked, stopwords left out (navec_features.NAVEC_BLOCKS):
+    two actors in one sentence get different left/right words. A claim, or a text that does not
+    name its target, gives the whole text for every block."""
+    sents = [[t.lower() for t in sent] for sent in _masked_sentences(text, spans, is_claim)]
+    toks = [t for sent in sents for t in sent]
+    at = [i for i, t in enumerate(toks) if t == _MARK][:MAX_WINDOWS] if spans and not is_claim else []
+    if not at:
+        if spans or is_claim:  # a claim: the whole text argues it
+            allw = [t for t in toks if t not in STOP]
+            return [allw, allw, allw]
+        return [[], [], []]  # an unnamed subject: no context to localise, the USE text embedding covers it
+    left = sorted({j for i in at for j in range(max(0, i - words), i)})
+    right = sorted({j for i in at for j in range(i + 1, min(len(toks), i + words + 1))})
+    def ok(t: str) -> bool:
+        return t != _MARK and t not in STOP
+
+    return [[toks[j] for j in left if ok(toks[j])], [toks[j] for j in right if ok(toks[j])],
+            [t for sent in sents if _MARK in sent for t in sent if ok(t)]]
 
 
 def _grams(toks: list[str]) -> set[str]:
