@@ -513,6 +513,33 @@ def eval_stance(data, adapt_ks, seeds, as_json):
         raise click.ClickException(str(e)) from None
 
 
+@eval_group.command("demo")
+@click.option("--stance-backend", default="default", show_default=True, help="Stance backend (registry name).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_demo(stance_backend, as_json):
+    """Stance on the bundled demo case, through the whole pipeline, against its built-in truth.
+
+    The demo is fictional and in the product's genre; no model is trained on it. Prints the
+    accuracy over -1 / 0 / +1 / not-about-the-case and macro-F1 over the comments about the case.
+
+    \b
+    Example:
+      otklik eval demo --json
+    """
+    from .evaluation.demo import score_demo
+
+    r = score_demo(stance_backend)
+    if as_json:
+        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"demo case, stance backend {r['backend']}: {r['n']} comments ({r['n_relevant']} about the case)")
+    click.echo(f"  accuracy {r['accuracy']:.3f} (four outcomes); macro-F1 {r['macro_f1']:.3f}, "
+               f"F1 of -1/+1 {r['f1_pn']:.3f}, relevance-F1 {r.get('relevance_f1', float('nan')):.3f}")
+    for c, m in r["per_class"].items():
+        click.echo(f"  {c:>2}: precision {m['precision']:.3f} recall {m['recall']:.3f} F1 {m['f1']:.3f} "
+                   f"(support {m['support']})")
+
+
 @eval_group.command("themes")
 @click.option("--argkp", "argkp", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
