@@ -31,7 +31,7 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
             f'width="100%" class="chart" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc or "no observations")}</desc>')
     if not pts:
-        return Markup(head + f'<text x="10" y="30" fill="#57606a">no observations yet</text></svg>')
+        return Markup(head + '<text x="10" y="30" fill="#57606a">no observations yet</text></svg>')
     left, right, top, bottom = 60, 10, 10, 40
     t0, t1 = min(p[0] for p in pts), max(p[0] for p in pts)
     v1 = max(p[1] for p in pts) or 1
