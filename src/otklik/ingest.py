@@ -401,13 +401,11 @@ class _Sorter:
     def batch(self) -> Batch:
         data, size = pack(self.raws) if self.raws else (None, 0)
         c, p = self.comment_first, self.post_first
-        b = Batch(data, size, self.reads, self.other,
-                  list(self.comments), list(self.comments.values()), [c[k] for k in self.comments],
-                  list(self.authors), list(self.authors.values()),
-                  list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
-                  list(self.sources), list(self.sources.values()), self.observations, self.sightings)
-        self.__init__()
-        return b
+        return Batch(data, size, self.reads, self.other,
+                     list(self.comments), list(self.comments.values()), [c[k] for k in self.comments],
+                     list(self.authors), list(self.authors.values()),
+                     list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
+                     list(self.sources), list(self.sources.values()), self.observations, self.sightings)
 
 
 class _Done(msgspec.Struct, array_like=True, tag=True):
@@ -436,6 +434,7 @@ def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
             sorter.other.append(rec)
         if len(sorter) >= BATCH:
             yield sorter.batch()
+            sorter = _Sorter()
     if len(sorter):
         yield sorter.batch()
 
