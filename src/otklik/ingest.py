@@ -421,7 +421,9 @@ class _Failed(msgspec.Struct, array_like=True, tag=True):
     traceback: str | None = None
 
 
-_MESSAGE = msgspec.msgpack.Decoder(Batch | _Done | _Failed)
+# Lax as SQLite's column affinity is: a count read as 1200.0 becomes 1200. A platform id that is
+# not a string still fails (the model's contract; "7" and 7 must not become two comments).
+_MESSAGE = msgspec.msgpack.Decoder(Batch | _Done | _Failed, strict=False)
 
 
 def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
