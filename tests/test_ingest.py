@@ -453,3 +453,26 @@ def test_a_file_that_changes_while_it_is_imported_fails_and_leaves_the_store(otk
     res, _ = imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()), ok=False)
     assert res.exit_code != 0 and "changed while it was imported" in res.output
     assert snapshot(home) == before
+
+
+def test_a_count_read_as_a_whole_float_is_stored_as_an_integer(otk, home, case, tmp_path, monkeypatch):
+    # records cross from the reader as laxly as SQLite's column affinity: 1200.0 likes -> 1200
+    from otklik import importers
+    from otklik.importers.generic import Generic
+
+    class FloatLikes(Generic):
+        name = "float-likes"
+
+        def read(self, path, opts):
+            for rec in super().read(path, opts):
+                for e in getattr(rec, "entities", []):
+                    if type(e).__name__ == "CommentRec":
+                        e.likes = 1200.0
+                yield rec
+
+    monkeypatch.setitem(importers.REGISTRY, "float-likes", FloatLikes())
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text,author\n7,hello,someone\n", encoding="utf-8")
+    imp(otk, case, path, extra=("--format", "float-likes", "--map", "id=id,text=text,author=author"))
+    con = sqlite3.connect(home / "otklik.sqlite")
+    assert con.execute("SELECT likes, typeof(likes) FROM comment").fetchone() == (1200, "integer")
