@@ -416,27 +416,35 @@ def test_a_comment_read_on_several_lines_of_one_file_is_one_comment_with_each_si
     assert [where[x["raw_id"]] for x in seen] == ["line 1", "line 2", "line 4", "line 1"]
 
 
-def test_an_importer_that_breaks_the_model_fails_the_import_clearly(otk, home, case, tmp_path, monkeypatch):
-    # Records cross from the reader process typed: a platform id that is not a string (an
-    # importer bug) must stop the import with a message, not store 7 beside "7".
+def _import_with_comments_changed(otk, case, tmp_path, monkeypatch, name, change, ok=True):
+    """Import a one-row CSV through a generic importer registered as `name` that applies
+    `change` to every comment record it reads (an importer that breaks the model's types)."""
     from otklik import importers
     from otklik.importers.generic import Generic
 
-    class Broken(Generic):
-        name = "broken"
-
+    class Variant(Generic):
         def read(self, path, opts):
             for rec in super().read(path, opts):
                 for e in getattr(rec, "entities", []):
                     if type(e).__name__ == "CommentRec":
-                        e.platform_id = 7
+                        change(e)
                 yield rec
 
-    monkeypatch.setitem(importers.REGISTRY, "broken", Broken())
+    variant = Variant()
+    variant.name = name
+    monkeypatch.setitem(importers.REGISTRY, name, variant)
     path = tmp_path / "rows.csv"
     path.write_text("id,text,author\n7,hello,someone\n", encoding="utf-8")
+    res, _ = imp(otk, case, path, ok=ok, extra=("--format", name, "--map", "id=id,text=text,author=author"))
+    return res
+
+
+def test_an_importer_that_breaks_the_model_fails_the_import_clearly(otk, home, case, tmp_path, monkeypatch):
+    # Records cross from the reader process typed: a platform id that is not a string (an
+    # importer bug) must stop the import with a message, not store 7 beside "7".
     before = snapshot(home)
-    res, _ = imp(otk, case, path, ok=False, extra=("--format", "broken", "--map", "id=id,text=text,author=author"))
+    res = _import_with_comments_changed(otk, case, tmp_path, monkeypatch, "broken",
+                                        lambda e: setattr(e, "platform_id", 7), ok=False)
     assert res.exit_code != 0 and "broken importer made a record that does not fit the model" in res.output
     assert snapshot(home) == before
 
@@ -457,22 +465,6 @@ def test_a_file_that_changes_while_it_is_imported_fails_and_leaves_the_store(otk
 
 def test_a_count_read_as_a_whole_float_is_stored_as_an_integer(otk, home, case, tmp_path, monkeypatch):
     # records cross from the reader as laxly as SQLite's column affinity: 1200.0 likes -> 1200
-    from otklik import importers
-    from otklik.importers.generic import Generic
-
-    class FloatLikes(Generic):
-        name = "float-likes"
-
-        def read(self, path, opts):
-            for rec in super().read(path, opts):
-                for e in getattr(rec, "entities", []):
-                    if type(e).__name__ == "CommentRec":
-                        e.likes = 1200.0
-                yield rec
-
-    monkeypatch.setitem(importers.REGISTRY, "float-likes", FloatLikes())
-    path = tmp_path / "rows.csv"
-    path.write_text("id,text,author\n7,hello,someone\n", encoding="utf-8")
-    imp(otk, case, path, extra=("--format", "float-likes", "--map", "id=id,text=text,author=author"))
+    _import_with_comments_changed(otk, case, tmp_path, monkeypatch, "float-likes", lambda e: setattr(e, "likes", 1200.0))
     con = sqlite3.connect(home / "otklik.sqlite")
     assert con.execute("SELECT likes, typeof(likes) FROM comment").fetchone() == (1200, "integer")

@@ -253,7 +253,7 @@ def _key(rec) -> tuple[str, str]:
     return rec.platform, rec.platform_id
 
 
-def _write_all(w: "_Writer", batches: Iterable[Batch], path: Path, skip_bad: bool, progress,
+def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool, progress,
                summary: Summary) -> list[dict]:
     """Write every batch of one file; returns the records skipped."""
     skipped = []
