@@ -468,3 +468,29 @@ def test_a_count_read_as_a_whole_float_is_stored_as_an_integer(otk, home, case, 
     _import_with_comments_changed(otk, case, tmp_path, monkeypatch, "float-likes", lambda e: setattr(e, "likes", 1200.0))
     con = sqlite3.connect(home / "otklik.sqlite")
     assert con.execute("SELECT likes, typeof(likes) FROM comment").fetchone() == (1200, "integer")
+
+
+def test_a_comment_edited_within_one_import_is_found_by_its_latest_text_only(otk, home, case, tmp_path,
+                                                                           monkeypatch):
+    # The run's new comments enter the full-text index at the end of the run; one read again
+    # with new text in a later batch of the same file must be indexed once, with that text.
+    from otklik import ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 1)
+    day = 86_400_000
+    lines = [_tiktok_line("7400000000000000001", "Свободу ему", 1764633600000),
+             _tiktok_line("7400000000000000002", "Держись", 1764633600000),
+             _tiktok_line("7400000000000000001", "Свободу ему и всем политзаключённым", 1764633600000 + day)]
+    path = tmp_path / "zeeschuimer-export-tiktok-comments.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imp(otk, case, path)
+
+    def found(q):
+        return [r["platform_id"] for r in json.loads(otk("search", "--case", case, q, "--json").output)]
+
+    assert found("политзаключённым") == ["7400000000000000001"]
+    assert found("свободу") == ["7400000000000000001"]
+    con = sqlite3.connect(home / "otklik.sqlite")
+    con.execute("INSERT INTO comment_fts(comment_fts, rank) VALUES('integrity-check', 1)")  # raises if corrupt
+    assert con.execute("SELECT text, edited FROM comment WHERE platform_id='7400000000000000001'").fetchone() == (
+        "Свободу ему и всем политзаключённым", 1)
