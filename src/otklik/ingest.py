@@ -526,6 +526,10 @@ COMMENT_COLS = ("id", "platform", "platform_id", "post_id", "parent_platform_id"
                 "author_id", "author_handle", "author_name", "text", "published_at", "published_approx", "likes",
                 "edited", "raw_id", "first_import_id", "last_import_id")
 SIGHTING_COLS = ("entity_type", "entity_id", "raw_id", "import_id", "captured_at", "basis")
+SOURCE_COLS = ("id", "platform", "platform_id", "kind", "handle", "title", "url")
+AUTHOR_COLS = ("id", "platform", "platform_id", "handle", "display_name")
+POST_COLS = ("id", "platform", "platform_id", "source_id", "author_id", "url", "text", "published_at", "raw_id",
+             "first_import_id", "last_import_id", "copy_of_platform_id", "copy_hint")
 
 
 class _Writer:
@@ -554,10 +558,9 @@ class _Writer:
         self.next_id = {t.name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
                         for t in (source, post, comment, author, raw_record, raw_chunk)}
         self.first_id = dict(self.next_id)
-        self.sql_raw = insert_sql(conn, raw_record, RAW_COLS)
-        self.sql_chunk = insert_sql(conn, raw_chunk, CHUNK_COLS)
-        self.sql_comment = insert_sql(conn, comment, COMMENT_COLS)
-        self.sql_sighting = insert_sql(conn, sighting, SIGHTING_COLS)
+        self.sql = {t.name: insert_sql(conn, t, cols) for t, cols in (
+            (raw_record, RAW_COLS), (raw_chunk, CHUNK_COLS), (comment, COMMENT_COLS), (sighting, SIGHTING_COLS),
+            (source, SOURCE_COLS), (author, AUTHOR_COLS), (post, POST_COLS))}
         self.fts = conn.dialect.name == "sqlite"
         self.phases: dict[str, float] = defaultdict(float)
         self._t = perf_counter()
@@ -594,33 +597,32 @@ class _Writer:
     def _resolve(self, kind: str, table, recs: dict, to_row: Callable, cols: tuple, on_existing,
                  ids: dict) -> None:
         """Give every key in `recs` an id in `ids`, inserting new records (None = a stub that is
-        only referenced) and updating existing ones."""
+        only referenced; `to_row` gives the row, in the column order of `self.sql[table]`) and
+        updating existing ones."""
         todo = [k for k in recs if k not in ids]
         if not todo:
             return
         run_scoped = "last_import_id" in table.c
-        found = self._lookup(table, [k for k in todo if self._had(table, k[0])],
-                             cols + (("last_import_id",) if run_scoped else ()))
-        rows, updates = [], []
-        for k in todo:
-            r = recs[k]
-            row = found.get(k)
-            if row is not None:
+        had = {p: self._had(table, p) for p in {k[0] for k in todo}}
+        found = self._lookup(table, [k for k in todo if had[k[0]]], cols + (("last_import_id",) if run_scoped else ()))
+        if found:
+            updates = []
+            for k, row in found.items():
                 ids[k] = row["id"]
                 if not (run_scoped and row["last_import_id"] == self.run_id):
                     self.existing[kind] += 1
-                u = on_existing(row, r)
+                u = on_existing(row, recs[k])
                 if u:
                     updates.append(u)
-            else:
-                ids[k] = self.next_id[table.name]
-                self.next_id[table.name] += 1
-                self.new[kind] += 1
-                rows.append(to_row(ids[k], k, r))
-        if rows:
-            bulk_insert(self.conn, table, rows)
-        if updates:
-            self._apply_updates(table, updates)
+            if updates:
+                self._apply_updates(table, updates)
+            todo = [k for k in todo if k not in found]
+        if todo:
+            first = self.next_id[table.name]
+            self.next_id[table.name] = first + len(todo)
+            self.new[kind] += len(todo)
+            ids.update(zip(todo, range(first, first + len(todo))))
+            self.conn.exec_driver_sql(self.sql[table.name], [to_row(i, k, recs[k]) for i, k in enumerate(todo, first)])
 
     def _apply_updates(self, table, updates: list[dict]) -> None:
         """Batch updates that set the same columns together (executemany)."""
@@ -639,7 +641,7 @@ class _Writer:
         # 1. raw records, exactly as read: the batch's chunk, then each record as a span of it
         cid = self.next_id["raw_chunk"]
         self.next_id["raw_chunk"] += 1
-        conn.exec_driver_sql(self.sql_chunk, (cid, run, CHUNK_CODEC, b.chunk_size, b.chunk))
+        conn.exec_driver_sql(self.sql["raw_chunk"], (cid, run, CHUNK_CODEC, b.chunk_size, b.chunk))
         first = rid = self.next_id["raw_record"]
         rows, off = [], 0
         file_time, file_basis, override = self.file_time, self.basis, self.override
@@ -652,9 +654,8 @@ class _Writer:
             rid += 1
             off += r.size
         self.next_id["raw_record"] = rid
-        conn.exec_driver_sql(self.sql_raw, rows)
+        conn.exec_driver_sql(self.sql["raw_record"], rows)
         self.raw_new += len(rows)
-        self.own_raw = {}
         self.found_first: list[tuple[int, int]] = []  # (comment id, raw id) of first reads of stored comments
         self.lap("raw records")
 
@@ -688,7 +689,7 @@ class _Writer:
             i = cids[k[0]][k[1]] if etype == "comment" else ids[etype][k]
             sight.append((etype, i, first + n, run, rows[n][7], rows[n][8]))
         if sight:
-            conn.exec_driver_sql(self.sql_sighting, sight)
+            conn.exec_driver_sql(self.sql["sighting"], sight)
         self.lap("sightings")
 
         # 4. observations: a count at a time; the same count at the same time is not added twice
@@ -734,12 +735,12 @@ class _Writer:
                 roots[row["id"]] = row["root_id"]
         posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
         rows, updates = [], []
-        own = self.own_raw  # comment id -> its raw record, for the comments new in this batch
         nid = self.next_id["comment"]
         for k, r in comments.items():
+            pc = cids[k[0]]  # platform id -> id, of this comment's platform
             row = found.get(k)
             if row is not None:
-                cids[k[0]][k[1]] = row["id"]
+                pc[k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
                 self.found_first.append((row["id"], raw_of[k]))
                 if row["last_import_id"] != run:
@@ -753,22 +754,21 @@ class _Writer:
             if r.parent_id is None:
                 root = i
             else:
-                parent = cids[k[0]].get(r.parent_id)
+                parent = pc.get(r.parent_id)
                 if parent is not None:
                     root = roots.get(parent, parent)
                 roots[i] = root
-            cids[k[0]][k[1]] = i
+            pc[k[1]] = i
             a = r.author
-            own[i] = rid = raw_of[k]
             # (0/1, not bools: the driver binds an int directly but looks up an adapter for a bool)
-            rows.append((i, r.platform, r.platform_id, posts[(r.platform, r.post_id)], r.parent_id, parent, root,
+            rows.append((i, k[0], k[1], posts[(k[0], r.post_id)], r.parent_id, parent, root,
                          authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
                          a.display_name if a else None, r.text, r.published_at, 1 if r.published_approx else 0,
-                         r.likes, 0, rid, run, run))
+                         r.likes, 0, raw_of[k], run, run))
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)
         if rows:
-            conn.exec_driver_sql(self.sql_comment, rows)
+            conn.exec_driver_sql(self.sql["comment"], rows)
         if updates:
             self._apply_updates(comment, updates)
         self.lap("comments")
@@ -821,29 +821,23 @@ class _Writer:
 
     # -- new rows (r is None for a stub that is only referenced)
 
-    def _source_row(self, i: int, k, r: SourceRec | None) -> dict:
+    def _source_row(self, i: int, k, r: SourceRec | None) -> tuple:
         if r is None:
-            return {"id": i, "platform": k[0], "platform_id": k[1], "kind": "page", "handle": None,
-                    "title": None, "url": None}
-        return {"id": i, "platform": r.platform, "platform_id": r.platform_id, "kind": r.kind,
-                "handle": r.handle, "title": r.title, "url": r.url}
+            return i, k[0], k[1], "page", None, None, None
+        return i, r.platform, r.platform_id, r.kind, r.handle, r.title, r.url
 
-    def _author_row(self, i: int, k, r: AuthorRec) -> dict:
-        return {"id": i, "platform": r.platform, "platform_id": r.platform_id, "handle": r.handle,
-                "display_name": r.display_name}
+    def _author_row(self, i: int, k, r: AuthorRec) -> tuple:
+        return i, r.platform, r.platform_id, r.handle, r.display_name
 
-    def _post_row(self, i: int, k, r: PostRec | None) -> dict:
-        row = {"id": i, "platform": k[0], "platform_id": k[1], "source_id": None, "author_id": None,
-               "url": None, "text": None, "published_at": None, "raw_id": None, "first_import_id": self.run_id,
-               "last_import_id": self.run_id, "copy_of_platform_id": None, "copy_hint": None}
-        if r is not None:
-            row.update(
-                source_id=self.cache["sources"].get((r.platform, r.source_id)) if r.source_id else None,
-                author_id=self.cache["authors"].get(_key(r.author)) if r.author else None,
-                url=r.url, text=r.text, published_at=r.published_at, raw_id=self.post_raw.get(k),
-                copy_of_platform_id=r.copy_of,
-                copy_hint=json.dumps(r.copy_hint, ensure_ascii=False) if r.copy_hint else None)
-        return row
+    def _post_row(self, i: int, k, r: PostRec | None) -> tuple:
+        run = self.run_id
+        if r is None:
+            return i, k[0], k[1], None, None, None, None, None, None, run, run, None, None
+        return (i, k[0], k[1],
+                self.cache["sources"].get((r.platform, r.source_id)) if r.source_id else None,
+                self.cache["authors"].get(_key(r.author)) if r.author else None,
+                r.url, r.text, r.published_at, self.post_raw.get(k), run, run, r.copy_of,
+                json.dumps(r.copy_hint, ensure_ascii=False) if r.copy_hint else None)
 
     # -- records already in the store: return an update (or None)
 
