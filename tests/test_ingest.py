@@ -198,6 +198,21 @@ def test_verify_detects_tampering_and_custody_is_append_only(otk, home, case, tm
     assert f"raw record {rid} " in res.output and "custody entry 1" in res.output and "FAILED" in res.output
 
 
+def test_verify_finds_a_search_index_that_no_longer_matches_the_comments_and_rebuilds_it(otk, home, case, tmp_path):
+    imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()))
+    con = sqlite3.connect(home / "otklik.sqlite")
+    # a comment's working text changed behind the index's back (a bug, or a hand edit)
+    con.execute("UPDATE comment SET text = 'Держись, брат' WHERE text LIKE '%казахстанцы%'")
+    con.commit()
+    res = otk("verify", ok=False)
+    assert res.exit_code == 3 and "search index does not match" in res.output and "FAILED" in res.output
+    res = otk("verify", "--rebuild-search")
+    assert res.exit_code == 0 and "OK" in res.output
+    found = json.loads(otk("search", "--case", case, "брат", "--json").output)
+    assert [r["text"] for r in found] == ["Держись, брат"]
+    assert con.execute("SELECT count(*) FROM custody WHERE action = 'rebuild-search'").fetchone()[0] == 1
+
+
 def test_custody_log_records_import_and_export(otk, home, case, tmp_path):
     path = write_instaloader(tmp_path / "ex", base_comments())
     imp(otk, case, path)

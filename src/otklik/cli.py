@@ -302,17 +302,23 @@ def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
 
 @main.command("verify")
 @click.option("--files", "check_files", is_flag=True, help="Also re-hash the imported source files still on disk.")
+@click.option("--rebuild-search", is_flag=True,
+              help="First rebuild the full-text search index from the stored comments (logged in custody).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def verify_cmd(obj: Ctx, check_files, as_json):
-    """Recompute every stored hash and check the custody log; exit 3 on any mismatch.
+def verify_cmd(obj: Ctx, check_files, rebuild_search, as_json):
+    """Recompute every stored hash, check the custody log and that the search index matches
+    the stored comments; exit 3 on any mismatch.
 
     \b
     Example:
       otklik verify --files
     """
-    from .verify import verify_store
+    from .verify import rebuild_search_index, verify_store
 
+    if rebuild_search:
+        with obj.engine.begin() as conn:
+            rebuild_search_index(conn)
     with obj.engine.connect() as conn:
         res = verify_store(conn, check_files)
 
