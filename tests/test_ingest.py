@@ -327,6 +327,7 @@ def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
         conn.execute(text("INSERT INTO comment(id, platform, platform_id, post_id, text, published_approx, edited, "
                           "raw_id, first_import_id, last_import_id) VALUES (1, 'instagram', 'c', 1, 'привет', 0, 0, "
                           "10, 1, 1)"))
+        conn.execute(text("INSERT INTO comment_fts(rowid, text) VALUES (1, 'привет')"))  # as the import does
         for at in ("2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z"):
             conn.execute(text("INSERT INTO sighting(entity_type, entity_id, raw_id, import_id, captured_at, basis) "
                               "VALUES ('comment', 1, 10, 1, :at, 'export')"), {"at": at})
