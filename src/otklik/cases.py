@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import custody
-from .store import case_post, cases, comment, observation, post, source
+from .store import case_post, cases, comment, observation, pg_comment_words, post, source
 
 
 class CaseError(Exception):
@@ -140,16 +140,25 @@ def fts_query(query: str) -> str:
 
 
 def search(conn: Connection, name: str, query: str, limit: int = 50) -> list[dict]:
-    """Full-text search (SQLite FTS5 syntax) over the case's comments, best matches first.
-    Plain words match both spellings of е/ё (see `fts_query`)."""
+    """Full-text search over the case's comments, best matches first. SQLite: FTS5 syntax, plain
+    words match both spellings of е/ё (see `fts_query`). PostgreSQL: web-search syntax
+    (words, "a phrase", or, -word), ё read as е."""
     c = get_case(conn, name)
+    cols = "c.id, c.platform, c.platform_id, c.author_handle, c.published_at, c.text"
+    in_case = "c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid)"
+    if conn.dialect.name == "postgresql":
+        vec = pg_comment_words("c.text")
+        sql = (f"SELECT {cols}, ts_headline('simple', c.text, q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4') "
+               f"AS snippet FROM comment c, websearch_to_tsquery('simple', translate(:q, 'ёЁ', 'еЕ')) q "
+               f"WHERE {vec} @@ q AND {in_case} ORDER BY ts_rank({vec}, q) DESC, c.id LIMIT :lim")
+        q = query
+    else:
+        sql = (f"SELECT {cols}, snippet(comment_fts, 0, '[', ']', '…', 12) AS snippet "
+               f"FROM comment_fts JOIN comment c ON c.id = comment_fts.rowid "
+               f"WHERE comment_fts MATCH :q AND {in_case} ORDER BY rank LIMIT :lim")
+        q = fts_query(query)
     try:
-        rows = conn.execute(text(
-            "SELECT c.id, c.platform, c.platform_id, c.author_handle, c.published_at, c.text, "
-            "snippet(comment_fts, 0, '[', ']', '…', 12) AS snippet "
-            "FROM comment_fts JOIN comment c ON c.id = comment_fts.rowid "
-            "WHERE comment_fts MATCH :q AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) "
-            "ORDER BY rank LIMIT :lim"), {"q": fts_query(query), "cid": c["id"], "lim": limit}).mappings().all()
+        rows = conn.execute(text(sql), {"q": q, "cid": c["id"], "lim": limit}).mappings().all()
     except Exception as e:  # FTS5 syntax errors come back as OperationalError
         raise CaseError(f"cannot search for {query!r}: {getattr(e, 'orig', e)}") from None
     return [dict(r) for r in rows]

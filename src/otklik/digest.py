@@ -129,7 +129,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
                             "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
     backends = {st: b for st, b in conn.execute(text(
         "SELECT DISTINCT a.stage, a.backend || ' ' || a.version FROM annotation a JOIN comment c ON c.id=a.comment_id "
-        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid})}
+        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid) ORDER BY 1, 2"), {"cid": cid})}
     files = [r[0] for r in conn.execute(text("SELECT DISTINCT file_sha256 FROM import_run WHERE case_id=:cid ORDER BY 1"),
                                         {"cid": cid})]
     today = today or datetime.now(timezone.utc).date()

@@ -118,5 +118,5 @@ def last_capture_of_case(conn: Connection, case_id: int) -> str | None:
         "SELECT max(t) FROM (SELECT max(r.captured_at) AS t FROM comment c JOIN raw_record r ON r.id = c.raw_id "
         "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) "
         "UNION ALL SELECT max(s.captured_at) FROM sighting s JOIN comment c ON c.id = s.entity_id "
-        "AND s.entity_type = 'comment' WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid))"),
+        "AND s.entity_type = 'comment' WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid)) AS x"),
         {"cid": case_id}).scalar()

@@ -562,6 +562,9 @@ class _Writer:
             (raw_record, RAW_COLS), (raw_chunk, CHUNK_COLS), (comment, COMMENT_COLS), (sighting, SIGHTING_COLS),
             (source, SOURCE_COLS), (author, AUTHOR_COLS), (post, POST_COLS))}
         self.fts = conn.dialect.name == "sqlite"
+        # SQLite's driver binds an int directly but looks up an adapter for a bool; PostgreSQL
+        # wants booleans
+        self.booleans = (1, 0) if conn.dialect.name == "sqlite" else (True, False)
         self.phases: dict[str, float] = defaultdict(float)
         self._t = perf_counter()
 
@@ -736,6 +739,7 @@ class _Writer:
         posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
         rows, updates = [], []
         nid = self.next_id["comment"]
+        yes, no = self.booleans
         for k, r in comments.items():
             pc = cids[k[0]]  # platform id -> id, of this comment's platform
             row = found.get(k)
@@ -760,11 +764,10 @@ class _Writer:
                 roots[i] = root
             pc[k[1]] = i
             a = r.author
-            # (0/1, not bools: the driver binds an int directly but looks up an adapter for a bool)
             rows.append((i, k[0], k[1], posts[(k[0], r.post_id)], r.parent_id, parent, root,
                          authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
-                         a.display_name if a else None, r.text, r.published_at, 1 if r.published_approx else 0,
-                         r.likes, 0, raw_of[k], run, run))
+                         a.display_name if a else None, r.text, r.published_at, yes if r.published_approx else no,
+                         r.likes, no, raw_of[k], run, run))
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)
         if rows:

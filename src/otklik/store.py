@@ -315,17 +315,44 @@ def _m2(conn: Connection) -> None:
             flush()
         part.append((rid, imp, decode(codec, data), sha, where))
     flush()
-    conn.exec_driver_sql("DROP TABLE raw_record_v1")
+    if sqlite:
+        conn.exec_driver_sql("DROP TABLE raw_record_v1")
+    else:  # PostgreSQL moved the references along with the rename: point them at the new table
+        conn.exec_driver_sql("DROP TABLE raw_record_v1 CASCADE")
+        for table, col in (("post", "raw_id"), ("comment", "raw_id"), ("sighting", "raw_id")):
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD FOREIGN KEY ({col}) REFERENCES raw_record (id)")
     _append_only(conn, "raw_record", "raw_chunk")
 
 
+def pg_comment_words(column: str = "text") -> str:
+    """PostgreSQL's full-text words of a comment (SQLite has the FTS5 table comment_fts): as
+    written, lower-cased, ё read as е (as `cases.fts_query` does for SQLite). Search must use
+    this very expression for the index of migration 3 to serve it."""
+    return f"to_tsvector('simple', translate({column}, 'ёЁ', 'еЕ'))"
+
+
+def _m3(conn: Connection) -> None:
+    """PostgreSQL gets an index for full-text search; SQLite has had comment_fts since 1."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"CREATE INDEX ix_comment_text_search ON comment USING gin ({pg_comment_words()})")
+
+
 # Versioned migrations: append, never edit a released one.
-MIGRATIONS = [(1, "initial schema", _m1), (2, "raw records in compressed chunks", _m2)]
+MIGRATIONS = [(1, "initial schema", _m1), (2, "raw records in compressed chunks", _m2),
+              (3, "full-text search index on PostgreSQL", _m3)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def default_home() -> Path:
     return Path(os.environ.get("OTKLIK_HOME") or "otklik-data")
+
+
+def json_field(conn: Connection, expr: str, key: str) -> str:
+    """SQL for one top-level field of a JSON text column, read by the database itself: SQLite's
+    json_extract, PostgreSQL's jsonb (either gives numbers, text and booleans as such)."""
+    if conn.dialect.name == "postgresql":
+        return f"(({expr})::jsonb -> '{key}')"
+    return f"json_extract({expr}, '$.{key}')"
 
 
 def database_url(home: Path) -> str:

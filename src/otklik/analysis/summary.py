@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from ..cases import get_case
+from ..store import json_field
 from .pipeline import case_result
 
 @dataclass(slots=True)
@@ -67,12 +68,13 @@ def case_summary(conn: Connection, case_name: str) -> dict:
 
 def compute_case_summary(conn: Connection, case_name: str) -> dict:
     case = get_case(conn, case_name)
-    # one pass over the case's comments with the two annotation fields it needs, read by SQLite's
-    # json_extract; no texts (a report for a 100,000-comment case has two seconds)
+    # one pass over the case's comments with the two annotation fields it needs, read by the
+    # database (store.json_field); no texts (a report for a 100,000-comment case has two seconds)
     comments, ann = [], {}
     for cid, who, pid, lang, label, relevant in conn.execute(text(
             "SELECT c.id, COALESCE(a.platform || ':' || a.platform_id, c.author_handle, '?'), c.platform_id, "
-            "json_extract(l.value, '$.lang'), json_extract(s.value, '$.label'), json_extract(s.value, '$.relevant') "
+            f"{json_field(conn, 'l.value', 'lang')}, {json_field(conn, 's.value', 'label')}, "
+            f"{json_field(conn, 's.value', 'relevant')} "
             "FROM comment c LEFT JOIN author a ON a.id = c.author_id "
             "LEFT JOIN annotation l ON l.comment_id = c.id AND l.stage = 'language' "
             "LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' "
