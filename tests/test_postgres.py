@@ -114,3 +114,13 @@ def test_postgresql_store_import_is_transactional_and_search_export_verify_work(
     csv = otk("export", "--case", "pg", "--format", "csv").output
     assert "Помогите ему, казахстанцы" in csv
     assert otk("verify").exit_code == 0
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql")) as c:
+        for sql in ("UPDATE raw_record SET size = 1", "DELETE FROM raw_chunk", "TRUNCATE custody CASCADE"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                c.execute(sql)
+            c.rollback()
+
+
+def test_the_web_workspace_refuses_a_postgresql_store_with_a_reason(otk, pg_url):
+    res = otk("serve", ok=False)
+    assert res.exit_code == 2 and "needs the SQLite store" in res.output

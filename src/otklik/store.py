@@ -240,6 +240,14 @@ custody = Table(
 
 
 def _append_only(conn: Connection, *tables: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION otklik_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$")  # (%% for the driver)
+        for table in tables:
+            conn.exec_driver_sql(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
+                                 "FOR EACH STATEMENT EXECUTE FUNCTION otklik_append_only()")
+        return
     if conn.dialect.name != "sqlite":
         return
     for table in tables:
