@@ -77,7 +77,7 @@ def test_the_demo_on_postgresql_gives_the_same_report_as_on_sqlite(tmp_path, pg_
         out[store] = res.stdout
         assert (home / "otklik.sqlite").exists() == (store == "sqlite")
     assert "18 quotes verified" in out["postgresql"]
-    for name in ("report.json", "report.ru.md", "report.en.md", "report.html"):
+    for name in ("report.json", "report.ru.md", "report.en.md", "report.html", "report.docx"):
         assert (tmp_path / "postgresql" / name).read_bytes() == (tmp_path / "sqlite" / name).read_bytes(), name
 
 

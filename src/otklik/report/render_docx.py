@@ -8,6 +8,7 @@ translation on the right. The notes block starts after a `---` paragraph, as in 
 from __future__ import annotations
 
 import io
+import zipfile
 
 from docx import Document
 from docx.shared import Pt, RGBColor
@@ -66,7 +67,19 @@ def render(report: dict) -> bytes:
                 _small(doc.add_paragraph().add_run(f), grey=False)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _stable(buf.getvalue())
+
+
+def _stable(data: bytes) -> bytes:
+    """The same document as the same bytes: a .docx is a zip whose entries carry the time they
+    were written; give them all one fixed time, so that a report rendered again from the same
+    digest has the same SHA-256 (the custody log and the report's own hash rely on it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(info),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def docx_text(data: bytes) -> str:
