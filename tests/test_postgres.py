@@ -121,6 +121,52 @@ def test_postgresql_store_import_is_transactional_and_search_export_verify_work(
             c.rollback()
 
 
-def test_the_web_workspace_refuses_a_postgresql_store_with_a_reason(otk, pg_url):
-    res = otk("serve", ok=False)
-    assert res.exit_code == 2 and "needs the SQLite store" in res.output
+def test_the_web_workspace_shows_the_same_comments_on_both_stores_and_edits_work(tmp_path, pg_url, monkeypatch):
+    import re
+
+    from starlette.testclient import TestClient
+
+    from otklik.analysis.pipeline import analyze_case
+    from otklik.demo.run import setup_demo
+    from otklik.store import open_store
+    from otklik.web import auth, create_app
+    from tests.web.conftest import PASSWORD, csrf_of, login
+
+    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
+    clients = {}
+    for store in ("postgresql", "sqlite"):
+        if store == "sqlite":
+            monkeypatch.delenv("OTKLIK_DATABASE_URL")
+        home = tmp_path / store
+        engine = open_store(home)
+        assert engine.dialect.name == store
+        setup_demo(engine)
+        analyze_case(engine, "demo")
+        auth.ensure_schema(engine)
+        auth.add_user(engine, "eve", "editor", PASSWORD)
+        engine.dispose()
+        clients[store] = TestClient(create_app(home))
+        login(clients[store], "eve")
+
+    def ids(client, query):
+        return re.findall(r'/cases/demo/comments/(\d+)"', client.get("/cases/demo/comments" + query).text)
+
+    for query in ("", "?stance=-1", "?lang=kk", "?coordinated=1", "?q=выдавайте", "?q=еще", "?date_from=2026-11-25"):
+        got = ids(clients["postgresql"], query)
+        assert got == ids(clients["sqlite"], query), query
+        assert got or query == "?lang=kk", query
+    pg = clients["postgresql"]
+    first = pg.get("/cases/demo/comments").text
+    nxt = re.search(r'rel="next" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert ids(pg, "?" + nxt) and not set(ids(pg, "?" + nxt)) & set(ids(pg, ""))
+
+    token = csrf_of(pg)
+    cid = ids(pg, "")[0]
+    assert pg.post(f"/cases/demo/comments/{cid}/label", data={"stance": "-1", "csrf": token}).status_code == 200
+    assert "overrides the model" in pg.get(f"/cases/demo/comments/{cid}").text
+    themes = re.findall(r'name="keys" value="(t\d+)"', pg.get("/cases/demo/themes").text)
+    pg.post("/cases/demo/themes/rename", data={"key": themes[0], "label": "Страх пыток", "csrf": token})
+    assert "Страх пыток" in pg.get("/cases/demo/themes").text
+    assert "Verified: every quote and number matches the data." in pg.get("/cases/demo/report?lang=ru").text
+    for c in clients.values():
+        c.close()

@@ -23,11 +23,6 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
       otklik user add anna --role editor
       otklik serve --port 8000        # then open http://127.0.0.1:8000/
     """
-    if obj.engine.dialect.name != "sqlite":
-        click.echo(f"error: the web workspace needs the SQLite store for now (its pages read SQLite's full-text "
-                   f"index and facet tables); this workspace's store is {obj.engine.dialect.name}: unset "
-                   f"OTKLIK_DATABASE_URL, or use the command line, which works on both", err=True)
-        sys.exit(2)
     import uvicorn
 
     from . import auth

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..cases import fts_query
 from ..evidence import comment_sightings, record_bytes
+from ..store import pg_comment_words
 from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
 
 PAGE = 50
@@ -72,7 +73,7 @@ def ensure_schema(engine: Engine) -> None:
     ensure_analysis_schema(engine)
     with engine.begin() as conn:
         for ddl in FACET_DDL:
-            conn.exec_driver_sql(ddl)
+            conn.exec_driver_sql(ddl if conn.dialect.name == "sqlite" else ddl.replace(" WITHOUT ROWID", ""))
 
 
 # ------------------------------------------------------------------ facets
@@ -98,16 +99,18 @@ def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: En
         conn.execute(text(
             "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
             "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
-            "COALESCE(c.published_at, ''), c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL, c.author_handle "
+            "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
+            "c.author_handle "
             "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
             "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c)"), {"c": case_id})
         rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
                 for cid, d in extra.items()]
-        raw = conn.connection.dbapi_connection
-        raw.executemany("UPDATE web_comment_facet SET lang=?, stance=?, theme=?, coordinated=? "
-                        "WHERE case_id=? AND comment_id=?", rows)
-        conn.execute(text("INSERT OR REPLACE INTO web_facet_state(case_id, stamp) VALUES (:c, :s)"),
-                     {"c": case_id, "s": stamp})
+        raw = conn.connection.dbapi_connection  # straight to the driver: a million rows at most
+        m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        raw.cursor().executemany(f"UPDATE web_comment_facet SET lang={m}, stance={m}, theme={m}, coordinated={m} "
+                                 f"WHERE case_id={m} AND comment_id={m}", rows)
+        conn.execute(text("INSERT INTO web_facet_state(case_id, stamp) VALUES (:c, :s) "
+                          "ON CONFLICT (case_id) DO UPDATE SET stamp = excluded.stamp"), {"c": case_id, "s": stamp})
         conn.exec_driver_sql("ANALYZE web_comment_facet")
     return True
 
@@ -217,11 +220,15 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
     direction = "DESC" if backwards else "ASC"
     order_by = ", ".join(f"f.{k} {direction}" for k in key)
     base = "FROM web_comment_facet f"
-    if f.q:
+    if f.q and conn.dialect.name == "sqlite":
         base = "FROM comment_fts JOIN web_comment_facet f ON f.case_id = :cid AND f.comment_id = comment_fts.rowid"
         where.append("comment_fts MATCH :q")
         args["q"] = fts_query(f.q)
         order_by = f"comment_fts.rowid {direction}"
+    elif f.q:  # PostgreSQL: its text search over the comment (see cases.search)
+        base = "FROM web_comment_facet f JOIN comment s ON s.id = f.comment_id"
+        where.append(f"{pg_comment_words('s.text')} @@ websearch_to_tsquery('simple', translate(:q, 'ёЁ', 'еЕ'))")
+        args["q"] = f.q
     sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
            f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
            f"{base} JOIN comment c ON c.id = f.comment_id WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT {page + 1}")
@@ -230,7 +237,7 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
         count_args = {k: v for k, v in args.items() if not k.startswith("k")}
         count_where = [w for w in where if not w.startswith("(")]
         count = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} WHERE {' AND '.join(count_where)} "
-                                  f"LIMIT {COUNT_CAP + 1})"), count_args).scalar()
+                                  f"LIMIT {COUNT_CAP + 1}) AS x"), count_args).scalar()
     except Exception as e:  # FTS5 syntax errors come back as OperationalError
         if f.q:
             raise SearchError(f"cannot search for {f.q!r}: {getattr(e, 'orig', e)}") from None
