@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import custody
-from .store import case_post, cases, comment, observation, pg_comment_words, post, source
+from .store import case_post, cases, comment, observation, pg_comment_words, pg_search_query, post, source
 
 
 class CaseError(Exception):
@@ -149,7 +149,7 @@ def search(conn: Connection, name: str, query: str, limit: int = 50) -> list[dic
     if conn.dialect.name == "postgresql":
         vec = pg_comment_words("c.text")
         sql = (f"SELECT {cols}, ts_headline('simple', c.text, q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4') "
-               f"AS snippet FROM comment c, websearch_to_tsquery('simple', translate(:q, 'ёЁ', 'еЕ')) q "
+               f"AS snippet FROM comment c, {pg_search_query()} q "
                f"WHERE {vec} @@ q AND {in_case} ORDER BY ts_rank({vec}, q) DESC, c.id LIMIT :lim")
         q = query
     else:

@@ -339,6 +339,12 @@ def pg_comment_words(column: str = "text") -> str:
     return f"to_tsvector('simple', translate({column}, 'ёЁ', 'еЕ'))"
 
 
+def pg_search_query(param: str = ":q") -> str:
+    """PostgreSQL's query for what a user typed, matched against `pg_comment_words`: web-search
+    syntax (words, "a phrase", or, -word), ё read as е."""
+    return f"websearch_to_tsquery('simple', translate({param}, 'ёЁ', 'еЕ'))"
+
+
 def _m3(conn: Connection) -> None:
     """PostgreSQL gets an index for full-text search; SQLite has had comment_fts since 1."""
     if conn.dialect.name == "postgresql":

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..cases import fts_query
 from ..evidence import comment_sightings, record_bytes
-from ..store import pg_comment_words
+from ..store import pg_comment_words, pg_search_query
 from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
 
 PAGE = 50
@@ -227,7 +227,7 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
         order_by = f"comment_fts.rowid {direction}"
     elif f.q:  # PostgreSQL: its text search over the comment (see cases.search)
         base = "FROM web_comment_facet f JOIN comment s ON s.id = f.comment_id"
-        where.append(f"{pg_comment_words('s.text')} @@ websearch_to_tsquery('simple', translate(:q, 'ёЁ', 'еЕ'))")
+        where.append(f"{pg_comment_words('s.text')} @@ {pg_search_query()}")
         args["q"] = f.q
     sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
            f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
