@@ -558,15 +558,26 @@ class _Writer:
         self.next_id = {t.name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
                         for t in (source, post, comment, author, raw_record, raw_chunk)}
         self.first_id = dict(self.next_id)
-        self.sql = {t.name: insert_sql(conn, t, cols) for t, cols in (
-            (raw_record, RAW_COLS), (raw_chunk, CHUNK_COLS), (comment, COMMENT_COLS), (sighting, SIGHTING_COLS),
-            (source, SOURCE_COLS), (author, AUTHOR_COLS), (post, POST_COLS))}
+        tables = ((raw_record, RAW_COLS), (raw_chunk, CHUNK_COLS), (comment, COMMENT_COLS), (sighting, SIGHTING_COLS),
+                  (source, SOURCE_COLS), (author, AUTHOR_COLS), (post, POST_COLS))
+        self.sql = {t.name: insert_sql(conn, t, cols) for t, cols in tables}
+        # PostgreSQL takes new rows by COPY, several times faster than one INSERT per row there
+        self.copy_sql = {t.name: copy_sql(conn, t, cols) for t, cols in tables} if conn.dialect.name == "postgresql" else None
         self.fts = conn.dialect.name == "sqlite"
         # SQLite's driver binds an int directly but looks up an adapter for a bool; PostgreSQL
         # wants booleans
         self.booleans = (1, 0) if conn.dialect.name == "sqlite" else (True, False)
         self.phases: dict[str, float] = defaultdict(float)
         self._t = perf_counter()
+
+    def _insert(self, table: str, rows: list[tuple]) -> None:
+        """New rows of `table`, each a tuple in the column order of `self.sql[table]`."""
+        if self.copy_sql is None:
+            self.conn.exec_driver_sql(self.sql[table], rows)
+            return
+        with self.conn.connection.dbapi_connection.cursor() as cur, cur.copy(self.copy_sql[table]) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def lap(self, phase: str) -> None:
         """Add the time since the last lap to `phase` (the per-phase figures of `otklik bench`)."""
@@ -625,7 +636,7 @@ class _Writer:
             self.next_id[table.name] = first + len(todo)
             self.new[kind] += len(todo)
             ids.update(zip(todo, range(first, first + len(todo))))
-            self.conn.exec_driver_sql(self.sql[table.name], [to_row(i, k, recs[k]) for i, k in enumerate(todo, first)])
+            self._insert(table.name, [to_row(i, k, recs[k]) for i, k in enumerate(todo, first)])
 
     def _apply_updates(self, table, updates: list[dict]) -> None:
         """Batch updates that set the same columns together (executemany)."""
@@ -644,7 +655,7 @@ class _Writer:
         # 1. raw records, exactly as read: the batch's chunk, then each record as a span of it
         cid = self.next_id["raw_chunk"]
         self.next_id["raw_chunk"] += 1
-        conn.exec_driver_sql(self.sql["raw_chunk"], (cid, run, CHUNK_CODEC, b.chunk_size, b.chunk))
+        self._insert("raw_chunk", [(cid, run, CHUNK_CODEC, b.chunk_size, b.chunk)])
         first = rid = self.next_id["raw_record"]
         rows, off = [], 0
         file_time, file_basis, override = self.file_time, self.basis, self.override
@@ -657,7 +668,7 @@ class _Writer:
             rid += 1
             off += r.size
         self.next_id["raw_record"] = rid
-        conn.exec_driver_sql(self.sql["raw_record"], rows)
+        self._insert("raw_record", rows)
         self.raw_new += len(rows)
         self.found_first: list[tuple[int, int]] = []  # (comment id, raw id) of first reads of stored comments
         self.lap("raw records")
@@ -692,7 +703,7 @@ class _Writer:
             i = cids[k[0]][k[1]] if etype == "comment" else ids[etype][k]
             sight.append((etype, i, first + n, run, rows[n][7], rows[n][8]))
         if sight:
-            conn.exec_driver_sql(self.sql["sighting"], sight)
+            self._insert("sighting", sight)
         self.lap("sightings")
 
         # 4. observations: a count at a time; the same count at the same time is not added twice
@@ -771,7 +782,7 @@ class _Writer:
         self.next_id["comment"] = nid
         self.new["comments"] += len(rows)
         if rows:
-            conn.exec_driver_sql(self.sql["comment"], rows)
+            self._insert("comment", rows)
         if updates:
             self._apply_updates(comment, updates)
         self.lap("comments")
@@ -988,6 +999,12 @@ def insert_sql(conn: Connection, table, cols: Iterable[str], ignore_conflicts: b
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"  # SQLite and PostgreSQL alike
     return sql
+
+
+def copy_sql(conn: Connection, table, cols: Iterable[str]) -> str:
+    """PostgreSQL's COPY of rows with these columns into `table`."""
+    prep = conn.dialect.identifier_preparer
+    return f"COPY {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) FROM STDIN"
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict], ignore_conflicts: bool = False) -> int:
