@@ -729,7 +729,7 @@ class _Writer:
     def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> None:
         """Insert the new comments of a batch (with their reply parent and thread root when those
         are known already) and update the ones the store has."""
-        conn, run, cids, roots = self.conn, self.run_id, self.comment_ids, self.roots
+        run, cids, roots = self.run_id, self.comment_ids, self.roots
         had = {p: self._had(comment, p) for p in {k[0] for k in comments}}
         # look up the comments met before in this run and all of a platform the store had before;
         # and the parents stored before this run that the run has not met yet
