@@ -303,7 +303,8 @@ def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
 @main.command("verify")
 @click.option("--files", "check_files", is_flag=True, help="Also re-hash the imported source files still on disk.")
 @click.option("--rebuild-search", is_flag=True,
-              help="First rebuild the full-text search index from the stored comments (logged in custody).")
+              help="First rebuild SQLite's full-text search index from the stored comments (logged in custody; "
+                   "PostgreSQL's index is kept by the database and needs none).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def verify_cmd(obj: Ctx, check_files, rebuild_search, as_json):
@@ -500,7 +501,7 @@ def eval_stance(data, adapt_ks, seeds, as_json):
     \b
     Examples:
       otklik eval stance --data ../shared/data/ruarg2022/dev.tsv --json
-      otklik eval stance --data ../shared/data/ruw_en/raw_val_all_onecol.csv --adapt 10,30,100
+      otklik eval stance --data ../shared/data/ruw_en/raw_val_Russia_Ukraine.csv --adapt 10,30,100
     """
     from .evaluation.stance import adaptation_curve, run
 

@@ -15,9 +15,11 @@ posts and authors, are observations.
 The pipeline, built for large files on a small machine: the importer runs in a forked child
 process that also hashes, packs, sorts each batch by kind and encodes it (see `_read`); a thread
 here queues what it sends, so it can run ahead; this process only writes, in batches, with rows
-as tuples straight to the driver, inside a rollback-journal transaction (`store.bulk_write`). Look-ups are avoided where they cannot find anything: comments, authors,
-posts and sources are looked up only for a platform the store already had rows of. Every item
-read is a new raw record, so its sightings are new too and need no look-up.
+as tuples straight to the driver (executemany on SQLite, COPY on PostgreSQL), inside one
+transaction (`store.bulk_write`); SQLite's search index takes the file's new comments at its end.
+Look-ups are avoided where they cannot find anything: comments, authors, posts and sources are
+looked up only for a platform the store already had rows of. Every item read is a new raw
+record, so its sightings are new too and need no look-up.
 """
 
 from __future__ import annotations
@@ -560,9 +562,9 @@ class _Writer:
         self.first_id = dict(self.next_id)
         tables = ((raw_record, RAW_COLS), (raw_chunk, CHUNK_COLS), (comment, COMMENT_COLS), (sighting, SIGHTING_COLS),
                   (source, SOURCE_COLS), (author, AUTHOR_COLS), (post, POST_COLS))
-        self.sql = {t.name: insert_sql(conn, t, cols) for t, cols in tables}
         # PostgreSQL takes new rows by COPY, several times faster than one INSERT per row there
-        self.copy_sql = {t.name: copy_sql(conn, t, cols) for t, cols in tables} if conn.dialect.name == "postgresql" else None
+        self.copy = conn.dialect.name == "postgresql"
+        self.sql = {t.name: (copy_sql if self.copy else insert_sql)(conn, t, cols) for t, cols in tables}
         self.fts = conn.dialect.name == "sqlite"
         # SQLite's driver binds an int directly but looks up an adapter for a bool; PostgreSQL
         # wants booleans
@@ -572,10 +574,10 @@ class _Writer:
 
     def _insert(self, table: str, rows: list[tuple]) -> None:
         """New rows of `table`, each a tuple in the column order of `self.sql[table]`."""
-        if self.copy_sql is None:
+        if not self.copy:
             self.conn.exec_driver_sql(self.sql[table], rows)
             return
-        with self.conn.connection.dbapi_connection.cursor() as cur, cur.copy(self.copy_sql[table]) as copy:
+        with self.conn.connection.dbapi_connection.cursor() as cur, cur.copy(self.sql[table]) as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -656,21 +658,21 @@ class _Writer:
         cid = self.next_id["raw_chunk"]
         self.next_id["raw_chunk"] += 1
         self._insert("raw_chunk", [(cid, run, CHUNK_CODEC, b.chunk_size, b.chunk)])
+        # (a read's capture time: the export's, unless --captured-at overrides it, else the file's)
         first = rid = self.next_id["raw_record"]
-        rows, off = [], 0
+        raws, off = [], 0
         file_time, file_basis, override = self.file_time, self.basis, self.override
         for r in b.reads:
             at = r.captured_at
             if at and not override:
-                rows.append((rid, r.sha256, r.size, cid, off, run, r.where, at, "export"))
+                raws.append((rid, r.sha256, r.size, cid, off, run, r.where, at, "export"))
             else:
-                rows.append((rid, r.sha256, r.size, cid, off, run, r.where, file_time, file_basis))
+                raws.append((rid, r.sha256, r.size, cid, off, run, r.where, file_time, file_basis))
             rid += 1
             off += r.size
         self.next_id["raw_record"] = rid
-        self._insert("raw_record", rows)
-        self.raw_new += len(rows)
-        self.found_first: list[tuple[int, int]] = []  # (comment id, raw id) of first reads of stored comments
+        self._insert("raw_record", raws)
+        self.raw_new += len(raws)
         self.lap("raw records")
 
         # 2. records by kind (sorted by the reader); a key mapped to None is only referenced
@@ -689,8 +691,8 @@ class _Writer:
         self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                       self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
-        if comments:
-            self._comments(comments)
+        # (comment id, raw id) of the first read of each comment the store had: a sighting
+        found_first = self._comments(comments) if comments else []
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
         # 3. sightings: every read of a record, with the read's capture time, except a comment's
@@ -698,26 +700,21 @@ class _Writer:
         # raw record is new, so each sighting is too.
         ids = {"comment": None, "post": self.cache["posts"], "source": self.cache["sources"]}
         cids = self.comment_ids
-        sight = [("comment", i, r, run, rows[r - first][7], rows[r - first][8]) for i, r in self.found_first]
+        sight = [("comment", i, r, run, *raws[r - first][7:9]) for i, r in found_first]
         for etype, k, n in b.sightings:
             i = cids[k[0]][k[1]] if etype == "comment" else ids[etype][k]
-            sight.append((etype, i, first + n, run, rows[n][7], rows[n][8]))
+            sight.append((etype, i, first + n, run, *raws[n][7:9]))
         if sight:
             self._insert("sighting", sight)
         self.lap("sightings")
 
-        # 4. observations: a count at a time; the same count at the same time is not added twice
+        # 4. observations: a count at a time (the export's own, else its read's capture time); the
+        # same count at the same time is not added twice
         if b.observations:
             rows = {}
             for o, n in b.observations:
                 eid = self._entity_id(o)
-                at = b.reads[n].captured_at
-                if o.observed_at:
-                    when, basis = o.observed_at, "export"
-                elif at and not self.override:
-                    when, basis = at, "export"
-                else:
-                    when, basis = self.file_time, self.basis
+                when, basis = (o.observed_at, "export") if o.observed_at else raws[n][7:9]
                 rows[(o.entity, eid, o.metric, when)] = {
                     "entity_type": o.entity, "entity_id": eid, "metric": o.metric, "value": float(o.value),
                     "observed_at": when, "basis": basis, "import_id": self.run_id}
@@ -726,9 +723,10 @@ class _Writer:
             self.existing["observations"] += len(rows) - added
             self.lap("observations")
 
-    def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> None:
+    def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> list[tuple[int, int]]:
         """Insert the new comments of a batch (with their reply parent and thread root when those
-        are known already) and update the ones the store has."""
+        are known already) and update the ones the store has; returns (id, raw id of this read)
+        of the latter."""
         run, cids, roots = self.run_id, self.comment_ids, self.roots
         had = {p: self._had(comment, p) for p in {k[0] for k in comments}}
         # look up the comments met before in this run and all of a platform the store had before;
@@ -748,7 +746,7 @@ class _Writer:
                 cids[k[0]][k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
         posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
-        rows, updates = [], []
+        rows, updates, found_first = [], [], []
         nid = self.next_id["comment"]
         yes, no = self.booleans
         for k, r in comments.items():
@@ -757,7 +755,7 @@ class _Writer:
             if row is not None:
                 pc[k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
-                self.found_first.append((row["id"], raw_of[k]))
+                found_first.append((row["id"], raw_of[k]))
                 if row["last_import_id"] != run:
                     self.existing["comments"] += 1
                 updates.append(self._update_comment(row, r))
@@ -786,6 +784,7 @@ class _Writer:
         if updates:
             self._apply_updates(comment, updates)
         self.lap("comments")
+        return found_first
 
     def _posts_from_parents(self, comments: dict, posts: dict) -> None:
         """Give replies whose export names no post the post of their parent comment."""
@@ -989,13 +988,17 @@ def _match_hint(conn: Connection, plat: str, pid: int, hint: dict) -> int | None
     return cands[0] if len(cands) == 1 else None
 
 
+def _target(conn: Connection, table, cols: list[str]) -> str:
+    """`table (col, ...)`, quoted for the dialect ("where" and "offset" are keywords)."""
+    prep = conn.dialect.identifier_preparer
+    return f"{prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)})"
+
+
 def insert_sql(conn: Connection, table, cols: Iterable[str], ignore_conflicts: bool = False) -> str:
     """INSERT of one row into `table` with a driver placeholder per column."""
-    prep = conn.dialect.identifier_preparer
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cols = list(cols)
-    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+    sql = f"INSERT INTO {_target(conn, table, cols)} VALUES ({', '.join([mark] * len(cols))})"
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"  # SQLite and PostgreSQL alike
     return sql
@@ -1003,8 +1006,7 @@ def insert_sql(conn: Connection, table, cols: Iterable[str], ignore_conflicts: b
 
 def copy_sql(conn: Connection, table, cols: Iterable[str]) -> str:
     """PostgreSQL's COPY of rows with these columns into `table`."""
-    prep = conn.dialect.identifier_preparer
-    return f"COPY {prep.format_table(table)} ({', '.join(prep.quote(c) for c in cols)}) FROM STDIN"
+    return f"COPY {_target(conn, table, list(cols))} FROM STDIN"
 
 
 def bulk_insert(conn: Connection, table, rows: list[dict], ignore_conflicts: bool = False) -> int:
