@@ -36,7 +36,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import chain
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from time import perf_counter
@@ -270,10 +270,10 @@ def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool,
                 skipped.append({"file": str(path), "where": rec.where, "reason": rec.reason})
             else:
                 completes.append(rec)
-        if batch.reads:
+        if batch.reads.size:
             w.write(batch)
             if progress:
-                progress(len(batch.reads))
+                progress(len(batch.reads.size))
     w.lap("waiting for the reader")
     w.finish(completes)
     w.lap("finish: parents, roots, copies, not-seen")
@@ -288,41 +288,67 @@ def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool,
 # machine with two cores the importer runs in a forked child while this process only writes.
 # The child streams batches through a pipe; a full pipe makes it wait, so memory stays bounded.
 # Batches travel as MessagePack, encoded and decoded in C by msgspec straight from and into
-# the model's Structs (pickling dataclasses cost 6 µs a record, this costs 1.5 µs). Without
+# msgspec Structs (pickling dataclasses cost 6 µs a record, this costs 1.5 µs); comments and raw
+# records travel as columns (`Comments`, `Reads`), which decode faster still. Without
 # fork (Windows, macOS' default) it all runs in this process and nothing is encoded.
 
 
-class Read(msgspec.Struct, array_like=True, tag=True):
-    """One raw record of the batch (an Item): its bytes are the next `size` bytes of the chunk."""
-
-    size: int
-    sha256: bytes
-    where: str
-    captured_at: str | None
-
-
 Key = tuple[str, str]  # (platform, platform id)
+
+
+class Reads(msgspec.Struct, array_like=True):
+    """The raw records of a batch (Items), column by column: read n's bytes are the next
+    `size[n]` bytes of the chunk."""
+
+    size: list[int] = []
+    sha256: list[bytes] = []
+    where: list[str] = []
+    captured_at: list[str | None] = []
+
+
+class Comments(msgspec.Struct, array_like=True):
+    """The comments of a batch, column by column (comment j: `platform[j]`, `text[j]`, ...).
+
+    Columns rather than one record per comment: they decode faster, and the writer builds its
+    rows from them with `zip` and `map`, in C (the largest part of an import is comments).
+    `post` and `author` index the batch's `post_keys` and `authors` (-1: none; a post of -1 is
+    a reply whose export does not name its post). `first` is the read each was first read from.
+    """
+
+    platform: list[str] = []
+    platform_id: list[str] = []
+    post: list[int] = []
+    parent_id: list[str | None] = []
+    author: list[int] = []
+    author_handle: list[str | None] = []  # as seen with this comment
+    author_name: list[str | None] = []
+    text: list[str] = []
+    published_at: list[str | None] = []
+    published_approx: list[bool] = []
+    likes: list[int | None] = []
+    first: list[int] = []
+
+    def keys(self) -> list[Key]:
+        return list(zip(self.platform, self.platform_id))
 
 
 class Batch(msgspec.Struct, array_like=True, tag=True):
     """What the importer read next, sorted by kind for the writer.
 
     `chunk` packs the raw bytes of `reads` (`evidence.pack`; None when there are none). Each
-    comment, author, post and source read appears once under its key, as the last record read
-    with that key, in the order keys were first met; a post or source paired with None was
-    only referenced. `*_first` give the read each comment (and post; -1: none) was first read
-    from. `sightings` are (entity type, key, read): each read that names a post or source, and
-    each read of a comment but its first one in the batch (that one is its own raw record, or
-    a sighting the writer adds when the comment was in the store already).
+    comment, author, post and source read appears once, as the last record read with its key,
+    in the order keys were first met; a post or source paired with None was only referenced.
+    `post_first` gives the read each post was first read from (-1: none). `sightings` are
+    (entity type, key, read): each read that names a post or source, and each read of a comment
+    but its first one in the batch (that one is its own raw record, or a sighting the writer
+    adds when the comment was in the store already).
     """
 
     chunk: bytes | None
     chunk_size: int
-    reads: list[Read] = []
+    reads: Reads = msgspec.field(default_factory=Reads)
     other: list[Skip | Complete] = []
-    comment_keys: list[Key] = []
-    comments: list[CommentRec] = []
-    comment_first: list[int] = []
+    comments: Comments = msgspec.field(default_factory=Comments)
     author_keys: list[Key] = []
     authors: list[AuthorRec] = []
     post_keys: list[Key] = []
@@ -339,7 +365,7 @@ class _Sorter:
 
     def __init__(self):
         self.raws: list[bytes] = []
-        self.reads: list[Read] = []
+        self.reads = Reads([], [], [], [])
         self.other: list = []
         self.comments: dict[Key, CommentRec] = {}
         self.comment_first: dict[Key, int] = {}
@@ -351,13 +377,17 @@ class _Sorter:
         self.sightings: list = []
 
     def __len__(self) -> int:
-        return len(self.reads) + len(self.other)
+        return len(self.raws) + len(self.other)
 
     def add(self, item: Item) -> None:
         raw = item.raw
-        n = len(self.reads)
+        n = len(self.raws)
         self.raws.append(raw)
-        self.reads.append(Read(len(raw), hashlib.sha256(raw).digest(), item.where, item.captured_at))
+        reads = self.reads
+        reads.size.append(len(raw))
+        reads.sha256.append(hashlib.sha256(raw).digest())
+        reads.where.append(item.where)
+        reads.captured_at.append(item.captured_at)
         comments, authors, posts, sources = self.comments, self.authors, self.posts, self.sources
         seen = set()  # (entity type, key) sighted in this read
         for e in item.entities:
@@ -403,9 +433,20 @@ class _Sorter:
 
     def batch(self) -> Batch:
         data, size = pack(self.raws) if self.raws else (None, 0)
-        c, p = self.comment_first, self.post_first
-        return Batch(data, size, self.reads, self.other,
-                     list(self.comments), list(self.comments.values()), [c[k] for k in self.comments],
+        cs = list(self.comments.values())
+        post_index = {k: j for j, k in enumerate(self.posts)}
+        author_index = {k: j for j, k in enumerate(self.authors)}
+        authors = [c.author for c in cs]
+        comments = Comments(
+            [c.platform for c in cs], [c.platform_id for c in cs],
+            [-1 if c.post_id is None else post_index[(c.platform, c.post_id)] for c in cs],
+            [c.parent_id for c in cs],
+            [-1 if a is None else author_index[(a.platform, a.platform_id)] for a in authors],
+            [a and a.handle for a in authors], [a and a.display_name for a in authors],
+            [c.text for c in cs], [c.published_at for c in cs], [c.published_approx for c in cs],
+            [c.likes for c in cs], list(self.comment_first.values()))
+        p = self.post_first
+        return Batch(data, size, self.reads, self.other, comments,
                      list(self.authors), list(self.authors.values()),
                      list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
                      list(self.sources), list(self.sources.values()), self.observations, self.sightings)
@@ -659,40 +700,37 @@ class _Writer:
         self.next_id["raw_chunk"] += 1
         self._insert("raw_chunk", [(cid, run, CHUNK_CODEC, b.chunk_size, b.chunk)])
         # (a read's capture time: the export's, unless --captured-at overrides it, else the file's)
-        first = rid = self.next_id["raw_record"]
-        raws, off = [], 0
-        file_time, file_basis, override = self.file_time, self.basis, self.override
-        for r in b.reads:
-            at = r.captured_at
-            if at and not override:
-                raws.append((rid, r.sha256, r.size, cid, off, run, r.where, at, "export"))
-            else:
-                raws.append((rid, r.sha256, r.size, cid, off, run, r.where, file_time, file_basis))
-            rid += 1
-            off += r.size
-        self.next_id["raw_record"] = rid
-        self._insert("raw_record", raws)
-        self.raw_new += len(raws)
+        r = b.reads
+        n = len(r.size)
+        if self.override or not any(r.captured_at):
+            read_at, read_basis = [self.file_time] * n, [self.basis] * n
+        else:
+            read_at = [t or self.file_time for t in r.captured_at]
+            read_basis = ["export" if t else self.basis for t in r.captured_at]
+        first = self.next_id["raw_record"]
+        self.next_id["raw_record"] = first + n
+        self._insert("raw_record", list(zip(range(first, first + n), r.sha256, r.size, repeat(cid),
+                                             accumulate(r.size[:-1], initial=0), repeat(run), r.where,
+                                             read_at, read_basis)))
+        self.raw_new += n
         self.lap("raw records")
 
         # 2. records by kind (sorted by the reader); a key mapped to None is only referenced
         # (becomes a stub if new)
-        comments = dict(zip(b.comment_keys, b.comments))
-        self.comment_raw = dict(zip(b.comment_keys, map(first.__add__, b.comment_first)))
         self.post_raw = {k: first + i for k, i in zip(b.post_keys, b.post_first) if i >= 0}
-        authors = dict(zip(b.author_keys, b.authors))
         posts = dict(zip(b.post_keys, b.posts))
-        sources = dict(zip(b.source_keys, b.sources))
-        self._posts_from_parents(comments, posts)
-        self._resolve("sources", source, sources, self._source_row, ("title", "handle", "url"),
-                      self._update_source, self.cache["sources"])
-        self._resolve("authors", author, authors, self._author_row, ("handle", "display_name"),
-                      self._update_author, self.cache["authors"])
+        c = b.comments
+        if -1 in c.post:
+            self._posts_from_parents(c, b.post_keys, posts)
+        self._resolve("sources", source, dict(zip(b.source_keys, b.sources)), self._source_row,
+                      ("title", "handle", "url"), self._update_source, self.cache["sources"])
+        self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
+                      ("handle", "display_name"), self._update_author, self.cache["authors"])
         self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                       self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
         # (comment id, raw id) of the first read of each comment the store had: a sighting
-        found_first = self._comments(comments) if comments else []
+        found_first = self._comments(c, first, b.post_keys, b.author_keys) if c.platform else []
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
         # 3. sightings: every read of a record, with the read's capture time, except a comment's
@@ -700,10 +738,10 @@ class _Writer:
         # raw record is new, so each sighting is too.
         ids = {"comment": None, "post": self.cache["posts"], "source": self.cache["sources"]}
         cids = self.comment_ids
-        sight = [("comment", i, r, run, *raws[r - first][7:9]) for i, r in found_first]
-        for etype, k, n in b.sightings:
+        sight = [("comment", i, r, run, read_at[r - first], read_basis[r - first]) for i, r in found_first]
+        for etype, k, j in b.sightings:
             i = cids[k[0]][k[1]] if etype == "comment" else ids[etype][k]
-            sight.append((etype, i, first + n, run, *raws[n][7:9]))
+            sight.append((etype, i, first + j, run, read_at[j], read_basis[j]))
         if sight:
             self._insert("sighting", sight)
         self.lap("sightings")
@@ -712,9 +750,9 @@ class _Writer:
         # same count at the same time is not added twice
         if b.observations:
             rows = {}
-            for o, n in b.observations:
+            for o, j in b.observations:
                 eid = self._entity_id(o)
-                when, basis = (o.observed_at, "export") if o.observed_at else raws[n][7:9]
+                when, basis = (o.observed_at, "export") if o.observed_at else (read_at[j], read_basis[j])
                 rows[(o.entity, eid, o.metric, when)] = {
                     "entity_type": o.entity, "entity_id": eid, "metric": o.metric, "value": float(o.value),
                     "observed_at": when, "basis": basis, "import_id": self.run_id}
@@ -723,97 +761,122 @@ class _Writer:
             self.existing["observations"] += len(rows) - added
             self.lap("observations")
 
-    def _comments(self, comments: dict[tuple[str, str], CommentRec]) -> list[tuple[int, int]]:
+    def _comments(self, c: Comments, first_raw: int, post_keys: list[Key], author_keys: list[Key]) -> list[tuple[int, int]]:
         """Insert the new comments of a batch (with their reply parent and thread root when those
         are known already) and update the ones the store has; returns (id, raw id of this read)
-        of the latter."""
+        of the latter. `first_raw` is the id of the batch's first raw record."""
         run, cids, roots = self.run_id, self.comment_ids, self.roots
-        had = {p: self._had(comment, p) for p in {k[0] for k in comments}}
+        keys = c.keys()
+        raw_ids = [first_raw + j for j in c.first]
+        had = {p: self._had(comment, p) for p in set(c.platform)}
         # look up the comments met before in this run and all of a platform the store had before;
         # and the parents stored before this run that the run has not met yet
         lookup, parents = [], set()
-        for k, r in comments.items():
-            p = k[0]
-            if had[p]:
-                lookup.append(k)
-                if r.parent_id and r.parent_id not in cids[p]:
-                    parents.add((p, r.parent_id))
-            elif k[1] in cids[p]:
-                lookup.append(k)
+        if any(had.values()):
+            for k, parent in zip(keys, c.parent_id):
+                p = k[0]
+                if had[p]:
+                    lookup.append(k)
+                    if parent and parent not in cids[p]:
+                        parents.add((p, parent))
+                elif k[1] in cids[p]:
+                    lookup.append(k)
+        else:
+            lookup = [k for k in keys if k[1] in cids[k[0]]]
         found = self._lookup(comment, lookup, ("text", "last_import_id", "root_id")) if lookup else {}
         if parents:
             for k, row in self._lookup(comment, parents, ("root_id",)).items():
                 cids[k[0]][k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
-        posts, authors, raw_of = self.cache["posts"], self.cache["authors"], self.comment_raw
-        rows, updates, found_first = [], [], []
-        nid = self.next_id["comment"]
-        yes, no = self.booleans
-        for k, r in comments.items():
-            pc = cids[k[0]]  # platform id -> id, of this comment's platform
-            row = found.get(k)
-            if row is not None:
-                pc[k[1]] = row["id"]
+        cols = (c.platform, c.platform_id, c.post, c.parent_id, c.author, c.author_handle, c.author_name, c.text,
+                c.published_at, c.published_approx, c.likes, raw_ids)
+        updates, found_first = [], []
+        if found:
+            new = []
+            for j, k in enumerate(keys):
+                row = found.get(k)
+                if row is None:
+                    new.append(j)
+                    continue
+                cids[k[0]][k[1]] = row["id"]
                 roots[row["id"]] = row["root_id"]
-                found_first.append((row["id"], raw_of[k]))
+                found_first.append((row["id"], raw_ids[j]))
                 if row["last_import_id"] != run:
                     self.existing["comments"] += 1
-                updates.append(self._update_comment(row, r))
-                continue
-            i, nid = nid, nid + 1
-            # a parent met earlier in this run (or stored before) gives parent and root now; the
-            # others are left to finish() (the parent may come later in the file)
-            parent = root = None
-            if r.parent_id is None:
-                root = i
+                updates.append(self._update_comment(row, c.text[j], c.likes[j]))
+            cols = [[col[j] for j in new] for col in cols]
+        platform, pid, post_ix, parent_pid, author_ix, handle, name, text_, published, approx, likes, raw_ids = cols
+        m = len(pid)
+        if m:
+            nid = self.next_id["comment"]
+            self.next_id["comment"] = nid + m
+            ids = range(nid, nid + m)
+            # The batch's new comments are known by platform id before any parent is looked up, so
+            # a reply read before its parent gets it here too; a thread root only when the parent's
+            # is known already (the others: finish()).
+            if len(set(platform)) == 1:
+                cids[platform[0]].update(zip(pid, ids))
             else:
-                parent = pc.get(r.parent_id)
-                if parent is not None:
-                    root = roots.get(parent, parent)
-                roots[i] = root
-            pc[k[1]] = i
-            a = r.author
-            rows.append((i, k[0], k[1], posts[(k[0], r.post_id)], r.parent_id, parent, root,
-                         authors[(a.platform, a.platform_id)] if a else None, a.handle if a else None,
-                         a.display_name if a else None, r.text, r.published_at, yes if r.published_approx else no,
-                         r.likes, no, raw_of[k], run, run))
-        self.next_id["comment"] = nid
-        self.new["comments"] += len(rows)
-        if rows:
-            self._insert("comment", rows)
+                for p, x, i in zip(platform, pid, ids):
+                    cids[p][x] = i
+            parents_col, roots_col = [None] * m, list(ids)  # a top-level comment is its thread's root
+            replies = [j for j, x in enumerate(parent_pid) if x is not None]
+            roots.update(dict.fromkeys([nid + j for j in replies]))  # reply id -> root: not known yet
+            for j in replies:
+                parent = cids[platform[j]].get(parent_pid[j])
+                root = None if parent is None else roots.get(parent, parent)
+                parents_col[j], roots_col[j] = parent, root
+                roots[nid + j] = root
+            post_ids = [self.cache["posts"][k] for k in post_keys]
+            author_ids = [self.cache["authors"][k] for k in author_keys]
+            author_ids.append(None)  # index -1: no author
+            yes, no = self.booleans
+            approx = [yes if a else no for a in approx] if any(approx) else repeat(no)
+            self._insert("comment", list(zip(
+                ids, platform, pid, map(post_ids.__getitem__, post_ix), parent_pid, parents_col, roots_col,
+                map(author_ids.__getitem__, author_ix), handle, name, text_, published, approx, likes, repeat(no),
+                raw_ids, repeat(run), repeat(run))))
+            self.new["comments"] += m
         if updates:
             self._apply_updates(comment, updates)
         self.lap("comments")
         return found_first
 
-    def _posts_from_parents(self, comments: dict, posts: dict) -> None:
-        """Give replies whose export names no post the post of their parent comment."""
-        orphans = [r for r in comments.values() if r.post_id is None]
-        if not orphans:
-            return
+    def _posts_from_parents(self, c: Comments, post_keys: list[Key], posts: dict) -> None:
+        """Give replies whose export names no post (`c.post` -1) the post of their parent comment,
+        adding that post to the batch's `post_keys` and `posts` when it is not there."""
+        index = {k: j for j, k in enumerate(c.keys())}
+        post_index = {k: j for j, k in enumerate(post_keys)}
         stored = {}
-        for r in orphans:
-            seen, cur = set(), r
-            while cur is not None and cur.post_id is None and cur.parent_id and cur.platform_id not in seen:
-                seen.add(cur.platform_id)
-                nxt = comments.get((cur.platform, cur.parent_id))
+        for j in [j for j, x in enumerate(c.post) if x == -1]:
+            p, cur, seen, post_id = c.platform[j], j, set(), None
+            while True:  # up the thread to a comment that names its post
+                if c.post[cur] >= 0:
+                    post_id = post_keys[c.post[cur]][1]
+                    break
+                parent = c.parent_id[cur]
+                if not parent or c.platform_id[cur] in seen:
+                    break
+                seen.add(c.platform_id[cur])
+                nxt = index.get((p, parent))
                 if nxt is None:  # the parent was imported before (or earlier in this run)
-                    key = (cur.platform, cur.parent_id)
-                    if key not in stored:
-                        stored[key] = self.conn.execute(
+                    if parent not in stored:
+                        stored[parent] = self.conn.execute(
                             select(post.c.platform_id).select_from(comment.join(post, post.c.id == comment.c.post_id))
-                            .where(comment.c.platform == key[0], comment.c.platform_id == key[1])).scalar()
-                    r.post_id = stored[key]
+                            .where(comment.c.platform == p, comment.c.platform_id == parent)).scalar()
+                    post_id = stored[parent]
                     break
                 cur = nxt
-            else:
-                if cur is not None and cur.post_id is not None:
-                    r.post_id = cur.post_id
-            if r.post_id is None:
-                raise BadInput(self.path, None, f"comment {r.platform}:{r.platform_id}: the export does not name its post and its "
-                                 f"parent comment {r.parent_id} is neither in this file nor in the store; import the "
-                                 "page that holds the parent first")
-            posts.setdefault((r.platform, r.post_id), None)
+            if post_id is None:
+                raise BadInput(self.path, None, f"comment {p}:{c.platform_id[j]}: the export does not name its post "
+                                 f"and its parent comment {c.parent_id[j]} is neither in this file nor in the store; "
+                                 "import the page that holds the parent first")
+            k = (p, post_id)
+            if k not in post_index:
+                post_index[k] = len(post_keys)
+                post_keys.append(k)
+                posts[k] = None
+            c.post[j] = post_index[k]
 
     def _entity_id(self, o: ObservationRec) -> int:
         k = _key(o)
@@ -881,18 +944,18 @@ class _Writer:
                 vals["copy_hint"] = json.dumps(r.copy_hint, ensure_ascii=False)
         return vals
 
-    def _update_comment(self, row, r: CommentRec) -> dict:
+    def _update_comment(self, row, text: str, likes: int | None) -> dict:
         vals = {"_id": row["id"], "last_import_id": self.run_id, "not_seen_since": None}
-        if r.likes is not None:
-            vals["likes"] = r.likes
-        if r.text != row["text"]:
+        if likes is not None:
+            vals["likes"] = likes
+        if text != row["text"]:
             # The text changed between exports: the working copy follows the latest; every
             # earlier version stays in its raw record.
-            vals["text"], vals["edited"] = r.text, True
+            vals["text"], vals["edited"] = text, True
             if self.fts and row["id"] < self.first_id["comment"]:  # (the run's new ones: finish())
                 self.conn.exec_driver_sql("INSERT INTO comment_fts(comment_fts, rowid, text) VALUES('delete', ?, ?)",
                                           (row["id"], row["text"]))
-                self.conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES(?, ?)", (row["id"], r.text))
+                self.conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES(?, ?)", (row["id"], text))
         return vals
 
     # -- after the last batch
