@@ -346,6 +346,11 @@ def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
         assert conn.execute(text("SELECT raw_id FROM post")).scalar() == 20
         with pytest.raises(Exception, match="append-only"):
             conn.execute(text("UPDATE raw_record SET size = 0"))
+        # migration 4: the search index of an old store gets the larger write buffer, and still
+        # finds the comment the old store indexed
+        assert conn.execute(text("SELECT v FROM comment_fts_config WHERE k = 'hashsize'")).scalar() == \
+            store.FTS_HASHSIZE
+        assert conn.execute(text("SELECT rowid FROM comment_fts WHERE comment_fts MATCH 'привет'")).all() == [(1,)]
 
 
 def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, case, tmp_path):
