@@ -652,13 +652,16 @@ class _Writer:
         return found
 
     def _resolve(self, kind: str, table, recs: dict, to_row: Callable, cols: tuple, on_existing,
-                 ids: dict) -> None:
+                 ids: dict) -> list[int]:
         """Give every key in `recs` an id in `ids`, inserting new records (None = a stub that is
         only referenced; `to_row` gives the row, in the column order of `self.sql[table]`) and
-        updating existing ones."""
-        todo = [k for k in recs if k not in ids]
-        if not todo:
-            return
+        updating existing ones. Returns the ids of `recs`, in its order."""
+        keys = list(recs)
+        got = list(map(ids.get, keys))
+        missing = [j for j, i in enumerate(got) if i is None]
+        if not missing:
+            return got
+        todo = [keys[j] for j in missing]
         run_scoped = "last_import_id" in table.c
         had = {p: self._had(table, p) for p in {k[0] for k in todo}}
         found = self._lookup(table, [k for k in todo if had[k[0]]], cols + (("last_import_id",) if run_scoped else ()))
@@ -680,6 +683,9 @@ class _Writer:
             self.new[kind] += len(todo)
             ids.update(zip(todo, range(first, first + len(todo))))
             self._insert(table.name, [to_row(i, k, recs[k]) for i, k in enumerate(todo, first)])
+        for j in missing:
+            got[j] = ids[keys[j]]
+        return got
 
     def _apply_updates(self, table, updates: list[dict]) -> None:
         """Batch updates that set the same columns together (executemany)."""
@@ -724,13 +730,13 @@ class _Writer:
             self._posts_from_parents(c, b.post_keys, posts)
         self._resolve("sources", source, dict(zip(b.source_keys, b.sources)), self._source_row,
                       ("title", "handle", "url"), self._update_source, self.cache["sources"])
-        self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
-                      ("handle", "display_name"), self._update_author, self.cache["authors"])
-        self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
-                      self._update_post, self.cache["posts"])
+        author_ids = self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
+                                   ("handle", "display_name"), self._update_author, self.cache["authors"])
+        post_ids = self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
+                                 self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
         # (comment id, raw id) of the first read of each comment the store had: a sighting
-        found_first = self._comments(c, first, b.post_keys, b.author_keys) if c.platform else []
+        found_first = self._comments(c, first, post_ids, author_ids) if c.platform else []
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
         # 3. sightings: every read of a record, with the read's capture time, except a comment's
@@ -761,14 +767,16 @@ class _Writer:
             self.existing["observations"] += len(rows) - added
             self.lap("observations")
 
-    def _comments(self, c: Comments, first_raw: int, post_keys: list[Key], author_keys: list[Key]) -> list[tuple[int, int]]:
+    def _comments(self, c: Comments, first_raw: int, post_ids: list[int], author_ids: list[int]) -> list[tuple[int, int]]:
         """Insert the new comments of a batch (with their reply parent and thread root when those
         are known already) and update the ones the store has; returns (id, raw id of this read)
-        of the latter. `first_raw` is the id of the batch's first raw record."""
+        of the latter. `first_raw` is the id of the batch's first raw record; `post_ids` and
+        `author_ids` are the ids of the batch's posts and authors (`c.post`, `c.author` index them)."""
         run, cids, roots = self.run_id, self.comment_ids, self.roots
         keys = c.keys()
         raw_ids = [first_raw + j for j in c.first]
-        had = {p: self._had(comment, p) for p in set(c.platform)}
+        platforms = set(c.platform)
+        had = {p: self._had(comment, p) for p in platforms}
         # look up the comments met before in this run and all of a platform the store had before;
         # and the parents stored before this run that the run has not met yet
         lookup, parents = [], set()
@@ -781,6 +789,9 @@ class _Writer:
                         parents.add((p, parent))
                 elif k[1] in cids[p]:
                     lookup.append(k)
+        elif len(platforms) == 1:  # (the usual case: a set intersection, in C)
+            p = c.platform[0]
+            lookup = [(p, x) for x in cids[p].keys() & c.platform_id]
         else:
             lookup = [k for k in keys if k[1] in cids[k[0]]]
         found = self._lookup(comment, lookup, ("text", "last_import_id", "root_id")) if lookup else {}
@@ -814,7 +825,7 @@ class _Writer:
             # The batch's new comments are known by platform id before any parent is looked up, so
             # a reply read before its parent gets it here too; a thread root only when the parent's
             # is known already (the others: finish()).
-            if len(set(platform)) == 1:
+            if len(platforms) == 1:
                 cids[platform[0]].update(zip(pid, ids))
             else:
                 for p, x, i in zip(platform, pid, ids):
@@ -827,9 +838,7 @@ class _Writer:
                 root = None if parent is None else roots.get(parent, parent)
                 parents_col[j], roots_col[j] = parent, root
                 roots[nid + j] = root
-            post_ids = [self.cache["posts"][k] for k in post_keys]
-            author_ids = [self.cache["authors"][k] for k in author_keys]
-            author_ids.append(None)  # index -1: no author
+            author_ids = author_ids + [None]  # index -1: no author
             yes, no = self.booleans
             approx = [yes if a else no for a in approx] if any(approx) else repeat(no)
             self._insert("comment", list(zip(
