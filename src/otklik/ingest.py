@@ -16,7 +16,8 @@ The pipeline, built for large files on a small machine: the importer runs in a f
 process that also hashes, packs, sorts each batch by kind and encodes it (see `_read`); a thread
 here queues what it sends, so it can run ahead; this process only writes, in batches, with rows
 as tuples straight to the driver (executemany on SQLite, COPY on PostgreSQL), inside one
-transaction (`store.bulk_write`); SQLite's search index takes the file's new comments at its end.
+transaction (`store.bulk_write`); SQLite's search index takes the new comments many at a time,
+while the writer would wait for the reader and at the end of the file (`_Writer.index_text`).
 Look-ups are avoided where they cannot find anything: comments, authors, posts and sources are
 looked up only for a platform the store already had rows of. Every item read is a new raw
 record, so its sightings are new too and need no look-up.
@@ -174,7 +175,7 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     # bytes be the same: then the batches wait here until the hash is known; otherwise the run
     # writes at once and takes the hash at its end.
     batches = _read(imp, path, opts)
-    waiting = [b for b in [next(batches, None)] if b is not None]
+    waiting = [b for b in [_next_batch(batches)] if b is not None]
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(sha256_file, path)
         try:
@@ -191,7 +192,7 @@ def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summ
         import_run.c.case_id == case_id, import_run.c.file_size == start_size).limit(1)).first()
     earlier = None
     if same_size is not None:
-        while waiting and len(waiting) < READ_AHEAD and not hashing.done() and (b := next(batches, None)) is not None:
+        while waiting and len(waiting) < READ_AHEAD and not hashing.done() and (b := _next_batch(batches)) is not None:
             waiting.append(b)
         file_sha, _ = hashing.result()
         earlier = conn.execute(
@@ -263,6 +264,9 @@ def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool,
     w.lap("start")
     for batch in batches:
         w.lap("waiting for the reader")
+        if batch is IDLE:
+            w.index_text(FTS_STEP)
+            continue
         for rec in batch.other:
             if isinstance(rec, Skip):
                 if not skip_bad:
@@ -517,8 +521,18 @@ def _pump(recv, q: queue.Queue, stop: threading.Event) -> None:
             return
 
 
+IDLE = object()  # what _read gives when the reader has no batch ready: the writer may do other work
+FTS_STEP = 100_000  # comments the full-text index takes at least at a time while the writer waits
+
+
+def _next_batch(batches: Iterator[Batch]) -> Batch | None:
+    """The next batch (waiting for it), or None at the end."""
+    return next((b for b in batches if b is not IDLE), None)
+
+
 def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
-    """Batches of `_batches`, read in a child process when the platform can fork."""
+    """Batches of `_batches`, read in a child process when the platform can fork; IDLE when the
+    next one is not ready yet."""
     if "fork" not in mp.get_all_start_methods():
         yield from _batches(imp, path, opts)
         return
@@ -533,7 +547,11 @@ def _read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     pump.start()
     try:
         while True:
-            data = q.get()
+            try:
+                data = q.get_nowait()
+            except queue.Empty:
+                yield IDLE
+                data = q.get()
             if data is None:
                 child.join()
                 raise ImportFailed([f"reading {path} failed: the reader process ended "
@@ -607,6 +625,7 @@ class _Writer:
         self.copy = conn.dialect.name == "postgresql"
         self.sql = {t.name: (copy_sql if self.copy else insert_sql)(conn, t, cols) for t, cols in tables}
         self.fts = conn.dialect.name == "sqlite"
+        self.fts_next = self.next_id["comment"]  # the first comment not in the full-text index yet
         # SQLite's driver binds an int directly but looks up an adapter for a bool; PostgreSQL
         # wants booleans
         self.booleans = (1, 0) if conn.dialect.name == "sqlite" else (True, False)
@@ -621,6 +640,21 @@ class _Writer:
         with self.conn.connection.dbapi_connection.cursor() as cur, cur.copy(self.sql[table]) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def index_text(self, at_least: int = 1) -> None:
+        """Add the comments written since the last call to the full-text index (SQLite), if there
+        are at least `at_least`, with their latest text.
+
+        Each statement starts a new segment of the FTS5 index, and segments are merged later, so
+        the index takes many comments at a time: the run's new comments at its end (finish), and
+        FTS_STEP or more whenever the writer would otherwise wait for the reader (_write_all).
+        Edits of comments indexed already update the index at once (_update_comment)."""
+        if not self.fts or self.next_id["comment"] - self.fts_next < at_least:
+            return
+        self.conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) SELECT id, text FROM comment WHERE id >= ?",
+                                  (self.fts_next,))
+        self.fts_next = self.next_id["comment"]
+        self.lap("full-text index")
 
     def lap(self, phase: str) -> None:
         """Add the time since the last lap to `phase` (the per-phase figures of `otklik bench`)."""
@@ -961,7 +995,7 @@ class _Writer:
             # The text changed between exports: the working copy follows the latest; every
             # earlier version stays in its raw record.
             vals["text"], vals["edited"] = text, True
-            if self.fts and row["id"] < self.first_id["comment"]:  # (the run's new ones: finish())
+            if self.fts and row["id"] < self.fts_next:  # (the others are indexed with their latest text)
                 self.conn.exec_driver_sql("INSERT INTO comment_fts(comment_fts, rowid, text) VALUES('delete', ?, ?)",
                                           (row["id"], row["text"]))
                 self.conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) VALUES(?, ?)", (row["id"], text))
@@ -971,14 +1005,7 @@ class _Writer:
 
     def finish(self, completes: list[Complete]) -> None:
         conn = self.conn
-        # The full-text index gets the run's new comments (with their latest text) in one
-        # statement: FTS5 then writes fewer, larger segments and merges less than with one
-        # statement per batch (a fifth less time on 1M comments). Edits of comments stored
-        # before the run update the index at once (_update_comment).
-        if self.fts and self.next_id["comment"] > self.first_id["comment"]:
-            conn.exec_driver_sql("INSERT INTO comment_fts(rowid, text) SELECT id, text FROM comment WHERE id >= ?",
-                                 (self.first_id["comment"],))
-            self.lap("full-text index")
+        self.index_text()
         # Reply parents and thread roots the write pass could not give: a reply read before its
         # parent, or a reply stored earlier whose parent came now. The partial indexes
         # ix_comment_orphan and ix_comment_rootless hold just these rows.
