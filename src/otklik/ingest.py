@@ -315,8 +315,9 @@ class Comments(msgspec.Struct, array_like=True):
 
     Columns rather than one record per comment: they decode faster, and the writer builds its
     rows from them with `zip` and `map`, in C (the largest part of an import is comments).
-    `post` and `author` index the batch's `post_keys` and `authors` (-1: none; a post of -1 is
-    a reply whose export does not name its post). `first` is the read each was first read from.
+    `post` indexes the batch's `post_keys` (-1: a reply whose export does not name its post);
+    `author` is the author's number in the file (`Batch.authors`) plus one (0: none). `first` is
+    the read each was first read from.
     """
 
     platform: list[str] = []
@@ -340,8 +341,10 @@ class Batch(msgspec.Struct, array_like=True, tag=True):
     """What the importer read next, sorted by kind for the writer.
 
     `chunk` packs the raw bytes of `reads` (`evidence.pack`; None when there are none). Each
-    comment, author, post and source read appears once, as the last record read with its key,
-    in the order keys were first met; a post or source paired with None was only referenced.
+    comment, post and source read appears once, as the last record read with its key, in the
+    order keys were first met; a post or source paired with None was only referenced. `authors`
+    are the authors the file names for the first time, numbered in the file in this order (so
+    the writer resolves each author once per file, and a comment names its author by number).
     `post_first` gives the read each post was first read from (-1: none). `sightings` are
     (entity type, key, read): each read that names a post or source, and each read of a comment
     but its first one in the batch (that one is its own raw record, or a sighting the writer
@@ -365,9 +368,11 @@ class Batch(msgspec.Struct, array_like=True, tag=True):
 
 
 class _Sorter:
-    """Builds the Batches of one file, in the reader."""
+    """Builds the Batches of one file, in the reader. `author_numbers` numbers the authors of
+    the file met so far (in earlier batches too)."""
 
-    def __init__(self):
+    def __init__(self, author_numbers: dict[Key, int]):
+        self.author_numbers = author_numbers
         self.raws: list[bytes] = []
         self.reads = Reads([], [], [], [])
         self.other: list = []
@@ -439,19 +444,27 @@ class _Sorter:
         data, size = pack(self.raws) if self.raws else (None, 0)
         cs = list(self.comments.values())
         post_index = {k: j for j, k in enumerate(self.posts)}
-        author_index = {k: j for j, k in enumerate(self.authors)}
+        # number the authors new to the file (each batch names ~half as many authors as comments)
+        numbers, new_keys, new_authors, number = self.author_numbers, [], [], {}
+        for k, a in self.authors.items():
+            n = numbers.get(k)
+            if n is None:
+                n = numbers[k] = len(numbers)
+                new_keys.append(k)
+                new_authors.append(a)
+            number[k] = n + 1
         authors = [c.author for c in cs]
         comments = Comments(
             [c.platform for c in cs], [c.platform_id for c in cs],
             [-1 if c.post_id is None else post_index[(c.platform, c.post_id)] for c in cs],
             [c.parent_id for c in cs],
-            [-1 if a is None else author_index[(a.platform, a.platform_id)] for a in authors],
+            [0 if a is None else number[(a.platform, a.platform_id)] for a in authors],
             [a and a.handle for a in authors], [a and a.display_name for a in authors],
             [c.text for c in cs], [c.published_at for c in cs], [c.published_approx for c in cs],
             [c.likes for c in cs], list(self.comment_first.values()))
         p = self.post_first
         return Batch(data, size, self.reads, self.other, comments,
-                     list(self.authors), list(self.authors.values()),
+                     new_keys, new_authors,
                      list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
                      list(self.sources), list(self.sources.values()), self.observations, self.sightings)
 
@@ -476,7 +489,8 @@ _MESSAGE = msgspec.msgpack.Decoder(Batch | _Done | _Failed, strict=False)
 
 def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """What the importer reads, in Batches of up to BATCH records."""
-    sorter = _Sorter()
+    author_numbers: dict[Key, int] = {}
+    sorter = _Sorter(author_numbers)
     for rec in imp.read(path, opts):
         if type(rec) is Item:
             sorter.add(rec)
@@ -484,7 +498,7 @@ def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
             sorter.other.append(rec)
         if len(sorter) >= BATCH:
             yield sorter.batch()
-            sorter = _Sorter()
+            sorter = _Sorter(author_numbers)
     if len(sorter):
         yield sorter.batch()
 
@@ -609,6 +623,7 @@ class _Writer:
         self.file_time, self.basis, self.override = file_time, basis, override
         self.cache: dict[str, dict[tuple[str, str], int]] = {"sources": {}, "posts": {}, "authors": {}}
         self.comment_ids: dict[str, dict[str, int]] = defaultdict(dict)  # platform -> platform id -> id
+        self.author_ids: list[int | None] = [None]  # the file's author number + 1 -> id (0: none)
         self.roots: dict[int, int | None] = {}  # reply id -> thread root id (None: not known yet)
         self.new = dict.fromkeys(KINDS, 0)
         self.existing = dict.fromkeys(KINDS, 0)
@@ -764,13 +779,13 @@ class _Writer:
             self._posts_from_parents(c, b.post_keys, posts)
         self._resolve("sources", source, dict(zip(b.source_keys, b.sources)), self._source_row,
                       ("title", "handle", "url"), self._update_source, self.cache["sources"])
-        author_ids = self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
-                                   ("handle", "display_name"), self._update_author, self.cache["authors"])
+        self.author_ids += self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
+                                         ("handle", "display_name"), self._update_author, self.cache["authors"])
         post_ids = self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                                  self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
         # (comment id, raw id) of the first read of each comment the store had: a sighting
-        found_first = self._comments(c, first, post_ids, author_ids) if c.platform else []
+        found_first = self._comments(c, first, post_ids) if c.platform else []
         self.case_posts.update(self.cache["posts"][k] for k in posts)
 
         # 3. sightings: every read of a record, with the read's capture time, except a comment's
@@ -801,11 +816,11 @@ class _Writer:
             self.existing["observations"] += len(rows) - added
             self.lap("observations")
 
-    def _comments(self, c: Comments, first_raw: int, post_ids: list[int], author_ids: list[int]) -> list[tuple[int, int]]:
+    def _comments(self, c: Comments, first_raw: int, post_ids: list[int]) -> list[tuple[int, int]]:
         """Insert the new comments of a batch (with their reply parent and thread root when those
         are known already) and update the ones the store has; returns (id, raw id of this read)
-        of the latter. `first_raw` is the id of the batch's first raw record; `post_ids` and
-        `author_ids` are the ids of the batch's posts and authors (`c.post`, `c.author` index them)."""
+        of the latter. `first_raw` is the id of the batch's first raw record; `post_ids` are the ids
+        of the batch's posts (`c.post` indexes them)."""
         run, cids, roots = self.run_id, self.comment_ids, self.roots
         keys = c.keys()
         raw_ids = [first_raw + j for j in c.first]
@@ -872,12 +887,11 @@ class _Writer:
                 root = None if parent is None else roots.get(parent, parent)
                 parents_col[j], roots_col[j] = parent, root
                 roots[nid + j] = root
-            author_ids = author_ids + [None]  # index -1: no author
             yes, no = self.booleans
             approx = [yes if a else no for a in approx] if any(approx) else repeat(no)
             self._insert("comment", list(zip(
                 ids, platform, pid, map(post_ids.__getitem__, post_ix), parent_pid, parents_col, roots_col,
-                map(author_ids.__getitem__, author_ix), handle, name, text_, published, approx, likes, repeat(no),
+                map(self.author_ids.__getitem__, author_ix), handle, name, text_, published, approx, likes, repeat(no),
                 raw_ids, repeat(run), repeat(run))))
             self.new["comments"] += m
         if updates:
