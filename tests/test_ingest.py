@@ -401,12 +401,38 @@ def test_search_finds_both_spellings_of_yo_and_keeps_fts_syntax(otk, home, case,
     assert found("выдав*") == ["204"]
 
 
-def _tiktok_line(cid, text, collected_ms, uid="6800000000000000001"):
+def _tiktok_line(cid, text, collected_ms, uid="6800000000000000001", handle="u1", name="U1"):
     return json.dumps({"id": cid, "timestamp_collected": collected_ms, "source_platform": "tiktok-comments",
                        "source_platform_url": "https://www.tiktok.com/@page/video/7300000000000000001",
                        "data": {"cid": cid, "aweme_id": "7300000000000000001", "reply_id": "0", "text": text,
                                 "create_time": 1764547200, "digg_count": 1,
-                                "user": {"uid": uid, "unique_id": "u1", "nickname": "U1"}}}, ensure_ascii=False)
+                                "user": {"uid": uid, "unique_id": handle, "nickname": name}}}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 2000])
+def test_an_author_who_renames_is_one_author_and_each_comment_keeps_the_handle_seen_with_it(
+        otk, home, case, tmp_path, monkeypatch, batch):
+    # Handles change, platform ids do not. However the file falls into batches, the author row
+    # ends with the latest handle and name, and each comment keeps the ones seen with it.
+    from otklik import ingest
+
+    monkeypatch.setattr(ingest, "BATCH", batch)
+    at, anna, boris = 1764633600000, "6800000000000000001", "6800000000000000002"
+    lines = [_tiktok_line("7400000000000000001", "Свободу ему", at, anna, "anna_k", "Anna K"),
+             _tiktok_line("7400000000000000002", "Держись", at, boris, "boris", "Boris"),
+             _tiktok_line("7400000000000000003", "Мы с тобой", at, anna, "anna_free", "Anna K"),
+             _tiktok_line("7400000000000000004", "Позор", at, boris, "boris", "Boris B")]
+    path = tmp_path / "zeeschuimer-export-tiktok-comments.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, s = imp(otk, case, path)
+    assert s["authors"] == {"new": 2, "existing": 0}
+    con = sqlite3.connect(home / "otklik.sqlite")
+    assert con.execute("SELECT platform_id, handle, display_name FROM author ORDER BY platform_id").fetchall() == [
+        (anna, "anna_free", "Anna K"), (boris, "boris", "Boris B")]
+    assert con.execute("SELECT c.platform_id, c.author_handle, c.author_name, a.platform_id FROM comment c "
+                       "JOIN author a ON a.id = c.author_id ORDER BY c.platform_id").fetchall() == [
+        ("7400000000000000001", "anna_k", "Anna K", anna), ("7400000000000000002", "boris", "Boris", boris),
+        ("7400000000000000003", "anna_free", "Anna K", anna), ("7400000000000000004", "boris", "Boris B", boris)]
 
 
 def test_a_comment_read_on_several_lines_of_one_file_is_one_comment_with_each_sighting(otk, home, case, tmp_path):

@@ -344,7 +344,8 @@ class Batch(msgspec.Struct, array_like=True, tag=True):
     comment, post and source read appears once, as the last record read with its key, in the
     order keys were first met; a post or source paired with None was only referenced. `authors`
     are the authors the file names for the first time, numbered in the file in this order (so
-    the writer resolves each author once per file, and a comment names its author by number).
+    the writer resolves each author once per file, and a comment names its author by number);
+    `author_changes` are authors met before whose handle or name changed since.
     `post_first` gives the read each post was first read from (-1: none). `sightings` are
     (entity type, key, read): each read that names a post or source, and each read of a comment
     but its first one in the batch (that one is its own raw record, or a sighting the writer
@@ -358,6 +359,7 @@ class Batch(msgspec.Struct, array_like=True, tag=True):
     comments: Comments = msgspec.field(default_factory=Comments)
     author_keys: list[Key] = []
     authors: list[AuthorRec] = []
+    author_changes: list[AuthorRec] = []
     post_keys: list[Key] = []
     posts: list[PostRec | None] = []
     post_first: list[int] = []
@@ -368,10 +370,10 @@ class Batch(msgspec.Struct, array_like=True, tag=True):
 
 
 class _Sorter:
-    """Builds the Batches of one file, in the reader. `author_numbers` numbers the authors of
-    the file met so far (in earlier batches too)."""
+    """Builds the Batches of one file, in the reader. `author_numbers` gives each author of the
+    file met so far (in earlier batches too) its number, handle and name as last sent."""
 
-    def __init__(self, author_numbers: dict[Key, int]):
+    def __init__(self, author_numbers: dict[Key, tuple[int, str | None, str | None]]):
         self.author_numbers = author_numbers
         self.raws: list[bytes] = []
         self.reads = Reads([], [], [], [])
@@ -444,14 +446,21 @@ class _Sorter:
         data, size = pack(self.raws) if self.raws else (None, 0)
         cs = list(self.comments.values())
         post_index = {k: j for j, k in enumerate(self.posts)}
-        # number the authors new to the file (each batch names ~half as many authors as comments)
-        numbers, new_keys, new_authors, number = self.author_numbers, [], [], {}
+        # number the authors new to the file (each batch names ~half as many authors as comments);
+        # one met before is sent again when its handle or name changed since
+        numbers, new_keys, new_authors, changed, number = self.author_numbers, [], [], [], {}
         for k, a in self.authors.items():
-            n = numbers.get(k)
-            if n is None:
-                n = numbers[k] = len(numbers)
+            got = numbers.get(k)
+            if got is None:
+                n = len(numbers)
+                numbers[k] = (n, a.handle, a.display_name)
                 new_keys.append(k)
                 new_authors.append(a)
+            else:
+                n, handle, name = got
+                if (a.handle and a.handle != handle) or (a.display_name and a.display_name != name):
+                    numbers[k] = (n, a.handle or handle, a.display_name or name)
+                    changed.append(a)
             number[k] = n + 1
         authors = [c.author for c in cs]
         comments = Comments(
@@ -464,7 +473,7 @@ class _Sorter:
             [c.likes for c in cs], list(self.comment_first.values()))
         p = self.post_first
         return Batch(data, size, self.reads, self.other, comments,
-                     new_keys, new_authors,
+                     new_keys, new_authors, changed,
                      list(self.posts), list(self.posts.values()), [p.get(k, -1) for k in self.posts],
                      list(self.sources), list(self.sources.values()), self.observations, self.sightings)
 
@@ -489,7 +498,7 @@ _MESSAGE = msgspec.msgpack.Decoder(Batch | _Done | _Failed, strict=False)
 
 def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """What the importer reads, in Batches of up to BATCH records."""
-    author_numbers: dict[Key, int] = {}
+    author_numbers: dict[Key, tuple[int, str | None, str | None]] = {}
     sorter = _Sorter(author_numbers)
     for rec in imp.read(path, opts):
         if type(rec) is Item:
@@ -781,6 +790,10 @@ class _Writer:
                       ("title", "handle", "url"), self._update_source, self.cache["sources"])
         self.author_ids += self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
                                          ("handle", "display_name"), self._update_author, self.cache["authors"])
+        if b.author_changes:  # the author row keeps the latest handle and name
+            self._apply_updates(author, [{"_id": self.cache["authors"][_key(a)],
+                                          **{c: getattr(a, c) for c in ("handle", "display_name") if getattr(a, c)}}
+                                         for a in b.author_changes])
         post_ids = self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                                  self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
