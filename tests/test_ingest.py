@@ -5,6 +5,7 @@ import json
 import os
 import sqlite3
 import zlib
+from pathlib import Path
 
 import lz4.frame
 import pytest
@@ -263,7 +264,6 @@ def test_case_new_validates(otk):
 
 @pytest.mark.parametrize("order", ["channel-first", "group-first"])
 def test_telegram_discussion_comments_map_to_channel_posts(otk, home, case, order):
-    from pathlib import Path
 
     fx = Path(__file__).parent / "fixtures" / "telegram_desktop"
     files = [fx / "channel.json", fx / "discussion_group.json"]
@@ -548,3 +548,38 @@ def test_a_comment_edited_within_one_import_is_found_by_its_latest_text_only(otk
     con.execute("INSERT INTO comment_fts(comment_fts, rank) VALUES('integrity-check', 1)")  # raises if corrupt
     assert con.execute("SELECT text, edited FROM comment WHERE platform_id='7400000000000000001'").fetchone() == (
         "Свободу ему и всем политзаключённым", 1)
+
+
+@pytest.mark.parametrize("batch", [1, 2000])
+def test_a_file_with_comments_of_two_platforms_stores_them_as_the_two_files_would(otk, home, case, tmp_path,
+                                                                                  monkeypatch, batch):
+    # A Zeeschuimer file may hold items of several platforms: comments of TikTok and X in one
+    # batch must get the same posts, reply parents, thread roots and authors as when each
+    # platform's file is imported alone.
+    from otklik import ingest
+
+    monkeypatch.setattr(ingest, "BATCH", batch)
+    fx = Path(__file__).parent / "fixtures" / "zeeschuimer"
+    parts = [fx / "zeeschuimer-export-tiktok-comments-2024-05-01T132640.ndjson",
+             fx / "zeeschuimer-export-twitter.com-2024-05-01T120000.ndjson"]
+    lines = [x for p in parts for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+    mixed = tmp_path / "zeeschuimer-export-mixed-2024-05-01T140000.ndjson"
+    mixed.write_text("\n".join(lines[::2] + lines[1::2]) + "\n", encoding="utf-8")  # interleaved
+    _, s = imp(otk, case, mixed, extra=("--skip-bad",))  # (the TikTok fixture has a line without cid)
+
+    def rows(db):
+        return sorted(sqlite3.connect(db).execute(
+            "SELECT c.platform, c.platform_id, p.platform_id, par.platform_id, r.platform_id, a.platform_id, "
+            "c.author_handle, c.text, c.likes FROM comment c JOIN post p ON p.id = c.post_id "
+            "LEFT JOIN comment par ON par.id = c.parent_id LEFT JOIN comment r ON r.id = c.root_id "
+            "LEFT JOIN author a ON a.id = c.author_id").fetchall())
+
+    together = rows(home / "otklik.sqlite")
+    assert {r[0] for r in together} == {"tiktok", "x"}
+    assert all(r[4] is not None for r in together)  # every thread root found
+    apart = tmp_path / "apart"
+    otk("--home", apart, "case", "new", "c2", "--subject", "S")
+    for p in parts:
+        otk("--home", apart, "import", "--case", "c2", p, "--skip-bad")
+    assert together == rows(apart / "otklik.sqlite")
+    assert s["comments"]["new"] == len(together)
