@@ -353,6 +353,22 @@ def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
         assert conn.execute(text("SELECT rowid FROM comment_fts WHERE comment_fts MATCH 'привет'")).all() == [(1,)]
 
 
+def test_a_store_opens_and_imports_where_sqlite_refuses_the_search_index_write_buffer(otk, home, tmp_path,
+                                                                                      monkeypatch):
+    # Migration 4's FTS5 option is an optimisation: an SQLite that does not know it (here: a
+    # value it refuses) must still open the store, and import and search as before.
+    from otklik import store
+
+    monkeypatch.setattr(store, "FTS_HASHSIZE", "'not a size'")
+    otk("case", "new", "c1", "--subject", "S")
+    _, s = imp(otk, "c1", write_instaloader(tmp_path / "ex", base_comments()))
+    assert s["comments"]["new"] == 4  # three comments and a reply
+    con = sqlite3.connect(home / "otklik.sqlite")
+    assert con.execute("SELECT count(*) FROM comment_fts_config WHERE k = 'hashsize'").fetchone() == (0,)
+    assert [r["text"] for r in json.loads(otk("search", "--case", "c1", "убьют", "--json").output)] == [
+        "Не выдавайте его, там его убьют"]
+
+
 def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, case, tmp_path):
     from otklik.evidence import comment_sightings, record_bytes
     from otklik.store import open_store
