@@ -790,10 +790,9 @@ class _Writer:
                       ("title", "handle", "url"), self._update_source, self.cache["sources"])
         self.author_ids += self._resolve("authors", author, dict(zip(b.author_keys, b.authors)), self._author_row,
                                          ("handle", "display_name"), self._update_author, self.cache["authors"])
-        if b.author_changes:  # the author row keeps the latest handle and name
-            self._apply_updates(author, [{"_id": self.cache["authors"][_key(a)],
-                                          **{c: getattr(a, c) for c in ("handle", "display_name") if getattr(a, c)}}
-                                         for a in b.author_changes])
+        if b.author_changes:  # (the reader sends only a handle or name that changed)
+            self._apply_updates(author, [u for a in b.author_changes
+                                         if (u := self._update_author({"id": self.cache["authors"][_key(a)]}, a))])
         post_ids = self._resolve("posts", post, posts, self._post_row, ("text", "url", "published_at", "source_id"),
                                  self._update_post, self.cache["posts"])
         self.lap("sources, posts, authors")
@@ -996,8 +995,9 @@ class _Writer:
         return {"_id": row["id"], **vals} if vals else None
 
     def _update_author(self, row, r: AuthorRec) -> dict | None:
-        # the author row keeps the latest handle; each comment keeps the one seen with it
-        vals = {c: getattr(r, c) for c in ("handle", "display_name") if getattr(r, c) and getattr(r, c) != row[c]}
+        # the author row keeps the latest handle and name; each comment keeps the ones seen with
+        # it. (`row` may hold just the id: then every handle and name the record has is set.)
+        vals = {c: getattr(r, c) for c in ("handle", "display_name") if getattr(r, c) and getattr(r, c) != row.get(c)}
         return {"_id": row["id"], **vals} if vals else None
 
     def _update_post(self, row, r: PostRec | None) -> dict:
