@@ -202,27 +202,21 @@ def stance_backend(name):
 
 @stance_backend("default")
 def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple[CommentView, int | None]]):
-    """The offline model shipped in the package, adapted to the case's editor labels (>= 10)."""
-    from .case_context import case_relevance
-    from .stance import StanceModel, TargetSpec, adapt
+    """The offline thread-stance model shipped in the package (`thread_stance.py`): stance toward
+    the case's subject with its four class probabilities, which the review queue and the share
+    estimates read. Editor labels enter through the case adapter (review), not by refitting here."""
+    from .stance_features import TargetSpec
+    from .thread_stance import CLASSES, LABELS, default_model, featurize
 
-    model = StanceModel.load_default()
-    model.embed = ctx.embedder()  # the run's shared USE embeddings (themes reuse them)
+    model = default_model()
     target = TargetSpec(ctx.case["subject"], tuple(ctx.case["aliases"]))
-    if len(labelled) >= 10:
-        model = adapt(model, [c.text for c, _ in labelled], [target] * len(labelled), [v for _, v in labelled])
     # the working text: the same strings the themes stage embeds, so each is encoded once
-    preds = model.predict([c.ann["normal"]["text"] for c in items], [target] * len(items))
+    P = model.predict_proba(featurize([c.ann["normal"]["text"] for c in items], target, ctx.embedder()))
     out = []
-    for c, p in zip(items, preds):
-        label, relevant, conf = p.label, p.relevant, float(p.confidence)
-        thread = case_relevance(c.text, bool(c.ann["entities"]["subject"]))
-        if thread is True and not relevant:  # the thread says it is about the case: take the model's stance
-            k = max(("-1", "0", "1"), key=lambda x: p.probs[x])
-            label, relevant, conf = int(k), True, p.probs[k]
-        elif thread is False:
-            label, relevant, conf = None, False, max(conf, 0.9) if not p.relevant else 0.9
-        out.append({"label": label, "relevant": relevant, "confidence": round(conf, 4)})
+    for p in P:
+        k = int(p.argmax())
+        out.append({"label": LABELS[k], "relevant": LABELS[k] is not None, "confidence": round(float(p[k]), 4),
+                    "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}})
     return out
 
 
@@ -236,11 +230,9 @@ class StanceStage(CommentStage):
         self.backend = params.get("backend", "default")
         if self.backend not in STANCE_BACKENDS:
             raise ValueError(f"unknown stance backend {self.backend!r}; known: {', '.join(STANCE_BACKENDS)}")
-        from .case_context import VERSION as context_version
-
-        self.version = f"1+context{context_version}"
+        self.version = "2"
         if self.backend == "default":  # new weights must recompute every comment's stance
-            from .stance import DEFAULT_MODEL
+            from .thread_stance import DEFAULT_MODEL
 
             self.version += "+model" + hashlib.sha256(DEFAULT_MODEL.read_bytes()).hexdigest()[:12]
 
