@@ -60,7 +60,7 @@ def stance_scores(gold: list, pred: list) -> dict:
         raise ValueError("gold and predicted labels differ in length")
     n = len(gold)
     per = {NAME[c]: prf(gold, pred, c) for c in OUTCOMES}
-    present = [v["f1"] for v in per.values() if v["support"] > 0]
+    present = [_f1(gold, pred, c) for c in OUTCOMES if c in gold]
     confusion = {NAME[g]: {NAME[p]: 0 for p in OUTCOMES} for g in OUTCOMES}
     for g, p in zip(gold, pred):
         confusion[NAME[g]][NAME[p]] += 1
@@ -70,6 +70,12 @@ def stance_scores(gold: list, pred: list) -> dict:
             "confusion": confusion,
             "three_class": {k: three[k] for k in ("n_relevant", "macro_f1", "f1_pn") if k in three}
             | {k: three[k] for k in ("relevance_f1",) if k in three}}
+
+
+def _f1(gold: list, pred: list, cls) -> float:
+    tp = sum(g == cls and p == cls for g, p in zip(gold, pred))
+    n = sum(g == cls for g in gold) + sum(p == cls for p in pred)
+    return 2 * tp / n if n else 0.0
 
 
 def author_stance(labels: list) -> int | None:
