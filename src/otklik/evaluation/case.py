@@ -26,7 +26,6 @@ labels (`otklik.analysis.review`), re-analyses, and scores stance on the comment
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
@@ -68,8 +67,7 @@ def stance_scores(gold: list, pred: list) -> dict:
     return {"n": n, "accuracy": _r(sum(g == p for g, p in zip(gold, pred)) / n) if n else None,
             "macro_f1": _r(sum(present) / len(present)) if present else None, "per_class": per,
             "confusion": confusion,
-            "three_class": {k: three[k] for k in ("n_relevant", "macro_f1", "f1_pn") if k in three}
-            | {k: three[k] for k in ("relevance_f1",) if k in three}}
+            "three_class": {k: three[k] for k in ("n_relevant", "macro_f1", "f1_pn", "relevance_f1") if k in three}}
 
 
 def _f1(gold: list, pred: list, cls) -> float:
