@@ -547,6 +547,31 @@ def eval_demo(stance_backend, as_json):
                    f"(support {m['support']})")
 
 
+@eval_group.command("case")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--review", "review", default=0, show_default=True, type=click.IntRange(min=0),
+              help="First let a simulated editor answer the review queue's first K questions from the gold.")
+@click.option("--backend", "backend", default="default", show_default=True, help="Stance backend (registry name).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_case(folder, review, backend, as_json):
+    """Import, analyse and score a labelled case folder (gazdiev's gold.json or the demo's
+    truth.json layout) in a temporary workspace: stance, shares and their interval, languages,
+    proposals, themes, coordination.
+
+    \b
+    Examples:
+      otklik eval case ../shared/data/cases/gazdiev --json
+      otklik eval case src/otklik/demo/data --review 40
+    """
+    from .evaluation.case import CaseEvalError, human_lines, run_case
+
+    try:
+        r = run_case(folder, review, backend)
+    except CaseEvalError as e:
+        _fail(str(e), EXIT_BAD_INPUT)
+    _emit(r, as_json, lambda r: click.echo("\n".join(human_lines(r))))
+
+
 @eval_group.command("themes")
 @click.option("--argkp", "argkp", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)

@@ -14,6 +14,9 @@ A comment is a `Spec`: language, stance toward the subject (+1 concerned/support
   f  unrelated: spam, ads, off-topic
   None  plain support, neutral questions and answers, emoji
 Languages: ru, kk (Kazakh), ce (Chechen), en, und (emoji or "+" only).
+`proposals`: the countries a comment proposes as a safe destination for him, in English, "Europe"
+for an unspecified European country or the EU; not counted: hindsight («лучше бы сразу уехал…»),
+an unnamed "third country", negations, and asking Kazakhstan itself to keep him.
 
 In Instagram reply texts "{to}" becomes "@<handle>" of the comment replied to (Instagram nests
 every reply under the top-level comment, so people name whom they answer); Telegram replies point
@@ -38,12 +41,13 @@ class Spec:
     to: int | None = None  # a reply answering an earlier reply of the same thread: its index
     replies: list["Spec"] = field(default_factory=list)
     burst: bool = False
+    proposals: tuple[str, ...] = ()  # countries it proposes as a safe destination (English; "Europe")
 
 
 def s(lang: str, stance: int | None, theme: str | None, text, *replies: Spec,
-      who: str | None = None, to: int | None = None) -> Spec:
+      who: str | None = None, to: int | None = None, proposals: tuple[str, ...] = ()) -> Spec:
     """A comment; `replies` are its answers in the order they were written."""
-    return Spec(lang, stance, theme, text, who=who, to=to, replies=list(replies))
+    return Spec(lang, stance, theme, text, who=who, to=to, replies=list(replies), proposals=proposals)
 
 
 SUBJECT = "Ильяс Мударов"
@@ -136,20 +140,20 @@ IG = [
       s("ru", SUP, "b", "{to} Пишите обращения в Генпрокуратуру и МИД Казахстана, образец в закреплённых сторис", who="page"),
       s("ru", SUP, "b", "{to} я уже отправила, займёт 5 минут", who="madina", to=0)),
     # -- c: a third country (ru)
-    s("ru", SUP, "c", "Может, его лучше отправить в Германию? Там многие чеченцы получили защиту"),
-    s("ru", SUP, "c", "Пусть отпустят его в третью страну. В Турцию или в Европу"),
-    s("ru", SUP, "c", "Отправьте его в Европу! СНГ для таких людей небезопасно"),
-    s("ru", SUP, "c", "Просим отправить его в ЕС! Ну неужели нельзя договориться?"),
-    s("ru", SUP, "c", "Если Казахстан боится ссориться с Москвой, пусть хотя бы даст ему уехать в Германию", who="madina"),
-    s("ru", SUP, "c", "Почему бы не выпустить его в Турцию? Это решило бы всё"),
+    s("ru", SUP, "c", "Может, его лучше отправить в Германию? Там многие чеченцы получили защиту", proposals=("Germany",)),
+    s("ru", SUP, "c", "Пусть отпустят его в третью страну. В Турцию или в Европу", proposals=("Turkey", "Europe")),
+    s("ru", SUP, "c", "Отправьте его в Европу! СНГ для таких людей небезопасно", proposals=("Europe",)),
+    s("ru", SUP, "c", "Просим отправить его в ЕС! Ну неужели нельзя договориться?", proposals=("Europe",)),
+    s("ru", SUP, "c", "Если Казахстан боится ссориться с Москвой, пусть хотя бы даст ему уехать в Германию", who="madina", proposals=("Germany",)),
+    s("ru", SUP, "c", "Почему бы не выпустить его в Турцию? Это решило бы всё", proposals=("Turkey",)),
     s("ru", SUP, "c", "Нужно подключать УВКБ ООН, чтобы его переселили в третью страну"),
-    s("ru", SUP, "c", "В странах СНГ ему жизни не дадут, только Европа"),
-    s("ru", SUP, "c", "Германия принимает таких людей, надо срочно подавать через посольство", who="lena"),
-    s("ru", SUP, "c", "Франция, Германия, Польша — кто-нибудь, заберите его"),
+    s("ru", SUP, "c", "В странах СНГ ему жизни не дадут, только Европа", proposals=("Europe",)),
+    s("ru", SUP, "c", "Германия принимает таких людей, надо срочно подавать через посольство", who="lena", proposals=("Germany",)),
+    s("ru", SUP, "c", "Франция, Германия, Польша — кто-нибудь, заберите его", proposals=("France", "Germany", "Poland")),
     s("ru", SUP, "c", "Лучше бы он сразу уехал в Грузию, а оттуда в Европу..."),
-    s("ru", SUP, "c", "Пусть выпустят его в Турцию, там ему помогут земляки"),
-    s("ru", SUP, "c", "Я живу в Германии, готова помочь с документами, если его выпустят", who="lena"),
-    s("ru", SUP, "c", "Европа, где вы? Человеку нужна защита"),
+    s("ru", SUP, "c", "Пусть выпустят его в Турцию, там ему помогут земляки", proposals=("Turkey",)),
+    s("ru", SUP, "c", "Я живу в Германии, готова помочь с документами, если его выпустят", who="lena", proposals=("Germany",)),
+    s("ru", SUP, "c", "Европа, где вы? Человеку нужна защита", proposals=("Europe",)),
     # -- d: legal and factual arguments (ru)
     s("ru", SUP, "d", "Комитет ООН по правам человека уже высказался. Казахстан обязан учитывать решения КПЧ"),
     s("ru", SUP, "d", "Принцип невысылки никто не отменял. Статья 3 Конвенции против пыток прямо запрещает такую выдачу"),
@@ -243,9 +247,9 @@ IG = [
     s("kk", SUP, "b", "Біз ешкімді қорлыққа бермейміз. Мударовты қорғаңыздар!"),
     s("kk", SUP, "b", "Ақорда, үніңізді шығарыңыз! Адамды өлімге бермеңіз"),
     s("kk", SUP, "b", "Ел Президенті, осы іске араласыңызшы 🙏"),
-    s("kk", SUP, "c", "Германияға жіберіңдер, Ресейге емес!"),
-    s("kk", SUP, "c", "Үшінші елге, мысалы Түркияға жіберуге болады ғой", who="aizhan"),
-    s("kk", SUP, "c", "Еуропаға жіберсін, сол жақта қауіпсіз болады"),
+    s("kk", SUP, "c", "Германияға жіберіңдер, Ресейге емес!", proposals=("Germany",)),
+    s("kk", SUP, "c", "Үшінші елге, мысалы Түркияға жіберуге болады ғой", who="aizhan", proposals=("Turkey",)),
+    s("kk", SUP, "c", "Еуропаға жіберсін, сол жақта қауіпсіз болады", proposals=("Europe",)),
     s("kk", SUP, "d", "БҰҰ Адам құқықтары жөніндегі комитеті өтініш жасады ғой, оны орындау керек"),
     s("kk", HOS, "e", "Өз елінде жауап берсін. Бізге басқаның проблемасы керек емес"),
     s("kk", HOS, "e", "Қазақстан террористерге пана болмауы керек"),
@@ -260,15 +264,15 @@ IG = [
     s("ce", SUP, "a", "Ильяс вайн ваша ву, цунна г1о де! Цигахь к1елхьара вер вац иза"),
     s("ce", SUP, "b", "Къазакхийн вежарий, ма лолаш Ильяс! Баркалла шуна"),
     s("ce", SUP, "b", "Къазакхстанан Ӏедал, кхетам белахь, ма ло иза"),
-    s("ce", SUP, "c", "Германе вахийта иза, цигахь маьрша хир ву"),
+    s("ce", SUP, "c", "Германе вахийта иза, цигахь маьрша хир ву", proposals=("Germany",)),
     s("ce", SUP, None, "Дала г1о дойла, ваша. Вай хьоьца ду"),
     # -- English
     s("en", SUP, "a", "If he is sent back to Chechnya he will be tortured. Please don't do this."),
     s("en", SUP, "a", "Returning Ilyas Mudarov to Russia is a death sentence."),
     s("en", SUP, "b", "Kazakhstan, please grant him asylum. The world is watching."),
     s("en", SUP, "b", "President of Kazakhstan, please stop this extradition 🙏"),
-    s("en", SUP, "c", "Send him to Türkiye or Germany, anywhere but Russia.", who="lena"),
-    s("en", SUP, "c", "Europe should take him. Germany has protected Chechen refugees before."),
+    s("en", SUP, "c", "Send him to Türkiye or Germany, anywhere but Russia.", who="lena", proposals=("Turkey", "Germany")),
+    s("en", SUP, "c", "Europe should take him. Germany has protected Chechen refugees before.", proposals=("Europe", "Germany")),
     s("en", SUP, "d", "Non-refoulement is binding. Kazakhstan is a party to the Convention against Torture."),
     s("en", SUP, "d", "The UN Human Rights Committee asked Kazakhstan not to extradite Ilias while his complaint is pending. Comply!"),
     s("en", SUP, "d", "Diplomatic assurances from Moscow are worthless. Free Mudarov!"),
@@ -361,10 +365,10 @@ TG = {
             s("ru", SUP, "d", "Дело возбудили после того, как он начал рассказывать о похищениях. Совпадение?", who="tg_zarema", to=2),
             who="tg_hostile")),
         (26, s("ru", SUP, "c", ["Пусть едет в Германию, там ему дадут защиту. Казахстан, просто не мешайте ",
-                                ("hashtag", "#СвободуИльясу")])),
+                                ("hashtag", "#СвободуИльясу")], proposals=("Germany",))),
         (33, s("en", SUP, "d", "Refoulement to a risk of torture is absolutely prohibited. There is no exception for 'wanted' persons.")),
         (41, s("ru", SUP, "d", "Отказ надо обжаловать, срок до 8 декабря. Успеют ли адвокаты?")),
-        (52, s("kk", SUP, "c", "Түркияға немесе Германияға жіберсін, тек Ресейге емес!")),
+        (52, s("kk", SUP, "c", "Түркияға немесе Германияға жіберсін, тек Ресейге емес!", proposals=("Turkey", "Germany"))),
         (66, s("ru", SUP, None, "Держись, Ильяс. Мы все следим за делом")),
         (80, s("ru", SUP, "a", "Я из Грозного. Поверьте, таких, как он, после выдачи больше никто не видит")),
         (97, s("ru", HOS, "e", "Достали уже со своим Мударовым. Пусть суд решает")),

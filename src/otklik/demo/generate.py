@@ -354,7 +354,8 @@ def telegram(rng: random.Random) -> tuple[str, str, list[dict]]:
             truth.append({"id": m["id"], "post": about["post"], "copy": copy_id,
                           "parent": None if parent_id == copy_id else parent_id,  # None: replies to the copy
                           "author": about["author"], "name": about["name"], "lang": spec.lang,
-                          "stance": spec.stance, "theme": spec.theme, "burst": False})
+                          "stance": spec.stance, "theme": spec.theme, "burst": False,
+                          "proposals": list(spec.proposals)})
         messages.append(m)
     return (tg_chat(CHANNEL_NAME, "public_channel", CHANNEL_ID, channel),
             tg_chat(GROUP_NAME, "public_supergroup", GROUP_ID, messages), truth)
@@ -399,14 +400,15 @@ def build() -> dict[str, bytes]:
     ig_rows = {str(r["id"]): {"author": r["author"]["handle"],
                               "parent": str(r["root"]["id"]) if r["root"] else None,
                               "lang": r["spec"].lang, "stance": r["spec"].stance, "theme": r["spec"].theme,
-                              "burst": r["spec"].burst} for r in ig}
+                              "burst": r["spec"].burst, "proposals": list(r["spec"].proposals)} for r in ig}
     tg_rows = {str(t.pop("id")): t for t in tg_truth}
     burst = [r for r in ig if r["spec"].burst]
     truth = {
         "about": f"Ground truth of the fictional demo case ({SUBJECT}); not an export, the importers do not "
                  "read it. stance: 1 concerned/supportive, 0 neutral, -1 hostile, null unrelated. theme: "
                  "a concern, b appeals to Kazakhstan, c third country, d legal/factual, e hostile, "
-                 "f unrelated, null none. lang und: emoji or '+' only.",
+                 "f unrelated, null none. lang und: emoji or '+' only. proposals: countries proposed as a safe "
+                 "destination (English names; Europe = an unspecified European country or the EU).",
         "captured_at": CAPTURED_AT,
         "instagram": {"post": SHORTCODE, "comments_listed": len(ig),
                       "comment_count_observed": len(ig) + HIDDEN_COMMENTS, "followers": FOLLOWERS,
@@ -429,8 +431,11 @@ def build() -> dict[str, bytes]:
 def dump_truth(truth: dict) -> str:
     """Indented JSON with each comment's labels on one line, so that the file stays small and diffable."""
     text = json.dumps(truth, indent=1, ensure_ascii=False)
-    # innermost objects (no nested brackets; handles and names contain none) go on one line
-    return re.sub(r"\{\n\s+([^{}\[\]]*?)\n\s*\}",
+    # a comment's proposals list goes on one line, then so do innermost objects (handles and
+    # names contain no brackets)
+    text = re.sub(r'("proposals": )\[\n\s+([^\[\]]*?)\n\s*\]',
+                  lambda m: m.group(1) + "[" + re.sub(r",\n\s+", ", ", m.group(2)) + "]", text)
+    return re.sub(r"\{\n\s+((?:[^{}\[\]]|\[[^{}\[\]\n]*\])*?)\n\s*\}",
                   lambda m: "{" + re.sub(r",\n\s+", ", ", m.group(1)) + "}", text) + "\n"
 
 
