@@ -204,12 +204,15 @@ def stance_backend(name):
 def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple[CommentView, int | None]]):
     """The offline thread-stance model shipped in the package (`thread_stance.py`): stance toward
     the case's subject with its four class probabilities, which the review queue and the share
-    estimates read. Editor labels enter through the case adapter (review), not by refitting here."""
+    estimates read. The case's editor labels refit it first (`thread_stance.adapt`)."""
     from .stance_features import TargetSpec
-    from .thread_stance import CLASSES, LABELS, default_model, featurize
+    from .thread_stance import CLASSES, LABELS, adapt, default_model, featurize
 
     model = default_model()
     target = TargetSpec(ctx.case["subject"], tuple(ctx.case["aliases"]))
+    if labelled:
+        model = adapt(model, featurize([c.ann["normal"]["text"] for c, _ in labelled], target, ctx.embedder()),
+                      [v for _, v in labelled])
     # the working text: the same strings the themes stage embeds, so each is encoded once
     P = model.predict_proba(featurize([c.ann["normal"]["text"] for c in items], target, ctx.embedder()))
     out = []

@@ -234,3 +234,49 @@ def fit(F: Features, y: Sequence, C: float = 1.0, weight: np.ndarray | None = No
     nd = F.dense.shape[1]
     return ThreadStanceModel(mean.astype(np.float32), (scale / dense_weight).astype(np.float32), W[:nd], W[nd:], b,
                              {"n_hash": N_HASH, "n_extra": N_EXTRA, "C": C, "dense_weight": dense_weight, **(meta or {})})
+
+
+CASE_LABEL_WEIGHT = 2.0  # one editor label of this case counts as this many training rows
+
+
+def adapt(model: ThreadStanceModel, F: Features, y: Sequence, weight: float = CASE_LABEL_WEIGHT) -> ThreadStanceModel:
+    """The model refitted to a case's editor labels, pulled toward the shipped weights.
+
+    Minimises C·weight·Σ cross-entropy(labels) + ½‖W − W_shipped‖², the shipped model's own
+    objective with the case's labelled comments added: with few labels it barely moves, and the
+    n-grams and embedding directions the editor's answers share move the rest of the case. Only
+    the hashed columns present in the labelled comments can change (the others have no gradient
+    but the pull), so this takes milliseconds for a few hundred labels.
+    """
+    from scipy.optimize import minimize
+
+    if not len(y):
+        return model
+    idx = np.array([LABELS.index(v) for v in y])
+    D = (F.dense - model.mean) / model.scale
+    cols = np.unique(F.hashed.indices)
+    H = F.hashed[:, cols].toarray()
+    X = np.hstack([D, H, np.ones((len(idx), 1), np.float32)]).astype(np.float64)
+    base = model.logits(F).astype(np.float64)
+    Y = np.eye(len(CLASSES))[idx]
+    c = float(model.meta.get("C", 1.0)) * weight
+    shape = (X.shape[1], len(CLASSES))
+
+    def loss(flat):
+        dW = flat.reshape(shape)
+        Z = base + X @ dW
+        Z -= Z.max(axis=1, keepdims=True)
+        logp = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+        P = np.exp(logp)
+        value = -c * np.sum(Y * logp) + 0.5 * np.sum(dW[:-1] ** 2)
+        grad = c * X.T @ (P - Y)
+        grad[:-1] += dW[:-1]
+        return value, grad.ravel()
+
+    res = minimize(loss, np.zeros(shape[0] * shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 200})
+    dW = res.x.reshape(shape).astype(np.float32)
+    nd = D.shape[1]
+    w_hash = model.w_hash.copy()
+    w_hash[cols] += dW[nd:nd + len(cols)]
+    return ThreadStanceModel(model.mean, model.scale, model.w_dense + dW[:nd], w_hash, model.bias + dW[-1],
+                             {**model.meta, "adapted_on": int(len(idx))})
