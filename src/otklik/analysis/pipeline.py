@@ -135,7 +135,7 @@ class LanguageStage(CommentStage):
     def compute(self, ctx, items):
         from .language import LangParams, detect_languages
 
-        langs = tuple(self.params.get("langs") or sorted(set(ctx.case["langs"]) | {"ru", "kk", "en", "uk"}))
+        langs = tuple(self.params.get("langs") or sorted(set(ctx.case["langs"]) | {"ru", "kk", "en", "uk", "tr"}))
         res = detect_languages([c.text for c in items], LangParams(langs=langs))
         return [{"lang": r.lang, "confidence": round(r.confidence, 4), "parts": list(r.parts)} for r in res]
 
