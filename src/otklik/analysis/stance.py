@@ -112,7 +112,8 @@ def featurize(texts: Sequence[str], targets: Sequence, embed: Embed | None = Non
             H[i, idx] = 1.0 / np.sqrt(len(idx))
         win = text if spec.is_claim else context_window(text, spans)
         windows.append(win)
-        mentioned[i] = bool(spans)
+        # no target at all (a review's polarity, KazSAnDRA) means the text's own object: always relevant
+        mentioned[i] = bool(spans) or not spec.embed_text
         hand[i] = cue_features(text, win, spec, len(spans))
         cue[i] = 0.0 if spec.is_claim else case_cue_score(
             win if len(win) < len(text) else mention_sentences(text, spans))
