@@ -302,13 +302,7 @@ def test_thread_and_evidence_on_comment_page(as_role, demo_home):
 
 
 def test_pin_and_reject_a_quote(as_role):
-    """Needs pin/reject theme decisions in analysis/pipeline.py (skipped until they exist)."""
-    import inspect
-
-    from otklik.analysis.pipeline import add_theme_decision
-
-    if '"pin"' not in inspect.getsource(add_theme_decision):
-        pytest.skip("analysis/pipeline.py does not take pin/reject theme decisions yet")
+    """An editor's reject drops a quote and a pin brings a theme member into the quotes on the next analysis."""
     e = as_role("eve")
     token = csrf_of(e)
     themes = e.get("/cases/demo/themes").text
