@@ -301,8 +301,8 @@ def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
     from sqlalchemy import create_engine, text
 
     from otklik import store
-    from otklik.evidence import comment_sightings, record_bytes
-    from otklik.verify import verify_store
+    from otklik.store.evidence import comment_sightings, record_bytes
+    from otklik.store.verify import verify_store
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     old = create_engine(url)
@@ -357,9 +357,9 @@ def test_a_store_opens_and_imports_where_sqlite_refuses_the_search_index_write_b
                                                                                       monkeypatch):
     # Migration 4's FTS5 option is an optimisation: an SQLite that does not know it (here: a
     # value it refuses) must still open the store, and import and search as before.
-    from otklik import store
+    from otklik.store import schema
 
-    monkeypatch.setattr(store, "FTS_HASHSIZE", "'not a size'")
+    monkeypatch.setattr(schema, "FTS_HASHSIZE", "'not a size'")
     otk("case", "new", "c1", "--subject", "S")
     _, s = imp(otk, "c1", write_instaloader(tmp_path / "ex", base_comments()))
     assert s["comments"]["new"] == 4  # three comments and a reply
@@ -370,7 +370,7 @@ def test_a_store_opens_and_imports_where_sqlite_refuses_the_search_index_write_b
 
 
 def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, case, tmp_path):
-    from otklik.evidence import comment_sightings, record_bytes
+    from otklik.store.evidence import comment_sightings, record_bytes
     from otklik.store import open_store
 
     first = write_instaloader(tmp_path / "a", base_comments(), prefix="2026-03-01_12-00-00_UTC")
@@ -452,7 +452,7 @@ def test_an_author_who_renames_is_one_author_and_each_comment_keeps_the_handle_s
 
 
 def test_a_comment_read_on_several_lines_of_one_file_is_one_comment_with_each_sighting(otk, home, case, tmp_path):
-    from otklik.evidence import comment_sightings
+    from otklik.store.evidence import comment_sightings
     from otklik.store import open_store
 
     day = 86_400_000

@@ -142,7 +142,6 @@ def test_the_web_workspace_shows_the_same_comments_on_both_stores_and_edits_work
         assert engine.dialect.name == store
         setup_demo(engine)
         analyze_case(engine, "demo")
-        auth.ensure_schema(engine)
         auth.add_user(engine, "eve", "editor", PASSWORD)
         engine.dispose()
         clients[store] = TestClient(create_app(home))

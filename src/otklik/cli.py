@@ -315,7 +315,7 @@ def verify_cmd(obj: Ctx, check_files, rebuild_search, as_json):
     Example:
       otklik verify --files
     """
-    from .verify import rebuild_search_index, verify_store
+    from .store.verify import rebuild_search_index, verify_store
 
     if rebuild_search:
         with obj.engine.begin() as conn:

@@ -47,8 +47,10 @@ import msgspec
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
-from . import __version__, custody
-from .evidence import CHUNK_CODEC, CHUNK_RECORDS, pack
+from . import __version__
+from .store import chunked, custody
+from .store.codec import CHUNK_CODEC, CHUNK_RECORDS, pack
+from .store.evidence import sha256_file
 from .cases import get_case
 from .importers import REGISTRY, BadInput, Importer, Options, detect
 from .importers.base import iso_utc
@@ -109,20 +111,11 @@ def summary_lines(s: dict) -> list[str]:
     return out
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
-
-
 def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: str | None = None,
                  skip_bad: bool = False, captured_at: str | None = None, opts: Options | None = None,
-                 progress: Callable[[int], None] | None = None) -> Summary:
-    """Import files into a case in one transaction. Raises ImportFailed (store unchanged)."""
+                 progress: Callable[[int], None] | None = None, actor: str | None = None) -> Summary:
+    """Import files into a case in one transaction. Raises ImportFailed (store unchanged). `actor`
+    is who imports, for the custody log (None: the operating-system user)."""
     opts = opts or Options()
     paths = [Path(p) for p in paths]
     if captured_at:
@@ -156,7 +149,7 @@ def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: 
             with conn.begin():
                 case_id = get_case(conn, case_name)["id"]
                 for p, imp in plan:
-                    _import_one(conn, case_id, p, imp, summary, skip_bad, captured_at, opts, progress)
+                    _import_one(conn, case_id, p, imp, summary, skip_bad, captured_at, opts, progress, actor)
                 t = perf_counter()
             summary.phases["commit"] += perf_counter() - t
     except BadInput as e:
@@ -168,7 +161,7 @@ def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: 
 
 
 def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary,
-                skip_bad: bool, captured_at: str | None, opts: Options, progress) -> None:
+                skip_bad: bool, captured_at: str | None, opts: Options, progress, actor: str | None) -> None:
     # The file's SHA-256 decides whether the file was imported before; it takes a second per
     # gigabyte. The reader starts first and the hash runs beside it (the reader forks before the
     # thread starts). Only when an earlier run of the case read a file of the same size can the
@@ -180,13 +173,14 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
         hashing = pool.submit(sha256_file, path)
         try:
             _import_read(conn, case_id, path, imp, summary, skip_bad, captured_at, progress, batches, waiting,
-                         hashing)
+                         hashing, actor)
         finally:
             batches.close()  # stops the reader if the run ended early
 
 
 def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary, skip_bad: bool,
-                 captured_at: str | None, progress, batches: Iterator[Batch], waiting: list[Batch], hashing) -> None:
+                 captured_at: str | None, progress, batches: Iterator[Batch], waiting: list[Batch], hashing,
+                 actor: str | None) -> None:
     start_size = os.stat(path).st_size
     same_size = conn.execute(select(import_run.c.id).where(
         import_run.c.case_id == case_id, import_run.c.file_size == start_size).limit(1)).first()
@@ -245,7 +239,7 @@ def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summ
     conn.execute(update(import_run).where(import_run.c.id == run_id).values(
         file_sha256=file_sha, file_size=size, finished_at=custody.now_utc(),
         summary=json.dumps(record, ensure_ascii=False)))
-    custody.append(conn, "import", case_id=case_id,
+    custody.append(conn, "import", actor=actor, case_id=case_id,
                    inputs={"file": str(path.resolve()), "sha256": file_sha, "size": size},
                    outputs={"import_run": run_id, "raw_records_new": w.raw_new},
                    details={"importer": imp.name, "importer_version": imp.version, "captured_at": file_time,
@@ -703,9 +697,9 @@ class _Writer:
             by_platform[p].append(pid)
         sel = [table.c.id, table.c.platform_id, *[table.c[c] for c in cols]]
         for p, pids in by_platform.items():
-            for i in range(0, len(pids), 900):
+            for part in chunked(pids):
                 for row in self.conn.execute(select(*sel).where(
-                        table.c.platform == p, table.c.platform_id.in_(pids[i:i + 900]))).mappings():
+                        table.c.platform == p, table.c.platform_id.in_(part))).mappings():
                     found[(p, row["platform_id"])] = row
         return found
 

@@ -26,7 +26,6 @@ def make_users(home):
     from otklik.store import open_store
 
     engine = open_store(home)
-    auth.ensure_schema(engine)
     for name, role in (("ada", "admin"), ("eve", "editor"), ("vic", "viewer")):
         auth.add_user(engine, name, role, PASSWORD)
     engine.dispose()

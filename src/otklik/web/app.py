@@ -24,15 +24,17 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__, custody
-from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision, annotations_for_export
+from .. import __version__
+from ..analysis.pipeline import (
+    add_theme_decision, analyze_case, annotations_for_export, ensure_schema as ensure_analysis_schema, set_label, theme_decision,
+)
 from ..analysis.summary import case_summary
-from ..casefile import ensure_schema as ensure_casefile_schema, list_events
+from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..export import ANALYSIS_COLUMNS, export_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..report.service import ReportRejected, write_report
-from ..store import open_store
+from ..store import custody, open_store, read_engine
 from . import auth, charts, drafts, queries, uploads
 from .jobs import Jobs
 
@@ -60,11 +62,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                login_limit: int = 5, login_window: float = 300.0) -> Starlette:
     cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window)
     engine = open_store(cfg.home)  # writes, through the service functions
-    reader = queries.read_engine(cfg.home)  # page reads: never wait for a running import or analysis
-    auth.ensure_schema(engine)
-    queries.ensure_schema(engine)
-    drafts.ensure_schema(engine)
-    ensure_casefile_schema(engine)
+    reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
+    ensure_analysis_schema(engine)  # the facets read the analysis (its tables are not in the store's migrations yet)
     jobs = Jobs()
     per_user = auth.RateLimiter(cfg.login_limit, cfg.login_window)
     per_client = auth.RateLimiter(cfg.login_limit * 4, cfg.login_window)
@@ -144,9 +143,9 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         return RedirectResponse(path, status_code=303)
 
     def audit(user, action: str, case_id: int | None, details: dict) -> None:
-        """A custody entry naming the web user, for actions whose service logs the OS user."""
+        """A custody entry naming the web user, for the analysis, whose service does not take an actor yet."""
         with engine.begin() as conn:
-            custody.append(conn, action, case_id=case_id, user=user.actor, details=details)
+            custody.append(conn, action, actor=user.actor, case_id=case_id, details=details)
 
     # ------------------------------------------------------------ health and login
 
@@ -210,11 +209,10 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         try:
             with engine.begin() as conn:
                 c = create_case(conn, str(form.get("name", "")), str(form.get("subject", "")), aliases,
-                                str(form.get("tz") or "Europe/Moscow"), langs)
+                                str(form.get("tz") or "Europe/Moscow"), langs, actor=user.actor)
         except CaseError as e:
             flash(user, f"error: {e}")
             return back("/")
-        audit(user, "web-case-new", c["id"], {"name": c["name"]})
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
@@ -292,9 +290,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         def work(job):
             def progress(n):
                 job.stage, job.done = "records", n
-            summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress)
-            audit(user, "web-import", c["id"], {"files": [p.name for p in paths], "bytes": used,
-                                                "upload_dir": str(folder.relative_to(cfg.home.resolve()))})
+            summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress,
+                                   actor=user.actor)
             queries.refresh_facets(engine, c["id"])
             return summary_lines(summary.as_json())
 
@@ -577,18 +574,16 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                 path = out_dir / f"case-{c['id']}" / f"report.{lang}.edited.md"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(saved["text"], encoding="utf-8")
-                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
+                custody.append(conn, "web-report-export", actor=user.actor, case_id=c["id"],
                                outputs={"path": str(path), "sha256": saved["sha256"]},
                                details={"lang": lang, "format": "md", "draft": saved["id"], "verified": True})
                 media = "text/markdown; charset=utf-8"
             else:
                 path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
                 try:
-                    res = write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None)
+                    write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None, actor=user.actor)
                 except ReportRejected as e:
                     raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
-                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
-                               outputs={"path": res["path"], "sha256": res["sha256"]}, details={"lang": lang, "format": fmt})
                 media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
                          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
         return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
@@ -603,11 +598,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             path = (cfg.home / "exports").resolve() / f"case-{c['id']}" / f"comments{'-pseudonymised' if pseudo else ''}.{fmt}"
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", encoding="utf-8", newline="") as out:
-                res = export_case(conn, cfg.home, name, fmt, out, pseudonymise=pseudo,
-                                  extra=annotations_for_export(conn, c["id"]), columns=ANALYSIS_COLUMNS)
-            custody.append(conn, "web-export", case_id=c["id"], user=user.actor,
-                           outputs={"path": str(path), "sha256": res["sha256"], "rows": res["rows"]},
-                           details={"format": fmt, "pseudonymised": pseudo})
+                export_case(conn, cfg.home, name, fmt, out, pseudonymise=pseudo,
+                                  extra=annotations_for_export(conn, c["id"]), columns=ANALYSIS_COLUMNS, actor=user.actor)
         return FileResponse(path, media_type="text/csv" if fmt == "csv" else "application/x-ndjson",
                             filename=f"{name}-{path.name}")
 

@@ -28,7 +28,6 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
     from . import auth
     from .app import create_app
 
-    auth.ensure_schema(obj.engine)
     if not auth.list_users(obj.engine):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -76,8 +75,7 @@ def user_add(obj, name, role, password_stdin):
 @click.pass_obj
 def user_list(obj):
     """List the web accounts. Example: otklik user list"""
-    from .auth import ensure_schema, list_users
+    from .auth import list_users
 
-    ensure_schema(obj.engine)
     for u in list_users(obj.engine):
         click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}")
