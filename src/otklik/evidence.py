@@ -1,5 +1,4 @@
-"""Moved to otklik.store.evidence; this name stays until the analysis side imports the store's module."""
+"""Moved to otklik.store.evidence (and store.codec); this name stays until the analysis side imports the store's modules."""
 
-from .store.evidence import (  # noqa: F401
-    CHUNK_CODEC, CHUNK_RECORDS, check_records, comment_sightings, decode, last_capture_of_case, pack, record_bytes, sha256_file,
-)
+from .store.codec import CHUNK_CODEC, CHUNK_RECORDS, decode, pack  # noqa: F401
+from .store.evidence import check_records, comment_sightings, last_capture_of_case, record_bytes, sha256_file  # noqa: F401

@@ -13,7 +13,7 @@ from typing import Iterator
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from .codec import CHUNK_CODEC, CHUNK_RECORDS, decode, pack  # noqa: F401 (re-exported)
+from .codec import decode
 from .schema import raw_chunk, raw_record
 from .sql import in_case
 
