@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from otklik.store import custody
 from otklik.casefile import (CaseFileError, add_event, extract_events, list_events, load_events, parse_date,
                              sentences)
-from otklik.casefile_commands import event, timeline_cmd
+from otklik.cli.casefile import event, timeline_cmd
 from otklik.cases import create_case, get_case
 from otklik.demo.run import load_case
 from otklik.store import open_store

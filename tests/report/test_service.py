@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from otklik.cli import Ctx
-from otklik.report import commands, service
+from otklik.cli import report as commands
+from otklik.report import service
 from otklik.store import open_store
 from tests.conftest import copy_workspace
 
