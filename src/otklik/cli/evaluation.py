@@ -124,7 +124,7 @@ def train_cmd(data_dir, out_dir):
     Example:
       otklik train --data ../shared/data --out /tmp/model
     """
-    from ..training import train_default
+    from ..evaluation.training import train_default
 
     res = train_default(data_dir, out_dir)
     click.echo(json.dumps(res, ensure_ascii=False, indent=2))
