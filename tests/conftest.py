@@ -1,11 +1,77 @@
 import json
 import os
+import re
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def shared(*parts):
+    """A path under ../shared beside the checkout. Missing: the test fails under CI (where the data
+    must be present, so a missing folder is a broken setup, not a pass) and is skipped elsewhere."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        msg = f"{path} is missing: the shared data belongs in ../shared beside the checkout ({REPO})"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def samples():
+    """../shared/samples: real and synthetic exports of every supported tool."""
+    return shared("samples")
+
+
+# The demo case as the tests analyse it: stance from three hostile phrases, so the tests check what
+# the pipeline, reports and web do with stance, not the quality of the shipped model (test_stance.py).
+DEMO_STANCE = "rules-for-demo-tests"
+DEMO_CONFIG = {"stance": {"backend": DEMO_STANCE}}
+_HOSTILE = re.compile(r"террорист|пусть отвечает|пусть выдают", re.I)
+
+
+def _rules_stance(ctx, items, labelled):
+    return [{"label": -1 if _HOSTILE.search(c.text) else 1, "relevant": True, "confidence": 0.6} for c in items]
+
+
+@pytest.fixture(scope="session")
+def analysed_demo(tmp_path_factory):
+    """A workspace with the demo case imported and analysed once per session (DEMO_CONFIG). Read it
+    as it is, or change a copy: copy_workspace(analysed_demo, tmp_path / "ws")."""
+    from otklik.analysis import pipeline
+    from otklik.demo.run import setup_demo
+    from otklik.store import open_store
+
+    pipeline.stance_backend(DEMO_STANCE)(_rules_stance)
+    home = tmp_path_factory.mktemp("demo-ws")
+    engine = open_store(home)
+    setup_demo(engine)
+    pipeline.analyze_case(engine, "demo", DEMO_CONFIG)
+    engine.dispose()
+    return home
+
+
+def copy_workspace(src, dst):
+    """A consistent copy of a SQLite workspace (the store through SQLite's backup, the rest as files)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    s = sqlite3.connect(src / "otklik.sqlite")
+    d = sqlite3.connect(dst / "otklik.sqlite")
+    s.backup(d)
+    s.close()
+    d.close()
+    for p in src.iterdir():
+        if not p.name.startswith("otklik.sqlite"):
+            (shutil.copytree if p.is_dir() else shutil.copy2)(p, dst / p.name)
+    return dst
 
 
 @pytest.fixture

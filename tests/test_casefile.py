@@ -11,10 +11,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from otklik import custody
+from otklik.store import custody
 from otklik.casefile import (CaseFileError, add_event, extract_events, list_events, load_events, parse_date,
                              sentences)
-from otklik.casefile_commands import event, timeline_cmd
+from otklik.cli.casefile import event, timeline_cmd
 from otklik.cases import create_case, get_case
 from otklik.demo.run import load_case
 from otklik.store import open_store
@@ -129,7 +129,7 @@ def test_events_are_listed_in_order_with_deadlines_flagged_and_logged(engine):
     with engine.connect() as conn:
         cid = get_case(conn, "movlaev")["id"]
         evs = list_events(conn, cid, today=TODAY)
-        log = conn.execute(custody.custody.select().where(custody.custody.c.action == "event-add")).mappings().all()
+        log = conn.execute(custody.log.select().where(custody.log.c.action == "event-add")).mappings().all()
         assert custody.verify_chain(conn) == []
     assert [(e["date"], e["precision"]) for e in evs] == [
         ("2020-01-01", "year"), ("2025-05-01", "month"), ("2025-06-30", "day"), ("2025-08-19", "day")]

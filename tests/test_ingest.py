@@ -301,8 +301,8 @@ def test_migration_2_moves_schema_1_raw_records_into_chunks(tmp_path):
     from sqlalchemy import create_engine, text
 
     from otklik import store
-    from otklik.evidence import comment_sightings, record_bytes
-    from otklik.verify import verify_store
+    from otklik.store.evidence import comment_sightings, record_bytes
+    from otklik.store.verify import verify_store
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     old = create_engine(url)
@@ -357,9 +357,9 @@ def test_a_store_opens_and_imports_where_sqlite_refuses_the_search_index_write_b
                                                                                       monkeypatch):
     # Migration 4's FTS5 option is an optimisation: an SQLite that does not know it (here: a
     # value it refuses) must still open the store, and import and search as before.
-    from otklik import store
+    from otklik.store import schema
 
-    monkeypatch.setattr(store, "FTS_HASHSIZE", "'not a size'")
+    monkeypatch.setattr(schema, "FTS_HASHSIZE", "'not a size'")
     otk("case", "new", "c1", "--subject", "S")
     _, s = imp(otk, "c1", write_instaloader(tmp_path / "ex", base_comments()))
     assert s["comments"]["new"] == 4  # three comments and a reply
@@ -370,7 +370,7 @@ def test_a_store_opens_and_imports_where_sqlite_refuses_the_search_index_write_b
 
 
 def test_every_sighting_of_a_comment_is_listed_with_its_raw_record(otk, home, case, tmp_path):
-    from otklik.evidence import comment_sightings, record_bytes
+    from otklik.store.evidence import comment_sightings, record_bytes
     from otklik.store import open_store
 
     first = write_instaloader(tmp_path / "a", base_comments(), prefix="2026-03-01_12-00-00_UTC")
@@ -430,9 +430,9 @@ def test_an_author_who_renames_is_one_author_and_each_comment_keeps_the_handle_s
         otk, home, case, tmp_path, monkeypatch, batch):
     # Handles change, platform ids do not. However the file falls into batches, the author row
     # ends with the latest handle and name, and each comment keeps the ones seen with it.
-    from otklik import ingest
+    from otklik.ingest import reader
 
-    monkeypatch.setattr(ingest, "BATCH", batch)
+    monkeypatch.setattr(reader, "BATCH", batch)
     at, anna, boris = 1764633600000, "6800000000000000001", "6800000000000000002"
     lines = [_tiktok_line("7400000000000000001", "Свободу ему", at, anna, "anna_k", "Anna K"),
              _tiktok_line("7400000000000000002", "Держись", at, boris, "boris", "Boris"),
@@ -452,7 +452,7 @@ def test_an_author_who_renames_is_one_author_and_each_comment_keeps_the_handle_s
 
 
 def test_a_comment_read_on_several_lines_of_one_file_is_one_comment_with_each_sighting(otk, home, case, tmp_path):
-    from otklik.evidence import comment_sightings
+    from otklik.store.evidence import comment_sightings
     from otklik.store import open_store
 
     day = 86_400_000
@@ -516,10 +516,10 @@ def test_a_file_that_changes_while_it_is_imported_fails_and_leaves_the_store(otk
                                                                           monkeypatch):
     # a new file is written at once and hashed beside the writing; the hash must describe the
     # bytes that were read, so a size that moved under the import fails it
-    from otklik import ingest
+    from otklik.ingest import service
 
-    real = ingest.sha256_file
-    monkeypatch.setattr(ingest, "sha256_file", lambda p: (real(p)[0], real(p)[1] + 1))
+    real = service.sha256_file
+    monkeypatch.setattr(service, "sha256_file", lambda p: (real(p)[0], real(p)[1] + 1))
     before = snapshot(home)
     res, _ = imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()), ok=False)
     assert res.exit_code != 0 and "changed while it was imported" in res.output
@@ -539,13 +539,13 @@ def test_a_comment_edited_within_one_import_is_found_by_its_latest_text_only(otk
     # The run's new comments enter the full-text index when the writer waits for the reader, or
     # at the end of the run; one read again with new text in a later batch of the same file must
     # be found by that text only, whether it was indexed before the edit or after.
-    from otklik import ingest
+    from otklik.ingest import reader, service
 
-    monkeypatch.setattr(ingest, "BATCH", 1)
+    monkeypatch.setattr(reader, "BATCH", 1)
     if writer_waits:  # the reader is behind after every batch, and the index takes any comment
-        read = ingest._read
-        monkeypatch.setattr(ingest, "_read", lambda *a: (x for b in read(*a) for x in (b, ingest.IDLE)))
-        monkeypatch.setattr(ingest, "FTS_STEP", 1)
+        read = reader.read
+        monkeypatch.setattr(reader, "read", lambda *a: (x for b in read(*a) for x in (b, reader.IDLE)))
+        monkeypatch.setattr(service, "FTS_STEP", 1)
     day = 86_400_000
     lines = [_tiktok_line("7400000000000000001", "Свободу ему сейчас", 1764633600000),
              _tiktok_line("7400000000000000002", "Держись", 1764633600000),
@@ -573,14 +573,14 @@ def test_a_file_with_comments_of_two_platforms_stores_them_as_the_two_files_woul
     # batch must get the same posts, reply parents, thread roots and authors as when each
     # platform's file is imported alone; the X items read again in a later batch are the same
     # comments, not new ones.
-    from otklik import ingest
+    from otklik.ingest import reader
 
     fx = Path(__file__).parent / "fixtures" / "zeeschuimer"
     parts = [fx / "zeeschuimer-export-tiktok-comments-2024-05-01T132640.ndjson",
              fx / "zeeschuimer-export-twitter.com-2024-05-01T120000.ndjson"]
     tiktok, x = ([ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()] for p in parts)
     lines = tiktok + x
-    monkeypatch.setattr(ingest, "BATCH", 1 if batch == "one record" else len(lines))
+    monkeypatch.setattr(reader, "BATCH", 1 if batch == "one record" else len(lines))
     mixed = tmp_path / "zeeschuimer-export-mixed-2024-05-01T140000.ndjson"
     mixed.write_text("\n".join(lines[::2] + lines[1::2] + x) + "\n", encoding="utf-8")  # mixed, then X again
     _, s = imp(otk, case, mixed, extra=("--skip-bad",))  # (the TikTok fixture has a line without cid)

@@ -85,7 +85,7 @@ def test_postgresql_store_import_is_transactional_and_search_export_verify_work(
                                                                                 monkeypatch):
     import psycopg
 
-    from otklik import ingest
+    from otklik.ingest import reader
 
     otk("case", "new", "pg", "--subject", "Ильяс Мударов")
     path = write_instaloader(tmp_path / "ex", base_comments())
@@ -100,7 +100,7 @@ def test_postgresql_store_import_is_transactional_and_search_export_verify_work(
                     for t in ("comment", "raw_record", "raw_chunk", "import_run", "author", "custody")}
     before = rows()
     # two good comments, each written in its own batch, then a line cut short: nothing may stay
-    monkeypatch.setattr(ingest, "BATCH", 1)
+    monkeypatch.setattr(reader, "BATCH", 1)
     bad = tmp_path / "zeeschuimer-export-tiktok-comments.ndjson"
     bad.write_text(_tiktok_line("7400000000000000001", "Свободу ему", 1764633600000) + "\n"
                    + _tiktok_line("7400000000000000002", "Держись", 1764633600000) + "\n"
@@ -142,7 +142,6 @@ def test_the_web_workspace_shows_the_same_comments_on_both_stores_and_edits_work
         assert engine.dialect.name == store
         setup_demo(engine)
         analyze_case(engine, "demo")
-        auth.ensure_schema(engine)
         auth.add_user(engine, "eve", "editor", PASSWORD)
         engine.dispose()
         clients[store] = TestClient(create_app(home))

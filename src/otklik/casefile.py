@@ -27,38 +27,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, MetaData, String, Table, Text, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
-from . import custody
 from .cases import CaseError, get_case
-from .store import ensure_component_schema
+from .store import custody, event
 
-metadata = MetaData()
-# The FK target must be known to this MetaData for create_all; a stub with the column suffices.
-Table("cases", metadata, Column("id", Integer, primary_key=True))
-event = Table(
-    "event", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
-    Column("date", String, nullable=False),  # ISO YYYY-MM-DD; first day of the month/year when less precise
-    Column("date_precision", String, nullable=False),  # day | month | year
-    Column("text_ru", Text), Column("text_en", Text),
-    Column("deadline", Boolean, nullable=False, default=False),
-    Column("source_url", Text),
-    Column("added_by", String), Column("added_at", String, nullable=False),
-    Column("origin", String, nullable=False),  # manual | extracted
-)
-SCHEMA_KEY, SCHEMA_VERSION = "casefile_schema_version", 1
 PRECISIONS = ("day", "month", "year")
 
 
 class CaseFileError(CaseError):
     """A bad event (date, text) given by the user; the CLI prints it as an error."""
-
-
-def ensure_schema(engine: Engine) -> None:
-    ensure_component_schema(engine, SCHEMA_KEY, SCHEMA_VERSION, metadata, tables=[event])
 
 
 def parse_date(value: str) -> tuple[date, str]:
@@ -102,7 +81,6 @@ def add_event(engine: Engine, case_name: str, date_: str | date, text_ru: str | 
         raise CaseFileError("an event needs a text (--text in Russian and/or --text-en in English)")
     if origin not in ("manual", "extracted"):
         raise CaseFileError(f"bad origin {origin!r}")
-    ensure_schema(engine)
     with engine.begin() as conn:
         case = get_case(conn, case_name)
         existing = conn.execute(select(event.c.id).where(
@@ -116,7 +94,7 @@ def add_event(engine: Engine, case_name: str, date_: str | date, text_ru: str | 
                "text_en": text_en, "deadline": bool(deadline), "source_url": source_url or None,
                "added_by": user or custody.os_user(), "added_at": custody.now_utc(), "origin": origin}
         eid = conn.execute(event.insert().values(**row)).inserted_primary_key[0]
-        custody.append(conn, "event-add", case_id=case["id"], user=user, details={
+        custody.append(conn, "event-add", actor=user, case_id=case["id"], details={
             "event_id": eid, **{k: row[k] for k in ("date", "date_precision", "text_ru", "text_en", "deadline",
                                                     "source_url", "origin")}})
         return {**_event_dict({**row, "id": eid}), "duplicate": False}
@@ -124,14 +102,13 @@ def add_event(engine: Engine, case_name: str, date_: str | date, text_ru: str | 
 
 def remove_event(engine: Engine, case_name: str, event_id: int, user: str | None = None) -> dict:
     """Delete a wrongly added event; the custody log keeps what it was."""
-    ensure_schema(engine)
     with engine.begin() as conn:
         case = get_case(conn, case_name)
         row = conn.execute(select(event).where(event.c.id == event_id, event.c.case_id == case["id"])).mappings().first()
         if row is None:
             raise CaseFileError(f"case {case_name!r} has no event {event_id}")
         conn.execute(event.delete().where(event.c.id == event_id))
-        custody.append(conn, "event-remove", case_id=case["id"], user=user,
+        custody.append(conn, "event-remove", actor=user, case_id=case["id"],
                        details={"event_id": event_id, **{k: row[k] for k in ("date", "date_precision", "text_ru", "text_en",
                                                                               "deadline", "source_url", "origin")}})
         return _event_dict(row)

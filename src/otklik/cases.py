@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
-from . import custody
-from .store import case_post, cases, comment, observation, pg_comment_words, pg_search_query, post, source
+from .store import custody
+from .store import case_post, cases, comment, in_case, observation, of_case, pg_comment_words, pg_search_query, post, source
 
 
 class CaseError(Exception):
@@ -18,7 +18,7 @@ class CaseError(Exception):
 
 
 def create_case(conn: Connection, name: str, subject: str, aliases: list[str] | None = None,
-                tz: str = "Europe/Moscow", langs: list[str] | None = None) -> dict:
+                tz: str = "Europe/Moscow", langs: list[str] | None = None, actor: str | None = None) -> dict:
     name = name.strip()
     if not name:
         raise CaseError("a case needs a name")
@@ -33,7 +33,7 @@ def create_case(conn: Connection, name: str, subject: str, aliases: list[str] | 
     row = {"name": name, "subject": subject.strip(), "aliases": json.dumps(aliases or [], ensure_ascii=False),
            "tz": tz, "langs": json.dumps(langs or ["ru"]), "created_at": custody.now_utc()}
     cid = conn.execute(cases.insert().values(**row)).inserted_primary_key[0]
-    custody.append(conn, "case-new", case_id=cid, details={k: row[k] for k in ("name", "subject", "aliases", "tz", "langs")})
+    custody.append(conn, "case-new", actor=actor, case_id=cid, details={k: row[k] for k in ("name", "subject", "aliases", "tz", "langs")})
     return get_case(conn, name)
 
 
@@ -66,7 +66,7 @@ def _case_counts(conn: Connection, case_id: int) -> tuple[int, int]:
     posts = conn.execute(select(func.count()).select_from(case_post.join(post, post.c.id == case_post.c.post_id)).where(
         case_post.c.case_id == case_id, post.c.copy_of_id.is_(None))).scalar()  # a forwarded copy is not a post of its own
     comments = conn.execute(select(func.count()).select_from(comment).where(
-        comment.c.post_id.in_(select(case_post.c.post_id).where(case_post.c.case_id == case_id)))).scalar()
+        of_case(case_id))).scalar()
     return posts, comments
 
 
@@ -107,7 +107,7 @@ def show_case(conn: Connection, name: str) -> dict:
             "latest": _latest(conn, "post", p["id"])})
     posts_n, comments_n = _case_counts(conn, c["id"])
     authors_n = conn.execute(select(func.count(func.distinct(comment.c.author_id))).where(
-        comment.c.post_id.in_(select(case_post.c.post_id).where(case_post.c.case_id == c["id"])))).scalar()
+        of_case(c["id"]))).scalar()
     return {"case": c, "sources": list(srcs.values()), "posts": out_posts,
             "totals": {"posts": posts_n, "comments": comments_n, "authors": authors_n}}
 
@@ -145,17 +145,16 @@ def search(conn: Connection, name: str, query: str, limit: int = 50) -> list[dic
     (words, "a phrase", or, -word), ё read as е."""
     c = get_case(conn, name)
     cols = "c.id, c.platform, c.platform_id, c.author_handle, c.published_at, c.text"
-    in_case = "c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid)"
     if conn.dialect.name == "postgresql":
         vec = pg_comment_words("c.text")
         sql = (f"SELECT {cols}, ts_headline('simple', c.text, q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4') "
                f"AS snippet FROM comment c, {pg_search_query()} q "
-               f"WHERE {vec} @@ q AND {in_case} ORDER BY ts_rank({vec}, q) DESC, c.id LIMIT :lim")
+               f"WHERE {vec} @@ q AND {in_case()} ORDER BY ts_rank({vec}, q) DESC, c.id LIMIT :lim")
         q = query
     else:
         sql = (f"SELECT {cols}, snippet(comment_fts, 0, '[', ']', '…', 12) AS snippet "
                f"FROM comment_fts JOIN comment c ON c.id = comment_fts.rowid "
-               f"WHERE comment_fts MATCH :q AND {in_case} ORDER BY rank LIMIT :lim")
+               f"WHERE comment_fts MATCH :q AND {in_case()} ORDER BY rank LIMIT :lim")
         q = fts_query(query)
     try:
         rows = conn.execute(text(sql), {"q": q, "cid": c["id"], "lim": limit}).mappings().all()

@@ -1,69 +1,9 @@
-"""The chain-of-custody log: an append-only, hash-chained record of every action on the data.
+"""Moved to otklik.store.custody (where `append` takes an explicit actor). This name stays until
+the analysis side imports the store's module; `append(..., user=)` is the old signature."""
 
-Each entry stores the SHA-256 of the previous entry's hash plus its own content, so removing
-or editing an entry (which the store's triggers refuse anyway) breaks the chain visibly.
-"""
-
-from __future__ import annotations
-
-import getpass
-import hashlib
-import json
-from datetime import datetime, timezone
-
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
-
-from . import __version__
-from .store import custody
-
-GENESIS = "0" * 64
+from .store.custody import GENESIS, now_utc, os_user, verify_chain  # noqa: F401
+from .store import custody as _log
 
 
-def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in the environment (some containers)
-        return "unknown"
-
-
-def _entry_hash(prev: str, row: dict) -> str:
-    body = json.dumps({k: row[k] for k in ("at", "action", "os_user", "tool_version", "case_id",
-                                            "inputs", "outputs", "details")},
-                      sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
-
-
-def append(conn: Connection, action: str, *, case_id: int | None = None, inputs: dict | None = None,
-           outputs: dict | None = None, details: dict | None = None, user: str | None = None) -> str:
-    """Add one entry in the caller's transaction; returns its hash."""
-    last = conn.execute(select(custody.c.entry_hash).order_by(custody.c.id.desc()).limit(1)).scalar()
-    prev = last or GENESIS
-    row = {
-        "at": now_utc(), "action": action, "os_user": user or os_user(), "tool_version": __version__,
-        "case_id": case_id,
-        "inputs": json.dumps(inputs or {}, sort_keys=True, ensure_ascii=False),
-        "outputs": json.dumps(outputs or {}, sort_keys=True, ensure_ascii=False),
-        "details": json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
-    }
-    row["prev_hash"] = prev
-    row["entry_hash"] = _entry_hash(prev, row)
-    conn.execute(custody.insert().values(**row))
-    return row["entry_hash"]
-
-
-def verify_chain(conn: Connection) -> list[str]:
-    """Problems found in the log (empty when every link holds)."""
-    problems = []
-    prev = GENESIS
-    for row in conn.execute(select(custody).order_by(custody.c.id)).mappings():
-        if row["prev_hash"] != prev:
-            problems.append(f"custody entry {row['id']}: previous-hash link broken")
-        if _entry_hash(row["prev_hash"], dict(row)) != row["entry_hash"]:
-            problems.append(f"custody entry {row['id']} ({row['action']}): content does not match its hash")
-        prev = row["entry_hash"]
-    return problems
+def append(conn, action: str, *, user: str | None = None, **fields) -> str:
+    return _log.append(conn, action, actor=user, **fields)

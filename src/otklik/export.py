@@ -20,9 +20,8 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from . import custody
 from .cases import get_case
-from .store import author, case_post, comment, post, raw_record
+from .store import author, comment, custody, of_case, post, raw_record
 
 COLUMNS = ["platform", "platform_id", "post_platform_id", "parent_platform_id", "published_at",
            "published_approx", "author", "author_id", "text", "likes", "not_seen_since", "edited",
@@ -68,13 +67,12 @@ def iter_rows(conn: Connection, case_id: int, pseudo: Pseudonymiser | None = Non
                       .outerjoin(parent, parent.c.id == comment.c.parent_id)
                       .outerjoin(author, author.c.id == comment.c.author_id)
                       .join(raw_record, raw_record.c.id == comment.c.raw_id))
-         .where(comment.c.post_id.in_(select(case_post.c.post_id).where(case_post.c.case_id == case_id)))
+         .where(of_case(case_id))
          .order_by(comment.c.post_id, comment.c.root_id, comment.c.published_at, comment.c.id))
     handles = {}
     if pseudo:
         for plat, pid, h in conn.execute(select(author.c.platform, author.c.platform_id, author.c.handle).where(
-                author.c.id.in_(select(comment.c.author_id).where(comment.c.post_id.in_(
-                    select(case_post.c.post_id).where(case_post.c.case_id == case_id)))))):
+                author.c.id.in_(select(comment.c.author_id).where(of_case(case_id))))):
             if h:
                 handles[h.lower().lstrip("@")] = pseudo.name(plat, pid)
     for r in conn.execute(q).mappings():
@@ -94,8 +92,8 @@ def iter_rows(conn: Connection, case_id: int, pseudo: Pseudonymiser | None = Non
 
 def export_case(conn: Connection, home: Path, case_name: str, fmt: str, out: io.TextIOBase,
                 pseudonymise: bool = False, extra: dict[int, dict] | None = None,
-                columns: list[str] | None = None) -> dict:
-    """Write the case's comments to `out`; return {rows, sha256}. Logged in the custody log."""
+                columns: list[str] | None = None, actor: str | None = None) -> dict:
+    """Write the case's comments to `out`; return {rows, sha256}. Logged in the custody log as `actor`'s."""
     c = get_case(conn, case_name)
     pseudo = Pseudonymiser(home) if pseudonymise else None
     cols = COLUMNS + (columns or [])
@@ -121,6 +119,6 @@ def export_case(conn: Connection, home: Path, case_name: str, fmt: str, out: io.
     out.write(chunk)
     h.update(chunk.encode("utf-8"))
     digest = h.hexdigest()
-    custody.append(conn, "export", case_id=c["id"], outputs={"sha256": digest, "rows": n},
+    custody.append(conn, "export", actor=actor, case_id=c["id"], outputs={"sha256": digest, "rows": n},
                    details={"format": fmt, "pseudonymised": pseudonymise})
     return {"rows": n, "sha256": digest, "pseudonymised": pseudonymise}

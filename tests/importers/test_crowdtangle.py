@@ -9,7 +9,6 @@ from otklik.importers.crowdtangle import post_created
 from otklik.model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
 
 FIX = Path(__file__).parent.parent / "fixtures" / "crowdtangle"
-SAMPLES = Path("/work/shared/samples")
 
 
 def read(path):
@@ -160,12 +159,10 @@ def test_detected(name):
     assert detect(FIX / name).name == "crowdtangle"
 
 
-def test_synthetic_sample_reads_and_others_score_zero():
-    if not SAMPLES.exists():
-        pytest.skip("shared samples not present")
-    [item] = read(SAMPLES / "_synthetic/crowdtangle/SYNTHETIC_facebook_historical_export.csv")
+def test_synthetic_sample_reads_and_others_score_zero(samples):
+    [item] = read(samples / "_synthetic/crowdtangle/SYNTHETIC_facebook_historical_export.csv")
     assert one(item, PostRec).published_at == "2022-03-01T08:00:00Z"
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "crowdtangle" not in str(p)]
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "crowdtangle" not in str(p)]
     others += list((FIX.parent / "generic").glob("*"))
     for p in others:
         assert REGISTRY["crowdtangle"].sniff(read_head(p), p) == 0.0, p

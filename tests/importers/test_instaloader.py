@@ -11,7 +11,6 @@ from otklik.model import AuthorRec, Complete, Item, ObservationRec, PostRec, Ski
 from tests.importers.helpers import entities, comments
 
 FIX = Path(__file__).parent.parent / "fixtures" / "instaloader"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["instaloader"]
 PREFIX = "2024-05-01_12-00-00_UTC"
 
@@ -222,9 +221,8 @@ def test_other_formats_score_zero():
         assert IMP.sniff(read_head(path), path) == 0.0, path
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
-def test_other_samples_score_zero():
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "instaloader" not in p.parts]
+def test_other_samples_score_zero(samples):
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "instaloader" not in p.parts]
     assert others
     for path in others:
         assert IMP.sniff(read_head(path), path) == 0.0, path

@@ -8,7 +8,6 @@ from otklik.importers.base import REGISTRY, read_head
 from otklik.model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 
 FIX = Path(__file__).parent.parent / "fixtures" / "telegram_desktop"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["telegram-desktop"]
 
 
@@ -168,8 +167,8 @@ def test_message_missing_id_is_skipped(tmp_path):
     assert records(out, SourceRec)[0].platform_id == "1111111111"
 
 
-def test_chat_without_id_is_skipped():
-    out = read(SAMPLES / "telegram_desktop" / "chat-miner_test_single_export.json")
+def test_chat_without_id_is_skipped(samples):
+    out = read(samples / "telegram_desktop" / "chat-miner_test_single_export.json")
     assert [x.where for x in out] == ["$.messages[0]", "$.messages[1]"]
     assert all(isinstance(x, Skip) for x in out)
 
@@ -181,16 +180,16 @@ def test_not_an_export(tmp_path):
         read(path)
 
 
-def test_detection():
+def test_detection(samples):
     for name in ("channel.json", "discussion_group.json", "channel_old_localtime.json",
                  "account_2020-01_trimmed.json", "group_2023-01.json", "personal_2024-01.json"):
         assert detect(FIX / name).name == "telegram-desktop"
-    for path in sorted(SAMPLES.glob("telegram_desktop/*.json")):
+    for path in sorted(samples.glob("telegram_desktop/*.json")):
         assert detect(path).name == "telegram-desktop"
 
 
-def test_other_formats_score_zero():
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "telegram_desktop" not in p.parts]
+def test_other_formats_score_zero(samples):
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "telegram_desktop" not in p.parts]
     others += list((FIX.parent / "telethon").glob("*.*json*"))
     assert others
     for path in others:

@@ -8,7 +8,6 @@ from otklik.importers.base import REGISTRY, read_head
 from otklik.model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 
 FIX = Path(__file__).parent.parent / "fixtures" / "telethon"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["telethon"]
 G, C = "2222222222", "1111111111"
 
@@ -107,8 +106,8 @@ def test_plain_list_and_post_flag_absent(tmp_path):
     assert set(by_id(out, CommentRec)) == {f"{G}/71", f"{G}/72"}
 
 
-def test_synthetic_sample():
-    out = read(SAMPLES / "_synthetic" / "telethon" / "SYNTHETIC_telethon_to_dict_channel_and_comments.json")
+def test_synthetic_sample(samples):
+    out = read(samples / "_synthetic" / "telethon" / "SYNTHETIC_telethon_to_dict_channel_and_comments.json")
     assert not [x for x in out if isinstance(x, Skip)]
     assert [x.where for x in out] == ["$.channel_post", "$.discussion_group_messages[0]",
                                       "$.discussion_group_messages[1]", "$.discussion_group_messages[2]"]
@@ -142,15 +141,15 @@ def test_no_messages(tmp_path):
         read(path)
 
 
-def test_detection():
+def test_detection(samples):
     for name in ("channel_comments.jsonl", "4cat_channel.ndjson", "messages.json"):
         assert detect(FIX / name).name == "telethon"
-    sample = SAMPLES / "_synthetic" / "telethon" / "SYNTHETIC_telethon_to_dict_channel_and_comments.json"
+    sample = samples / "_synthetic" / "telethon" / "SYNTHETIC_telethon_to_dict_channel_and_comments.json"
     assert detect(sample).name == "telethon"
 
 
-def test_other_formats_score_zero():
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "telethon" not in p.parts]
+def test_other_formats_score_zero(samples):
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "telethon" not in p.parts]
     others += list((FIX.parent / "telegram_desktop").glob("*.json"))
     assert others
     for path in others:

@@ -7,7 +7,6 @@ from otklik.importers.base import read_head
 from otklik.model import CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
 
 FIX = Path(__file__).parent.parent / "fixtures" / "twarc"
-SAMPLES = Path("/work/shared/samples")
 P, R1, R2, RT, R3 = (f"17900000000000001{n:02d}" for n in range(5))
 
 
@@ -152,18 +151,15 @@ def test_detected(name):
     assert detect(FIX / name).name == "twarc2"
 
 
-def test_other_formats_score_zero():
-    if not SAMPLES.exists():
-        pytest.skip("shared samples not present")
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "twitter" not in str(p)]
+def test_other_formats_score_zero(samples):
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "twitter" not in str(p)]
     others += list((FIX.parent / "crowdtangle").glob("*.csv")) + list((FIX.parent / "generic").glob("*"))
     for p in others:
         assert REGISTRY["twarc2"].sniff(read_head(p), p) == 0.0, p
 
 
-def test_real_samples_read_without_skips():
-    files = sorted((SAMPLES / "twitter_api_v2").glob("*.jsonl"))
-    if not files:
-        pytest.skip("shared samples not present")
+def test_real_samples_read_without_skips(samples):
+    files = sorted((samples / "twitter_api_v2").glob("*.jsonl"))
+    assert files
     for p in files:
         assert not [x for x in REGISTRY["twarc2"].read(p, Options()) if isinstance(x, Skip)], p

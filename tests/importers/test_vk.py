@@ -9,7 +9,6 @@ from otklik.model import AuthorRec, CommentRec, PostRec, Skip, SourceRec
 from tests.importers.helpers import entities, comments, obs
 
 FIX = Path(__file__).parent.parent / "fixtures" / "vk"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["vk"]
 IVAN = AuthorRec("vk", "2001", "ivan_p", "Иван Петров")
 CLUB = AuthorRec("vk", "-1000", "free_mansur", "Свобода Мансуру")
@@ -103,13 +102,12 @@ def test_detected(name):
     assert detect(FIX / name).name == "vk"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
-def test_synthetic_samples_and_other_samples():
-    for path in sorted((SAMPLES / "_synthetic" / "vk_api").glob("*.json")):
+def test_synthetic_samples_and_other_samples(samples):
+    for path in sorted((samples / "_synthetic" / "vk_api").glob("*.json")):
         assert detect(path).name == "vk"
         out = read(path)
         assert out and not [x for x in out if isinstance(x, Skip)]
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "vk_api" not in p.parts]
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "vk_api" not in p.parts]
     for path in others:
         assert IMP.sniff(read_head(path), path) == 0.0, path
 

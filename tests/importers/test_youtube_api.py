@@ -9,7 +9,6 @@ from otklik.model import AuthorRec, CommentRec, PostRec, Skip, SourceRec
 from tests.importers.helpers import entities, comments, obs
 
 FIX = Path(__file__).parent.parent / "fixtures" / "youtube_api"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["youtube-api"]
 A = "UgxThreadA000000000000001"
 VIDEO = "AbCdEfGhIjk"
@@ -189,18 +188,16 @@ def test_detected(name):
     assert detect(FIX / name).name == "youtube-api"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
-def test_other_samples_score_zero():
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "youtube_data_api" not in p.parts]
+def test_other_samples_score_zero(samples):
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "youtube_data_api" not in p.parts]
     assert others
     for path in others:
         assert IMP.sniff(read_head(path), path) == 0.0, path
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
-def test_real_samples():
+def test_real_samples(samples):
     found = {}
-    for path in sorted((SAMPLES / "youtube_data_api").glob("*.json")):
+    for path in sorted((samples / "youtube_data_api").glob("*.json")):
         assert detect(path).name == "youtube-api"
         out = read(path)
         found[path.name] = out

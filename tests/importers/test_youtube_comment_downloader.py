@@ -10,7 +10,6 @@ from tests.importers.helpers import comments
 from otklik.model import AuthorRec, CommentRec, Item, ObservationRec, Skip
 
 FIX = Path(__file__).parent.parent / "fixtures" / "youtube_comment_downloader"
-SAMPLES = Path("/work/shared/samples")
 IMP = REGISTRY["youtube-comment-downloader"]
 VIDEO = "AbCdEfGhIjk"
 TOP = "UgzTop00000000000000001"
@@ -103,13 +102,12 @@ def test_detected(name):
     assert detect(FIX / name).name == "youtube-comment-downloader"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not available")
-def test_synthetic_sample_and_other_samples():
-    sample = SAMPLES / "_synthetic" / "youtube_comment_downloader" / "SYNTHETIC_comments.jsonl"
+def test_synthetic_sample_and_other_samples(samples):
+    sample = samples / "_synthetic" / "youtube_comment_downloader" / "SYNTHETIC_comments.jsonl"
     assert detect(sample).name == "youtube-comment-downloader"
     out = read(sample)
     assert len(comments(out)) == 3 and not [x for x in out if isinstance(x, Skip)]
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md"
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md"
               and "youtube_comment_downloader" not in p.parts]
     for path in others:
         assert IMP.sniff(read_head(path), path) == 0.0, path

@@ -13,7 +13,6 @@ from otklik.importers import REGISTRY, BadInput, Options, detect
 from otklik.model import CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
 
 FIX = Path(__file__).parent.parent / "fixtures" / "zeeschuimer"
-SAMPLES = Path("/work/shared/samples")
 TT_COMMENTS = FIX / "zeeschuimer-export-tiktok-comments-2024-05-01T132640.ndjson"
 TT_POSTS = FIX / "zeeschuimer-export-tiktok.com-2024-05-01T120000.ndjson"
 INSTAGRAM = FIX / "zeeschuimer-export-instagram.com-2024-05-01T120000.ndjson"
@@ -84,10 +83,8 @@ def test_4cat_flattened_download_reads_like_the_envelope():
     assert [x.entities for x in items(FIX / "twitter_4cat.ndjson")] == [x.entities for x in items(TWITTER)]
 
 
-def test_synthetic_sample_imports_without_skips():
-    path = SAMPLES / "_synthetic/tiktok_comments_zeeschuimer/SYNTHETIC_zeeschuimer-export-tiktok-comments.ndjson"
-    if not path.exists():
-        pytest.skip("shared samples not available")
+def test_synthetic_sample_imports_without_skips(samples):
+    path = samples / "_synthetic/tiktok_comments_zeeschuimer/SYNTHETIC_zeeschuimer-export-tiktok-comments.ndjson"
     assert detect(path).name == "zeeschuimer"
     out = items(path)
     assert [of(x, CommentRec)[0].parent_id for x in out] == [None, "7360000000000000101"]
@@ -160,13 +157,12 @@ def test_x_root_post_replies_and_retweet():
 # ---------------------------------------------------------------- detection and bad input
 
 
-def test_detection():
+def test_detection(samples):
     for path in (TT_COMMENTS, TT_POSTS, INSTAGRAM, TWITTER, FIX / "tiktok_comments_4cat.ndjson"):
         assert detect(path).name == "zeeschuimer", path
     imp = REGISTRY["zeeschuimer"]
-    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md" and "zeeschuimer" not in str(p)]
-    if not others:
-        pytest.skip("shared samples not available")
+    others = [p for p in samples.rglob("*") if p.is_file() and p.suffix != ".md" and "zeeschuimer" not in str(p)]
+    assert others
     for path in others:
         assert imp.sniff(path.read_bytes()[:65536], path) == 0.0, path
 

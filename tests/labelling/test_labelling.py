@@ -175,7 +175,7 @@ def test_entries_without_source_or_basis_are_rejected(tmp_path):
 def test_cli_previews_marks_and_rejects_a_bad_registry(tmp_path):
     from click.testing import CliRunner
 
-    from otklik.labelling.cli import labels
+    from otklik.cli.labels import labels
 
     runner = CliRunner()
     res = runner.invoke(labels, ["mark", "--lang", "ru", "Пост в Инстаграме и движение «Адат»."])

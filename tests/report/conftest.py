@@ -1,26 +1,19 @@
 import copy
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "report" / "demo_digest.json"
+TODAY = date(2026, 11, 26)  # the fixture's "today": the appeal deadline is 12 days ahead
 
 
-class FakeMarker:
-    """Stand-in for otklik.labelling.Marker: marks the first «Instagram» with an asterisk."""
+def marker(lang):
+    """The real labelling policy a report gets by default: the shipped registry, the default Policy."""
+    from otklik.labelling import Marker, Policy, load_registry
 
-    def __init__(self):
-        self.seen = []
-
-    def mark(self, text, protect=()):
-        if "Instagram" in text and not self.seen:
-            self.seen.append("Instagram")
-            return text.replace("Instagram", "Instagram*", 1)
-        return text
-
-    def footnotes(self):
-        return ["*Принадлежит компании Meta, признанной экстремистской и запрещённой в России."] if self.seen else []
+    return Marker(load_registry(), Policy(), lang)
 
 
 class FakeTranslator:

@@ -10,28 +10,18 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from otklik.analysis import pipeline
-from otklik.casefile import load_events
 from otklik.cli import Ctx
-from otklik.demo.run import load_case, setup_demo
-from otklik.report import commands, service
+from otklik.cli import report as commands
+from otklik.report import service
 from otklik.store import open_store
-
-
-@pipeline.stance_backend("rules-for-report-tests")
-def _rules(ctx, items, labelled):
-    return [{"label": -1 if re.search(r"террорист|пусть отвечает|пусть выдают", c.text, re.I) else 1,
-             "relevant": True, "confidence": 0.6} for c in items]
+from tests.conftest import copy_workspace
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ws")
-    engine = open_store(home)
-    setup_demo(engine)
-    pipeline.analyze_case(engine, "demo", {"stance": {"backend": "rules-for-report-tests"}})
-    load_events(engine, "demo", load_case()["events"])
-    return home, engine
+def demo(analysed_demo, tmp_path_factory):
+    """This module's copy of the session's analysed demo (the reports add custody entries)."""
+    home = copy_workspace(analysed_demo, tmp_path_factory.mktemp("ws"))
+    return home, open_store(home)
 
 
 @pytest.fixture

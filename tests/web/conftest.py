@@ -1,13 +1,12 @@
-"""Fixtures for the web workspace: an analysed demo workspace (built once, copied per test) and
+"""Fixtures for the web workspace: a copy of the session's analysed demo workspace per test and
 logged-in TestClients for each role."""
 
 import re
-import shutil
-import sqlite3
 
 import pytest
 
 from otklik.web import auth
+from tests.conftest import copy_workspace
 
 PASSWORD = "correct horse battery"
 
@@ -16,34 +15,6 @@ PASSWORD = "correct horse battery"
 def fast_scrypt(monkeypatch):
     """Real scrypt, lower cost: the tests log in often (production uses N=2^17)."""
     monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 10)
-
-
-@pytest.fixture(scope="session")
-def analysed_demo(tmp_path_factory):
-    """A workspace with the demo case imported and analysed (default stance backend)."""
-    from otklik.analysis.pipeline import analyze_case
-    from otklik.demo.run import setup_demo
-    from otklik.store import open_store
-
-    home = tmp_path_factory.mktemp("demo-ws")
-    engine = open_store(home)
-    setup_demo(engine)
-    analyze_case(engine, "demo")
-    engine.dispose()
-    return home
-
-
-def copy_workspace(src, dst):
-    dst.mkdir(parents=True, exist_ok=True)
-    s = sqlite3.connect(src / "otklik.sqlite")
-    d = sqlite3.connect(dst / "otklik.sqlite")
-    s.backup(d)
-    s.close()
-    d.close()
-    for p in src.iterdir():
-        if not p.name.startswith("otklik.sqlite"):
-            (shutil.copytree if p.is_dir() else shutil.copy2)(p, dst / p.name)
-    return dst
 
 
 @pytest.fixture
@@ -55,7 +26,6 @@ def make_users(home):
     from otklik.store import open_store
 
     engine = open_store(home)
-    auth.ensure_schema(engine)
     for name, role in (("ada", "admin"), ("eve", "editor"), ("vic", "viewer")):
         auth.add_user(engine, name, role, PASSWORD)
     engine.dispose()

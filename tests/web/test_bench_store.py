@@ -2,7 +2,7 @@
 still write a store that the current schema accepts and `verify` passes."""
 
 from otklik.store import open_store
-from otklik.verify import verify_store
+from otklik.store.verify import verify_store
 from otklik.web.bench import fill_store
 
 

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from otklik.cli import Ctx
 from otklik.web import auth
-from otklik.web.commands import serve, user
+from otklik.cli.web import serve, user
 
 
 def cli(home):

@@ -1,9 +1,12 @@
-"""`otklik demo`: create the fictional demo case, import its bundled exports, show the result."""
+"""`otklik demo`: the main job on the fictional demo case: create it, import its bundled exports,
+load its case file, analyse it, and write verified reports into the workspace folder."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -40,3 +43,34 @@ def setup_demo(engine: Engine) -> tuple[dict, Summary | None]:
     summary = import_files(engine, case["name"], demo_files(), captured_at=captured)
     load_events(engine, case["name"], spec.get("events", []))
     return case, summary
+
+
+REPORTS = [("ru", "md", "report.ru.md"), ("en", "md", "report.en.md"), ("ru", "html", "report.html"),
+           ("ru", "docx", "report.docx"), ("ru", "json", "report.json")]
+
+
+def run_demo(engine: Engine, home: Path, stance_backend: str = "default",
+             step: Callable[[str, object], None] = lambda name, data: None,
+             progress: Callable[[str, int, int], None] = lambda *a: None) -> list[dict]:
+    """The main job. `step(name, data)` is called as each step ends, so an interface can show it
+    at once: ("import", (case, Summary)), ("analysis", the case summary with its run under "run"),
+    ("report", what write_report wrote) for each of REPORTS. Returns the case file's upcoming
+    deadlines. Raises ImportFailed or ReportRejected (that report is not written)."""
+    from ..analysis.pipeline import analyze_case
+    from ..analysis.summary import case_summary
+    from ..casefile import list_events
+    from ..report.service import write_report
+
+    case, summary = setup_demo(engine)
+    step("import", (case, summary))
+    run = analyze_case(engine, case["name"], {"stance": {"backend": stance_backend}}, progress=progress)
+    with engine.connect() as conn:
+        s = case_summary(conn, case["name"])
+    s["run"] = run
+    step("analysis", s)
+    for lang, fmt, name in REPORTS:
+        with engine.begin() as conn:
+            res = write_report(conn, case["name"], lang, fmt, home / name, events=list_events(conn, case["id"]) or None)
+        step("report", res)
+    with engine.connect() as conn:
+        return [e for e in list_events(conn, case["id"]) if e.get("upcoming")]

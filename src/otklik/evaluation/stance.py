@@ -84,7 +84,7 @@ def kfold_predict(rows: list[dict], model, data_dir: Path | None, scored_hash: s
     The other licensed training files the shipped model used are added to each fold's training
     set when they are found under data_dir, so the recipe stays the same minus the scored rows.
     """
-    from ..training import load_training_rows, train_from_rows
+    from .training import load_training_rows, train_from_rows
 
     extra: list[dict] = []
     if data_dir is not None:
@@ -137,7 +137,7 @@ def run(path: str | Path, json_out: bool = False, model=None) -> dict:
     Returns the metrics dict; prints a JSON dump (json_out) or a short human summary.
     """
     from ..analysis.stance import StanceModel
-    from ..training import training_hashes
+    from .training import training_hashes
 
     path = Path(path)
     kind, rows = read_any(path)
@@ -181,7 +181,7 @@ def adaptation_curve(path: str | Path, ks: tuple[int, ...] = (10, 30, 100), seed
     does), which then scores the group's other rows; macro-F1 is averaged over groups and seeds.
     k = 0 is the shipped model on the same rows. Refuses a file the model was trained on."""
     from ..analysis.stance import StanceModel, adapt
-    from ..training import training_hashes
+    from .training import training_hashes
 
     path = Path(path)
     kind, rows = read_any(path)

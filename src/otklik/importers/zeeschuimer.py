@@ -73,6 +73,14 @@ def _epoch(value: Any) -> str | None:
     return date + _HOUR_MINUTE[second // 60] + _SECOND[second % 60]
 
 
+def _account(platform: str, aid: str | None, handle: str | None, name: str | None,
+             url: str | None) -> tuple[AuthorRec | None, list]:
+    """A post's author, as an author and as the account (source) the post is on; none without an id."""
+    if not aid:
+        return None, []
+    return AuthorRec(platform, aid, handle, name), [SourceRec(platform, aid, "account", handle, name, url)]
+
+
 def _counts(entity: str, platform: str, pid: str, values: dict[str, Any]) -> list[ObservationRec]:
     """Observations (metric -> count as the export writes it) of the counts that are present."""
     out = []
@@ -137,12 +145,8 @@ class _Read:
             aid, handle, nick = sid(d.get("authorId")), a, d.get("nickname")
         handle, nick = handle or None, nick or None
         aid = aid or (handle and "@" + handle)  # no stable id: the handle, prefixed "@"
-        out: list = []
-        author = None
-        if aid:
-            author = AuthorRec("tiktok", aid, handle, nick)
-            out.append(SourceRec("tiktok", aid, "account", handle, nick,
-                                 f"https://www.tiktok.com/@{handle}" if handle else None))
+        author, out = _account("tiktok", aid, handle, nick, f"https://www.tiktok.com/@{handle}" if handle else None)
+        if author:
             followers = (d.get("authorStats") or {}).get("followerCount")
             out += _counts("source", "tiktok", aid, {"followers": followers})
         out.append(PostRec("tiktok", pid, aid, author, d.get("desc") or None, iso_utc(d.get("createTime")),
@@ -181,12 +185,7 @@ class _Read:
         handle = user.get("username") or None
         name = user.get("full_name") or None
         uid = sid(user.get("pk") or user.get("id")) or (handle and "@" + handle)  # no id: "@handle"
-        out: list = []
-        author = None
-        if uid:
-            author = AuthorRec("instagram", uid, handle, name)
-            out.append(SourceRec("instagram", uid, "account", handle, name,
-                                 f"https://www.instagram.com/{handle}/" if handle else None))
+        author, out = _account("instagram", uid, handle, name, f"https://www.instagram.com/{handle}/" if handle else None)
         out.append(PostRec("instagram", code, uid, author, text or None, published,
                            f"https://www.instagram.com/p/{code}/"))
         out += _counts("post", "instagram", code, counts)

@@ -5,5 +5,5 @@ JSON), verify every quote and number, and write it only when verification passes
     render_md / render_html / render_docx .render(report)
     verify.verify_report(text, digest, comments) -> [Problem]
     service.write_report(conn, case, lang, fmt, path, ...) / service.check_report(conn, case, path)
-    commands.report: the `otklik report` click group (with `report check`)
+    (the `otklik report` commands are cli/report.py)
 """

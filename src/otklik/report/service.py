@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .. import custody
+from ..store import custody
 from ..cases import get_case
 from ..digest import build_digest
-from ..store import author, case_post, comment
+from ..store import author, chunked, comment, of_case
 from . import render_docx, render_html, render_md
 from .compose import compose
 from .verify import REF, Problem, verify_report
@@ -38,10 +38,8 @@ def case_comments(conn: Connection, case_id: int, ids) -> dict[int, str]:
     """Stored texts of the given comment ids that belong to the case's posts."""
     ids = sorted({int(i) for i in ids})
     out = {}
-    for i in range(0, len(ids), 900):
-        rows = conn.execute(select(comment.c.id, comment.c.text).where(
-            comment.c.id.in_(ids[i:i + 900]),
-            comment.c.post_id.in_(select(case_post.c.post_id).where(case_post.c.case_id == case_id))))
+    for part in chunked(ids):
+        rows = conn.execute(select(comment.c.id, comment.c.text).where(comment.c.id.in_(part), of_case(case_id)))
         out.update({r[0]: r[1] for r in rows})
     return out
 
@@ -64,7 +62,8 @@ def pseudonymise_digest(conn: Connection, digest: dict, pseudo) -> dict:
     return out
 
 
-def _marker(lang: str, policy):
+def marker(lang: str, policy=None):
+    """The labelling marker of a report: the shipped registry under `policy` (default: Policy())."""
     from ..labelling import Marker, Policy, load_registry
 
     return Marker(load_registry(), policy or Policy(), lang)
@@ -98,7 +97,7 @@ def produce(digest: dict, comments: dict, lang: str, fmt: str, marker=None, tran
 
 
 def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path, translator_name: str = "none",
-                 policy=None, events=None, pseudonymiser=None, today=None) -> dict:
+                 policy=None, events=None, pseudonymiser=None, today=None, actor: str | None = None) -> dict:
     """Build, verify and write the report; returns what was written. Raises ReportRejected
     (nothing written) when any quote or number fails verification. Run inside a transaction:
     the custody entry is appended on `conn`."""
@@ -112,7 +111,7 @@ def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path
         digest = pseudonymise_digest(conn, digest, pseudonymiser)
     comments = case_comments(conn, case["id"], [q["comment_id"] for t in digest["themes"] for q in t["quotes"]])
     translator = get_translator(translator_name)
-    data, report = produce(digest, comments, lang, fmt, _marker(lang, policy), translator)
+    data, report = produce(digest, comments, lang, fmt, marker(lang, policy), translator)
 
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +121,7 @@ def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path
     sha = hashlib.sha256(data).hexdigest()
     quotes = sum(1 for b in report["blocks"] if b["type"] == "quote")
     try:
-        custody.append(conn, "report", case_id=case["id"],
+        custody.append(conn, "report", actor=actor, case_id=case["id"],
                        inputs={"digest_sha256": digest["provenance"].get("digest_sha256"),
                                "analysis_run": digest["provenance"].get("analysis_run")},
                        outputs={"path": str(out), "sha256": sha, "bytes": len(data)},

@@ -12,6 +12,7 @@ import json
 import secrets
 from functools import wraps
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader
@@ -20,21 +21,20 @@ from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__, custody
-from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision, annotations_for_export
+from .. import __version__
+from ..analysis.pipeline import add_theme_decision, analyze_case, ensure_schema as ensure_analysis_schema, set_label, theme_decision
 from ..analysis.summary import case_summary
-from ..casefile import ensure_schema as ensure_casefile_schema, list_events
+from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
-from ..export import ANALYSIS_COLUMNS, export_case
 from ..ingest import ImportFailed, import_files, summary_lines
-from ..report.service import ReportRejected, write_report
-from ..store import open_store
-from . import auth, charts, drafts, queries, uploads
+from ..store import custody, open_store, read_engine
+from . import auth, charts, queries, uploads, views_report
 from .jobs import Jobs
+from .site import Config, HTTPError, SecurityHeaders, localtime
 
 HERE = Path(__file__).parent
 COOKIE = "otklik_session"
@@ -42,29 +42,12 @@ LOGIN_CSRF_COOKIE = "otklik_login_csrf"
 STANCE_FORM = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 
-class Config:
-    def __init__(self, home: Path, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
-                 login_limit: int = 5, login_window: float = 300.0):
-        self.home = Path(home)
-        self.secure_cookies = secure_cookies
-        self.max_upload_bytes = max_upload_bytes
-        self.login_limit, self.login_window = login_limit, login_window
-
-
-class HTTPError(Exception):
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
-
-
 def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
                login_limit: int = 5, login_window: float = 300.0) -> Starlette:
     cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window)
     engine = open_store(cfg.home)  # writes, through the service functions
-    reader = queries.read_engine(cfg.home)  # page reads: never wait for a running import or analysis
-    auth.ensure_schema(engine)
-    queries.ensure_schema(engine)
-    drafts.ensure_schema(engine)
-    ensure_casefile_schema(engine)
+    reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
+    ensure_analysis_schema(engine)  # the facets read the analysis (its tables are not in the store's migrations yet)
     jobs = Jobs()
     per_user = auth.RateLimiter(cfg.login_limit, cfg.login_window)
     per_client = auth.RateLimiter(cfg.login_limit * 4, cfg.login_window)
@@ -75,7 +58,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                                                                 ("none" if v is None else str(v)), "—")
     env.filters["combine_after"] = lambda p, c: {**p, "after": c}
     env.filters["combine_before"] = lambda p, c: {**p, "before": c}
-    env.filters["localtime"] = _localtime
+    env.filters["localtime"] = localtime
     env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
     env.filters["json"] = lambda v: json.dumps(json.loads(v) if isinstance(v, str) else v, ensure_ascii=False, indent=1)
 
@@ -144,9 +127,9 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         return RedirectResponse(path, status_code=303)
 
     def audit(user, action: str, case_id: int | None, details: dict) -> None:
-        """A custody entry naming the web user, for actions whose service logs the OS user."""
+        """A custody entry naming the web user, for the analysis, whose service does not take an actor yet."""
         with engine.begin() as conn:
-            custody.append(conn, action, case_id=case_id, user=user.actor, details=details)
+            custody.append(conn, action, actor=user.actor, case_id=case_id, details=details)
 
     # ------------------------------------------------------------ health and login
 
@@ -210,11 +193,10 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         try:
             with engine.begin() as conn:
                 c = create_case(conn, str(form.get("name", "")), str(form.get("subject", "")), aliases,
-                                str(form.get("tz") or "Europe/Moscow"), langs)
+                                str(form.get("tz") or "Europe/Moscow"), langs, actor=user.actor)
         except CaseError as e:
             flash(user, f"error: {e}")
             return back("/")
-        audit(user, "web-case-new", c["id"], {"name": c["name"]})
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
@@ -292,9 +274,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         def work(job):
             def progress(n):
                 job.stage, job.done = "records", n
-            summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress)
-            audit(user, "web-import", c["id"], {"files": [p.name for p in paths], "bytes": used,
-                                                "upload_dir": str(folder.relative_to(cfg.home.resolve()))})
+            summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress,
+                                   actor=user.actor)
             queries.refresh_facets(engine, c["id"])
             return summary_lines(summary.as_json())
 
@@ -505,112 +486,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return back(f"/cases/{name}/themes")
         return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
 
-    # ------------------------------------------------------------ report
-
-    @page()
-    def report_page(request, user, form):
-        name = request.path_params["case"]
-        lang = drafts.clean_lang(request.query_params.get("lang"))
-        with reader.connect() as conn:
-            c = case_of(conn, name)
-            saved = drafts.latest(conn, c["id"], lang)
-            problems, error = [], None
-            try:
-                body = saved["text"] if saved else drafts.generated(conn, name, lang)
-                problems = drafts.verify(conn, name, body, lang)
-            except ReportRejected as e:
-                body, error = "", "the generated report failed verification: " + "; ".join(map(str, e.problems))
-            except ValueError as e:  # not analysed yet
-                body, error = "", str(e)
-        return render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
-                      preview=drafts.highlighted(body, problems), error=error)
-
-    @page()
-    def report_verify(request, user, form):
-        """Verification only (no change): the live check the editor page calls as you type."""
-        name = request.path_params["case"]
-        lang = drafts.clean_lang(form.get("lang"))
-        body = str(form.get("text", ""))
-        with reader.connect() as conn:
-            c = case_of(conn, name)
-            problems = drafts.verify(conn, name, body, lang)
-            saved = drafts.latest(conn, c["id"], lang)
-        preview = drafts.highlighted(body, problems)
-        if request.headers.get("x-requested-with") == "fetch":  # the fragment the page swaps in
-            return HTMLResponse(env.get_template("report_check.html").render(problems=problems, preview=preview))
-        return render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
-                      preview=preview, error=None)
-
-    @page("editor")
-    def report_save(request, user, form):
-        name = request.path_params["case"]
-        lang = drafts.clean_lang(form.get("lang"))
-        body = str(form.get("text", "")).replace("\r\n", "\n")
-        if form.get("reset") == "1":
-            with reader.connect() as conn:
-                body = drafts.generated(conn, name, lang)
-        res = drafts.save(engine, name, lang, body, user.actor)
-        with reader.connect() as conn:
-            n = len(drafts.verify(conn, name, body, lang))
-        flash(user, f"draft saved (sha256 {res['sha256'][:16]}); verification: "
-                    + ("all quotes and numbers match" if n == 0 else f"{n} problem(s)"))
-        return back(f"/cases/{name}/report?lang={lang}")
-
-    @page("editor")
-    def report_export(request, user, form):
-        name = request.path_params["case"]
-        lang = drafts.clean_lang(form.get("lang"))
-        fmt = str(form.get("format", "md"))
-        if fmt not in ("md", "html", "docx", "draft"):
-            raise HTTPError(400, "format must be md, html, docx or draft")
-        out_dir = (cfg.home / "reports").resolve()
-        with engine.begin() as conn:
-            c = case_of(conn, name)
-            if fmt == "draft":  # the edited Markdown, written only when it verifies
-                saved = drafts.latest(conn, c["id"], lang)
-                if saved is None:
-                    raise HTTPError(400, "no saved draft yet: save your edits first")
-                problems = drafts.verify(conn, name, saved["text"], lang)
-                if problems:
-                    raise HTTPError(409, f"the draft has {len(problems)} problem(s) against the data; "
-                                         f"fix them before exporting: " + "; ".join(map(str, problems[:5])))
-                path = out_dir / f"case-{c['id']}" / f"report.{lang}.edited.md"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(saved["text"], encoding="utf-8")
-                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
-                               outputs={"path": str(path), "sha256": saved["sha256"]},
-                               details={"lang": lang, "format": "md", "draft": saved["id"], "verified": True})
-                media = "text/markdown; charset=utf-8"
-            else:
-                path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
-                try:
-                    res = write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None)
-                except ReportRejected as e:
-                    raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
-                custody.append(conn, "web-report-export", case_id=c["id"], user=user.actor,
-                               outputs={"path": res["path"], "sha256": res["sha256"]}, details={"lang": lang, "format": fmt})
-                media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
-                         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
-        return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
-
-    @page("editor")
-    def comments_export(request, user, form):
-        name = request.path_params["case"]
-        fmt = "jsonl" if form.get("format") == "jsonl" else "csv"
-        pseudo = form.get("pseudonymise") in ("1", "on")
-        with engine.begin() as conn:
-            c = case_of(conn, name)
-            path = (cfg.home / "exports").resolve() / f"case-{c['id']}" / f"comments{'-pseudonymised' if pseudo else ''}.{fmt}"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="") as out:
-                res = export_case(conn, cfg.home, name, fmt, out, pseudonymise=pseudo,
-                                  extra=annotations_for_export(conn, c["id"]), columns=ANALYSIS_COLUMNS)
-            custody.append(conn, "web-export", case_id=c["id"], user=user.actor,
-                           outputs={"path": str(path), "sha256": res["sha256"], "rows": res["rows"]},
-                           details={"format": fmt, "pseudonymised": pseudo})
-        return FileResponse(path, media_type="text/csv" if fmt == "csv" else "application/x-ndjson",
-                            filename=f"{name}-{path.name}")
-
     # ------------------------------------------------------------ accounts
 
     @page("admin")
@@ -625,6 +500,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return back("/users")
         return render(request, user, "users.html", users=auth.list_users(reader), roles=auth.ROLES)
 
+    site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
+                           case_of=case_of, back=back)
     routes = [
         Route("/health", health),
         Route("/login", login, methods=["GET", "POST"]),
@@ -646,55 +523,9 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes", themes_page),
         Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
-        Route("/cases/{case}/report", report_page),
-        Route("/cases/{case}/report/verify", report_verify, methods=["POST"]),
-        Route("/cases/{case}/report/save", report_save, methods=["POST"]),
-        Route("/cases/{case}/report/export", report_export, methods=["POST"]),
-        Route("/cases/{case}/export", comments_export, methods=["POST"]),
+        *views_report.routes(site),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
     app.state.engine, app.state.config, app.state.jobs = engine, cfg, jobs
     return SecurityHeaders(app)
-
-
-def _localtime(value: str | None, tz: str) -> str:
-    """An ISO UTC time shown in the case's time zone ("2026-11-25 10:47"); other text as it is."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-    except (ValueError, KeyError):
-        return value
-
-
-class SecurityHeaders:
-    """Headers on every response: no framing, no sniffing, scripts and styles only from /static."""
-
-    HEADERS = [
-        (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                     b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"same-origin"),
-        (b"cache-control", b"no-store"),
-    ]
-
-    def __init__(self, app):
-        self.app = app
-        self.state = app.state
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + self.HEADERS
-            await send(message)
-        await self.app(scope, receive, send_with_headers)
-

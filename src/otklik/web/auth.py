@@ -17,41 +17,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from .. import custody
+from ..store import custody, web_session, web_user
 
 ROLES = ("viewer", "editor", "admin")
 RANK = {r: i for i, r in enumerate(ROLES)}
 SESSION_HOURS = 12
-
-metadata = MetaData()
-web_user = Table(
-    "web_user", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String, nullable=False, unique=True),
-    Column("role", String, nullable=False),
-    Column("password_hash", String, nullable=False),
-    Column("created_at", String, nullable=False),
-    Column("disabled", Integer, nullable=False, default=0))
-web_session = Table(
-    "web_session", metadata,
-    Column("token_sha256", String, primary_key=True),
-    Column("user_id", Integer, nullable=False),
-    Column("csrf", String, nullable=False),
-    Column("created_at", String, nullable=False),
-    Column("expires_at", String, nullable=False))
-SCHEMA_KEY, SCHEMA_VERSION = "web_auth_schema_version", 1
-
-
-def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": SCHEMA_KEY}).first()
-        if row is None:
-            metadata.create_all(conn)
-            conn.execute(text("INSERT INTO meta(key, value) VALUES (:k, :v)"), {"k": SCHEMA_KEY, "v": str(SCHEMA_VERSION)})
-
 
 # ------------------------------------------------------------------ passwords
 
@@ -105,14 +78,13 @@ def add_user(engine: Engine, name: str, role: str, password: str, by: str | None
         raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if len(password) < 10:
         raise AccountError("a password needs at least 10 characters")
-    ensure_schema(engine)
     h = hash_password(password)
     with engine.begin() as conn:
         if conn.execute(select(web_user.c.id).where(web_user.c.name == name)).first():
             raise AccountError(f"user {name!r} already exists")
         conn.execute(web_user.insert().values(name=name, role=role, password_hash=h, created_at=custody.now_utc(),
                                               disabled=0))
-        custody.append(conn, "web-user-add", user=by, details={"name": name, "role": role})
+        custody.append(conn, "web-user-add", actor=by, details={"name": name, "role": role})
     return {"name": name, "role": role}
 
 

@@ -179,9 +179,7 @@ def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 
         info = fill_store(home, n, echo=echo)
         fill_s = time.perf_counter() - t0
         engine = open_store(home)
-        auth.ensure_schema(engine)
         auth.add_user(engine, "bench", "viewer", PASSWORD)
-        queries.ensure_schema(engine)
         t0 = time.perf_counter()
         queries.refresh_facets(engine, info["case"]["id"])
         facets_s = time.perf_counter() - t0

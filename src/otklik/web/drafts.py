@@ -11,36 +11,15 @@ from __future__ import annotations
 import hashlib
 
 from markupsafe import Markup, escape
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from .. import custody
 from ..casefile import list_events
 from ..cases import get_case
 from ..digest import build_digest
-from ..report.service import case_comments, produce
+from ..report.service import case_comments, marker, produce
 from ..report.verify import REF, Problem, unescape_markdown, verify_report
-
-metadata = MetaData()
-web_report_draft = Table(
-    "web_report_draft", metadata,
-    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
-    Column("lang", String, nullable=False), Column("text", Text, nullable=False),
-    Column("sha256", String, nullable=False), Column("user", String, nullable=False), Column("at", String, nullable=False))
-SCHEMA_KEY = "web_drafts_schema_version"
-
-
-def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": SCHEMA_KEY}).first() is None:
-            metadata.create_all(conn)
-            conn.execute(text("INSERT INTO meta(key, value) VALUES (:k, '1')"), {"k": SCHEMA_KEY})
-
-
-def _marker(lang: str):
-    from ..labelling import Marker, Policy, load_registry
-
-    return Marker(load_registry(), Policy(), lang)
+from ..store import custody, web_report_draft
 
 
 def _digest(conn: Connection, case_name: str) -> tuple[dict, dict]:
@@ -54,7 +33,7 @@ def generated(conn: Connection, case_name: str, lang: str) -> str:
 
     case, digest = _digest(conn, case_name)
     comments = case_comments(conn, case["id"], [q["comment_id"] for t in digest["themes"] for q in t["quotes"]])
-    data, _ = produce(digest, comments, lang, "md", _marker(lang), get_translator("none"))
+    data, _ = produce(digest, comments, lang, "md", marker(lang), get_translator("none"))
     return data.decode("utf-8")
 
 
@@ -70,7 +49,7 @@ def save(engine: Engine, case_name: str, lang: str, body: str, user: str) -> dic
         case = get_case(conn, case_name)
         did = conn.execute(web_report_draft.insert().values(case_id=case["id"], lang=lang, text=body, sha256=sha, user=user,
                                                             at=custody.now_utc())).inserted_primary_key[0]
-        custody.append(conn, "web-report-draft", case_id=case["id"], user=user, outputs={"draft": did, "sha256": sha},
+        custody.append(conn, "web-report-draft", actor=user, case_id=case["id"], outputs={"draft": did, "sha256": sha},
                        details={"lang": lang, "bytes": len(body.encode("utf-8"))})
     return {"id": did, "sha256": sha}
 

@@ -17,66 +17,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from ..cases import fts_query
-from ..evidence import comment_sightings, record_bytes
-from ..store import pg_comment_words, pg_search_query
-from ..analysis.pipeline import annotations_for_export, ensure_schema as ensure_analysis_schema
+from ..analysis.pipeline import annotations_for_export
+from ..store import in_case, pg_comment_words, pg_search_query
+from ..store.evidence import comment_sightings, record_bytes
 
 PAGE = 50
 COUNT_CAP = 10_000
 STANCE_VALUES = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not about the case"}
 
-FACET_DDL = [
-    """CREATE TABLE IF NOT EXISTS web_comment_facet (
-        case_id INTEGER NOT NULL, comment_id INTEGER NOT NULL,
-        thread_at TEXT NOT NULL, root_id INTEGER NOT NULL, published_at TEXT NOT NULL, is_reply INTEGER NOT NULL,
-        author TEXT, lang TEXT, stance TEXT, theme TEXT, coordinated INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (case_id, comment_id)) WITHOUT ROWID""",
-    "CREATE TABLE IF NOT EXISTS web_facet_state (case_id INTEGER PRIMARY KEY, stamp TEXT NOT NULL)",
-    # one index per filter, each ending in the thread order, so a filtered page is an index range
-    "CREATE INDEX IF NOT EXISTS ix_wf_thread ON web_comment_facet(case_id, thread_at, root_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_time ON web_comment_facet(case_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_stance ON web_comment_facet(case_id, stance, thread_at, root_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_lang ON web_comment_facet(case_id, lang, thread_at, root_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_theme ON web_comment_facet(case_id, theme, thread_at, root_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_author ON web_comment_facet(case_id, author, thread_at, root_id, published_at, comment_id)",
-    "CREATE INDEX IF NOT EXISTS ix_wf_coord ON web_comment_facet(case_id, thread_at, root_id, published_at, comment_id) "
-    "WHERE coordinated = 1",
-]
-
-
-def read_engine(home) -> Engine:
-    """An engine for the web's reads. The store's own engine begins every transaction with
-    BEGIN IMMEDIATE (an import or analysis is one write transaction from its first read), so a
-    page read through it would wait for a running analysis. These connections are query-only
-    and begin deferred: in WAL mode they read a consistent snapshot while a writer works."""
-    from sqlalchemy import create_engine, event
-
-    from ..store import database_url
-
-    eng = create_engine(database_url(home))
-    if eng.dialect.name == "sqlite":
-        @event.listens_for(eng, "connect")
-        def _connect(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            for pragma in ("query_only=1", "cache_size=-131072", "temp_store=MEMORY", "busy_timeout=5000"):
-                cur.execute(f"PRAGMA {pragma}")
-            cur.close()
-
-        @event.listens_for(eng, "begin")
-        def _begin(conn):
-            conn.exec_driver_sql("BEGIN")
-    return eng
-
-
-def ensure_schema(engine: Engine) -> None:
-    ensure_analysis_schema(engine)
-    with engine.begin() as conn:
-        for ddl in FACET_DDL:
-            conn.exec_driver_sql(ddl if conn.dialect.name == "sqlite" else ddl.replace(" WITHOUT ROWID", ""))
-
-
 # ------------------------------------------------------------------ facets
+
 
 def facet_stamp(conn: Connection, case_id: int) -> str:
     """Changes whenever the case's comments or its analysis change."""
@@ -102,7 +52,7 @@ def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: En
             "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
             "c.author_handle "
             "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
-            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c)"), {"c": case_id})
+            f"WHERE {in_case(param='c')}"), {"c": case_id})
         rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
                 for cid, d in extra.items()]
         raw = conn.connection.dbapi_connection  # straight to the driver: a million rows at most
@@ -279,7 +229,7 @@ def pending_labels(conn: Connection, case_id: int, ids: list[int]) -> dict[int, 
 def comment_in_case(conn: Connection, case_id: int, comment_id: int) -> dict | None:
     row = conn.execute(text(
         "SELECT c.*, p.platform_id AS post_platform_id, p.url AS post_url FROM comment c JOIN post p ON p.id = c.post_id "
-        "WHERE c.id = :id AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c)"),
+        f"WHERE c.id = :id AND {in_case(param='c')}"),
         {"id": comment_id, "c": case_id}).mappings().first()
     return dict(row) if row else None
 
@@ -318,7 +268,7 @@ def thread(conn: Connection, case_id: int, root_id: int, limit: int = 500) -> li
     """The thread a comment belongs to: its top-level comment and replies, in time order."""
     rows = [dict(r) for r in conn.execute(text(
         "SELECT c.id, c.parent_id, c.author_handle, c.published_at, c.text, c.platform_id FROM comment c "
-        "WHERE (c.id = :r OR c.root_id = :r) AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :c) "
+        f"WHERE (c.id = :r OR c.root_id = :r) AND {in_case(param='c')} "
         "ORDER BY c.id = :r DESC, c.published_at, c.id LIMIT :lim"), {"r": root_id, "c": case_id, "lim": limit}).mappings()]
     depth = {}
     for r in rows:

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from .base import fail
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -25,10 +27,9 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
     """
     import uvicorn
 
-    from . import auth
-    from .app import create_app
+    from ..web import auth
+    from ..web.app import create_app
 
-    auth.ensure_schema(obj.engine)
     if not auth.list_users(obj.engine):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -58,7 +59,7 @@ def user_add(obj, name, role, password_stdin):
       otklik user add anna --role editor
       printf '%s\\n' "$PASSWORD" | otklik user add bot --role viewer --password-stdin
     """
-    from .auth import AccountError, add_user
+    from ..web.auth import AccountError, add_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -67,8 +68,7 @@ def user_add(obj, name, role, password_stdin):
     try:
         u = add_user(obj.engine, name, role, password)
     except AccountError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+        fail(str(e))
     click.echo(f"added user {u['name']!r} ({u['role']}) to {obj.home}")
 
 
@@ -76,8 +76,7 @@ def user_add(obj, name, role, password_stdin):
 @click.pass_obj
 def user_list(obj):
     """List the web accounts. Example: otklik user list"""
-    from .auth import ensure_schema, list_users
+    from ..web.auth import list_users
 
-    ensure_schema(obj.engine)
     for u in list_users(obj.engine):
         click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}")

@@ -1,23 +1,21 @@
-"""The store: tables, versioned migrations and connections.
+"""The store's schema: every table and the one list of versioned migrations.
 
 SQLite by default (WAL, foreign keys, FTS5 over comment text); the tables are SQLAlchemy Core
-so a PostgreSQL URL can replace the file later. Raw records and the custody log are
-append-only: triggers refuse UPDATE and DELETE on them.
+so a PostgreSQL URL can replace the file. Raw records and the custody log are append-only:
+triggers refuse UPDATE and DELETE on them. (The analysis' tables are still created by
+analysis/pipeline.py through `ensure_component_schema`.)
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
-
 from sqlalchemy import (
     Boolean, Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
-    TypeDecorator, UniqueConstraint, create_engine, event, exc, text,
+    TypeDecorator, UniqueConstraint, exc, text,
 )
 from sqlalchemy.engine import Connection, Engine
+
+from ..model import PLATFORMS
+from .codec import CHUNK_CODEC, CHUNK_RECORDS, decode, pack
 
 metadata = MetaData()
 
@@ -83,7 +81,7 @@ raw_chunk = Table(
     "raw_chunk", metadata,
     Column("id", Integer, primary_key=True),
     Column("import_id", Integer, ForeignKey("import_run.id"), nullable=False),
-    Column("codec", String, nullable=False),  # lz4 (see evidence.CHUNK_CODEC)
+    Column("codec", String, nullable=False),  # lz4 (see codec.CHUNK_CODEC)
     Column("size", Integer, nullable=False),  # bytes of the records, decoded
     Column("data", LargeBinary, nullable=False),
 )
@@ -239,6 +237,68 @@ custody = Table(
 )
 
 
+# ---------------------------------------------------------------- the case file and the web
+# (created by migration 5; the analysis' own tables are still in analysis/pipeline.py)
+
+event = Table(
+    "event", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("date", String, nullable=False),  # ISO YYYY-MM-DD; first day of the month/year when less precise
+    Column("date_precision", String, nullable=False),  # day | month | year
+    Column("text_ru", Text), Column("text_en", Text),
+    Column("deadline", Boolean, nullable=False, default=False),
+    Column("source_url", Text),
+    Column("added_by", String), Column("added_at", String, nullable=False),
+    Column("origin", String, nullable=False),  # manual | extracted
+)
+
+web_user = Table(
+    "web_user", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("role", String, nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0))
+web_session = Table(
+    "web_session", metadata,
+    Column("token_sha256", String, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("csrf", String, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("expires_at", String, nullable=False))
+web_report_draft = Table(
+    "web_report_draft", metadata,
+    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
+    Column("lang", String, nullable=False), Column("text", Text, nullable=False),
+    Column("sha256", String, nullable=False), Column("user", String, nullable=False), Column("at", String, nullable=False))
+
+# The web's comments table reads one row per comment of a case with the columns it filters and
+# orders by (derived data, see web/queries.py). One index per filter, each ending in the thread
+# order, so a filtered page is an index range.
+_THREAD = ("thread_at", "root_id", "published_at", "comment_id")
+web_comment_facet = Table(
+    "web_comment_facet", metadata,
+    Column("case_id", Integer, primary_key=True), Column("comment_id", Integer, primary_key=True),
+    Column("thread_at", Text, nullable=False), Column("root_id", Integer, nullable=False),
+    Column("published_at", Text, nullable=False), Column("is_reply", Integer, nullable=False),
+    Column("author", Text), Column("lang", Text), Column("stance", Text), Column("theme", Text),
+    Column("coordinated", Integer, nullable=False, server_default=text("0")),
+    Index("ix_wf_thread", "case_id", *_THREAD),
+    Index("ix_wf_time", "case_id", "published_at", "comment_id"),
+    *(Index(f"ix_wf_{name}", "case_id", col, *_THREAD)
+      for name, col in (("stance", "stance"), ("lang", "lang"), ("theme", "theme"), ("author", "author"))),
+    Index("ix_wf_coord", "case_id", *_THREAD, sqlite_where=text("coordinated = 1"),
+          postgresql_where=text("coordinated = 1")),
+    sqlite_with_rowid=False,
+)
+web_facet_state = Table(
+    "web_facet_state", metadata,
+    Column("case_id", Integer, primary_key=True, autoincrement=False), Column("stamp", Text, nullable=False))
+COMPONENT_TABLES = [event, web_user, web_session, web_report_draft, web_comment_facet, web_facet_state]
+
+
 def _append_only(conn: Connection, *tables: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
@@ -266,8 +326,6 @@ def _m1(conn: Connection) -> None:
             "CREATE VIRTUAL TABLE comment_fts USING fts5(text, content='comment', content_rowid='id', "
             "tokenize='unicode61 remove_diacritics 2')")
     _append_only(conn, "raw_record", "custody")
-    from .model import PLATFORMS
-
     conn.execute(platform.insert(), [{"name": k, "title": v} for k, v in PLATFORMS.items()])
 
 
@@ -275,7 +333,6 @@ def _m2(conn: Connection) -> None:
     """Raw records move into compressed chunks and lose the unique index on their hash. Every
     record keeps its id, bytes, hash and locator, and gains its capture time (its first
     sighting's), which also stands for each comment's first sighting."""
-    from .evidence import CHUNK_CODEC, CHUNK_RECORDS, decode, pack
 
     sqlite = conn.dialect.name == "sqlite"
     metadata.create_all(conn, tables=[raw_chunk])
@@ -339,12 +396,6 @@ def pg_comment_words(column: str = "text") -> str:
     return f"to_tsvector('simple', translate({column}, 'ёЁ', 'еЕ'))"
 
 
-def pg_search_query(param: str = ":q") -> str:
-    """PostgreSQL's query for what a user typed, matched against `pg_comment_words`: web-search
-    syntax (words, "a phrase", or, -word), ё read as е."""
-    return f"websearch_to_tsquery('simple', translate({param}, 'ёЁ', 'еЕ'))"
-
-
 def _m3(conn: Connection) -> None:
     """PostgreSQL gets an index for full-text search; SQLite has had comment_fts since 1."""
     if conn.dialect.name == "postgresql":
@@ -366,100 +417,18 @@ def _m4(conn: Connection) -> None:
             pass
 
 
+def _m5(conn: Connection) -> None:
+    """The case file's events and the web's accounts, sessions, report drafts and comment facets,
+    which their modules used to create on first use (each under its own key in `meta`): now in
+    the one migration list. A store that has them already keeps them as they are."""
+    metadata.create_all(conn, tables=COMPONENT_TABLES, checkfirst=True)
+
+
 # Versioned migrations: append, never edit a released one.
 MIGRATIONS = [(1, "initial schema", _m1), (2, "raw records in compressed chunks", _m2),
-              (3, "full-text search index on PostgreSQL", _m3), (4, "larger write buffer of the search index", _m4)]
+              (3, "full-text search index on PostgreSQL", _m3), (4, "larger write buffer of the search index", _m4),
+              (5, "case file and web tables", _m5)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
-def default_home() -> Path:
-    return Path(os.environ.get("OTKLIK_HOME") or "otklik-data")
-
-
-def json_field(conn: Connection, expr: str, key: str) -> str:
-    """SQL for one top-level field of a JSON text column, read by the database itself: SQLite's
-    json_extract, PostgreSQL's jsonb (either gives numbers, text and booleans as such)."""
-    if conn.dialect.name == "postgresql":
-        return f"(({expr})::jsonb -> '{key}')"
-    return f"json_extract({expr}, '$.{key}')"
-
-
-def database_url(home: Path) -> str:
-    url = os.environ.get("OTKLIK_DATABASE_URL")
-    return url or f"sqlite:///{(home / 'otklik.sqlite').resolve()}"
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    # Pages of 16 KB suit a store that is mostly raw JSON records of one or two kilobytes (about
-    # 10% faster imports than 4 KB); SQLite applies this only when it creates the file.
-    cur.execute("PRAGMA page_size=16384")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA cache_size=-262144")  # 256 MB page cache
-    cur.execute("PRAGMA temp_store=MEMORY")
-    cur.close()
-
-
-@contextmanager
-def bulk_write(conn: Connection) -> Iterator[None]:
-    """Settings for one large write transaction (an import run), restored afterwards.
-
-    In WAL mode a transaction is written twice, to the WAL and then by the checkpoint into the
-    database; for a run that adds a gigabyte that doubles its time. So the run takes the database
-    for itself (locking_mode EXCLUSIVE: readers wait until it commits) and uses a rollback
-    journal, which does not journal pages appended to the file. It falls back to WAL when another
-    connection has the database open. synchronous FULL keeps a rollback journal crash-safe.
-
-    Foreign keys are not enforced during the run: the import writes only ids it allocated or
-    looked up itself, and enforcing them costs a B-tree probe per reference (eight per comment,
-    about a tenth of the run). `otklik verify` checks every reference in the store.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    raw = conn.connection.dbapi_connection  # below SQLAlchemy: a PRAGMA must not open a transaction
-    raw.execute("PRAGMA foreign_keys=OFF")
-    try:
-        raw.execute("PRAGMA locking_mode=EXCLUSIVE")
-        try:
-            raw.execute("PRAGMA journal_mode=TRUNCATE")
-        except sqlite3.OperationalError:  # "database is locked": another connection has it open
-            raw.execute("PRAGMA locking_mode=NORMAL")
-            yield
-            return
-        raw.execute("PRAGMA synchronous=FULL")
-        try:
-            yield
-        finally:
-            raw.execute("PRAGMA locking_mode=NORMAL")
-            raw.execute("PRAGMA journal_mode=WAL")
-            raw.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        raw.execute("PRAGMA foreign_keys=ON")
-
-
-def open_store(home: Path | None = None, url: str | None = None) -> Engine:
-    """Open (creating and migrating as needed) the store of a workspace."""
-    home = home or default_home()
-    if url is None:
-        home.mkdir(parents=True, exist_ok=True)
-        url = database_url(home)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling begins lazily; take the write lock at BEGIN so an
-        # import run is one transaction from its first read.
-        @event.listens_for(engine, "connect")
-        def _no_autobegin(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    migrate(engine)
-    return engine
 
 
 def ensure_component_schema(engine: Engine, key: str, version: int, component_metadata: MetaData,

@@ -1,31 +1,22 @@
 """CLI for the case file: `otklik event add|list|extract|remove` and `otklik case timeline`.
 
 Thin click commands over `otklik.casefile`; they expect the CLI's context object (with an
-`.engine` property) as click's obj, like the commands in `otklik.cli`. Wire with
-`main.add_command(event)` and `case.add_command(timeline_cmd)`.
+`.engine` property) as click's obj (`cli.base.Ctx`); registered in `cli/__init__.py`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .casefile import (CaseFileError, accept_proposals, add_event, case_today, extract_events, format_date,
+from ..casefile import (CaseFileError, accept_proposals, add_event, case_today, extract_events, format_date,
                        guess_lang, list_events, parse_date, parse_selection, proposals_json, remove_event)
-from .cases import CaseError, get_case
-
-EXIT_BAD_INPUT = 2
-
-
-def _fail(msg: str, code: int = 1) -> None:
-    click.echo(f"error: {msg}", err=True)
-    sys.exit(code)
-
+from ..cases import CaseError, get_case
+from .base import EXIT_BAD_INPUT, fail
 
 def _when(days_left: int) -> str:
     if days_left == 0:
@@ -60,7 +51,7 @@ def _timeline(obj, case_name: str, as_json: bool) -> None:
             case = get_case(conn, case_name)
             events = list_events(conn, case["id"])
     except CaseError as e:
-        _fail(str(e))
+        fail(str(e))
     if as_json:
         click.echo(json.dumps(events, ensure_ascii=False, indent=2))
     else:
@@ -94,9 +85,9 @@ def event_add(obj, case_name, date_, text_ru, text_en, deadline, source_url):
     try:
         e = add_event(obj.engine, case_name, date_, text_ru, text_en, deadline=deadline, source_url=source_url)
     except CaseFileError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     except CaseError as err:
-        _fail(str(err))
+        fail(str(err))
     what = "deadline" if e["deadline"] else "event"
     if e["duplicate"]:
         click.echo(f"already in the case file: {what} {e['id']} on {format_date(e['date'], e['precision'])}")
@@ -125,7 +116,7 @@ def event_remove(obj, case_name, event_id):
     try:
         e = remove_event(obj.engine, case_name, event_id)
     except CaseError as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo(f"removed event {e['id']} on {format_date(e['date'], e['precision'])}")
 
 
@@ -168,9 +159,9 @@ def event_extract(obj, case_name, file, lang, accept, as_of, source_url, deadlin
             marked = set() if deadlines.strip().lower() == "none" else set(parse_selection(deadlines, len(props)))
             props = [replace(p, deadline_guess=i in marked) for i, p in enumerate(props, 1)]
     except CaseFileError as err:
-        _fail(str(err), EXIT_BAD_INPUT)
+        fail(str(err), EXIT_BAD_INPUT)
     except CaseError as err:
-        _fail(str(err))
+        fail(str(err))
     if source_url is None:
         urls = set(re.findall(r"https?://[^\s\"'»<>)]+", text_))
         source_url = urls.pop().rstrip(".,;") if len(urls) == 1 else None

@@ -1,6 +1,6 @@
 """`otklik labels …`: look at the registry in force, check an outlet's own file, preview marks on a text.
 
-Exposed as the click group `labels` for the main CLI to add (main.add_command(labels)).
+The click group `labels`, registered in `cli/__init__.py`.
 """
 
 from __future__ import annotations

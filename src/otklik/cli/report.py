@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-EXIT_VERIFY_FAILED = 3  # the same code `otklik verify` uses for failed verification
-EXIT_BAD_INPUT = 2
+from .base import EXIT_BAD_INPUT, EXIT_VERIFY_FAILED, fail
 
 
 def _events(conn, case_name: str):
@@ -20,11 +19,6 @@ def _events(conn, case_name: str):
     from ..casefile import list_events
 
     return list_events(conn, get_case(conn, case_name)["id"]) or None
-
-
-def _fail(msg: str, code: int = 1):
-    click.echo(f"error: {msg}", err=True)
-    sys.exit(code)
 
 
 @click.group("report", invoke_without_command=True)
@@ -54,11 +48,11 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
     if ctx.invoked_subcommand is not None:
         return
     if not case_name:
-        _fail("--case is required, e.g. otklik report --case demo --lang ru", EXIT_BAD_INPUT)
+        fail("--case is required, e.g. otklik report --case demo --lang ru", EXIT_BAD_INPUT)
     from ..cases import CaseError
     from ..export import Pseudonymiser
     from ..translate import TranslationError
-    from .service import ReportRejected, write_report
+    from ..report.service import ReportRejected, write_report
 
     obj = ctx.obj
     out = output or Path(f"report.{lang}.{fmt}")
@@ -73,7 +67,7 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
             click.echo(f"  {p}", err=True)
         sys.exit(EXIT_VERIFY_FAILED)
     except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
-        _fail(str(e), EXIT_BAD_INPUT)
+        fail(str(e), EXIT_BAD_INPUT)
     click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['quotes']} quotes verified, "
                f"sha256 {res['sha256'][:16]})")
 
@@ -94,13 +88,13 @@ def check(obj, case_name, file):
       otklik report check --case demo report.ru.md
     """
     from ..cases import CaseError
-    from .service import check_report
+    from ..report.service import check_report
 
     try:
         with obj.engine.connect() as conn:
             problems = check_report(conn, case_name, file, events=_events(conn, case_name))
     except CaseError as e:
-        _fail(str(e), EXIT_BAD_INPUT)
+        fail(str(e), EXIT_BAD_INPUT)
     if problems:
         click.echo(f"{file}: {len(problems)} problem(s):")
         for p in problems:

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from . import custody
-from .evidence import check_records
-from .store import import_run
+from .evidence import check_records, sha256_file
+from .schema import import_run
 
 
 def broken_references(conn: Connection) -> list[str]:
@@ -34,11 +34,11 @@ def search_index_problems(conn: Connection) -> list[str]:
     return []
 
 
-def rebuild_search_index(conn: Connection) -> None:
+def rebuild_search_index(conn: Connection, actor: str | None = None) -> None:
     """Rebuild the full-text index from the stored comment texts (evidence is not touched)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("INSERT INTO comment_fts(comment_fts) VALUES('rebuild')")
-        custody.append(conn, "rebuild-search")
+        custody.append(conn, "rebuild-search", actor=actor)
 
 
 def verify_store(conn: Connection, check_files: bool = False) -> dict:
@@ -52,11 +52,9 @@ def verify_store(conn: Connection, check_files: bool = False) -> dict:
     mismatches += broken_references(conn)
     mismatches += search_index_problems(conn)
     problems = custody.verify_chain(conn)
-    entries = conn.execute(select(custody.custody.c.id)).all()
+    entries = conn.execute(select(custody.log.c.id)).all()
     files = []
     if check_files:
-        from .ingest import sha256_file
-
         for run_id, path, sha in conn.execute(select(import_run.c.id, import_run.c.file_path, import_run.c.file_sha256)):
             p = Path(path)
             if not p.exists():

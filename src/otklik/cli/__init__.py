@@ -1,0 +1,58 @@
+"""The command line: thin click commands over the service modules, one module per command group.
+
+    base       Ctx (the workspace), emit (JSON or text), fail and the exit codes
+    cases      case new, cases                    imports    import, formats
+    look       show, search, export, verify       analysis   analyze, label, theme …
+    casefile   event …, case timeline              report     report, report check
+    evaluation eval …, train                       bench      bench import|analyze|report|web
+    labels     labels …                            web        serve, user …
+    demo       demo (the main job is demo/run.py)
+
+A new command or group is a click command in its module, registered below in `_register`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from .base import Ctx, fail  # noqa: F401 (what other modules and tests import from otklik.cli)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="OTKLIK_HOME",
+              default="otklik-data", show_default=True,
+              help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME.")
+@click.version_option(__version__, prog_name="otklik")
+@click.pass_context
+def main(ctx, home: Path):
+    """otklik: turn public comment threads about a case into evidence-grade data.
+
+    \b
+    A first session:
+      otklik case new movlaev --subject "Мансур Мовлаев" --alias Мовлаев --alias Movlaev --tz Europe/Moscow
+      otklik import --case movlaev export/2024-05-01_12-00-00_UTC_comments.json
+      otklik show --case movlaev
+      otklik verify
+    """
+    ctx.obj = Ctx(home)
+
+
+def _register() -> None:
+    """Every command and group of `otklik`, in one place."""
+    from . import analysis, bench, casefile, cases, demo, evaluation, imports, labels, look, report, web
+
+    cases.case.add_command(casefile.timeline_cmd)
+    for command in (
+        cases.case, cases.cases_cmd, imports.import_cmd, imports.formats_cmd,
+        look.show_cmd, look.search_cmd, look.export_cmd, look.verify_cmd,
+        analysis.analyze_cmd, analysis.label_cmd, analysis.theme,
+        evaluation.eval_group, evaluation.train_cmd, bench.bench, demo.demo_cmd,
+        web.serve, web.user, casefile.event, labels.labels, report.report,
+    ):
+        main.add_command(command)
+
+
+_register()

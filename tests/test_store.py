@@ -1,0 +1,48 @@
+"""The store's one migration list: a store whose web and case-file tables were made by the old
+per-module set-up (before migration 5) opens with its accounts, drafts and events as they were."""
+
+from sqlalchemy import create_engine, text
+
+from otklik import store
+from otklik.store import schema
+
+# The tables as web/auth.py, web/drafts.py and casefile.py created them on first use, before migration 5.
+OLD_COMPONENT_DDL = [
+    "CREATE TABLE web_user (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, role VARCHAR NOT NULL, "
+    "password_hash VARCHAR NOT NULL, created_at VARCHAR NOT NULL, disabled INTEGER NOT NULL)",
+    "CREATE TABLE event (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id), date VARCHAR NOT NULL, "
+    "date_precision VARCHAR NOT NULL, text_ru TEXT, text_en TEXT, deadline BOOLEAN NOT NULL, source_url TEXT, "
+    "added_by VARCHAR, added_at VARCHAR NOT NULL, origin VARCHAR NOT NULL)",
+    "INSERT INTO meta VALUES ('web_auth_schema_version', '1'), ('casefile_schema_version', '1')",
+]
+
+
+def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'otklik.sqlite'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        for version, _name, fn in schema.MIGRATIONS[:4]:
+            fn(conn)
+        conn.execute(text("INSERT INTO meta VALUES ('schema_version', '4')"))
+        for ddl in OLD_COMPONENT_DDL:
+            conn.execute(text(ddl))
+        conn.execute(text("INSERT INTO cases VALUES (1, 'c', 'S', '[]', 'UTC', '[\"ru\"]', 'x')"))
+        conn.execute(text("INSERT INTO web_user VALUES (1, 'eve', 'editor', 'h', 'x', 0)"))
+        conn.execute(text("INSERT INTO event VALUES (1, 1, '2026-12-08', 'day', 'срок', NULL, 1, NULL, 'eve', 'x', 'manual')"))
+    old.dispose()
+
+    engine = store.open_store(url=url)
+    with engine.connect() as conn:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION == 5
+        assert conn.execute(text("SELECT name, role FROM web_user")).all() == [("eve", "editor")]
+        assert conn.execute(text("SELECT date, text_ru FROM event")).all() == [("2026-12-08", "срок")]
+        # the tables the old store did not have yet are there, empty
+        for table in ("web_session", "web_report_draft", "web_comment_facet", "web_facet_state"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+        # keyed by (case, comment) alone, as the comments table reads it
+        assert "WITHOUT ROWID" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name='web_comment_facet'")).scalar()
+        indexes = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='index' "
+                                                   "AND tbl_name='web_comment_facet'"))}
+    assert {"ix_wf_thread", "ix_wf_time", "ix_wf_stance", "ix_wf_lang", "ix_wf_theme", "ix_wf_author",
+            "ix_wf_coord"} <= indexes
+    engine.dispose()
