@@ -1,0 +1,218 @@
+"""Proposals: which places a comment suggests as a safe destination for the subject, and why.
+
+A comment proposes a place when it asks for him to be sent, let go or taken in there («отпустите
+его во Францию», "Canada should take him", «Германияға жіберіңдер», "Almanya'ya gitsin»), names
+it as the answer («Только ЕС», «лучше Норвегия или Канада») or as a direction with no verb
+(«В Европу его, и побыстрее»). Every place in a list («Франция, Германия или Польша») shares the
+list's reading. Not proposals:
+
+- hindsight: «надо было сразу ехать в Грузию», "he should have gone to Norway", «keşke Almanya'ya gitseydi»;
+- negations and claims about a place: «только не в Армению», "not Georgia", «в Сербии тоже выдают»,
+  «Ресейге емес»; other places of the same comment can still be proposed;
+- the hostile "go away": «пусть катится в свою Европу», a comment saying «нам такие не нужны»;
+- the state that holds or wants him keeping, returning or extraditing him («пусть Турция оставит
+  его», «не выдавайте в Россию», "send him back to Russia to face trial");
+- a mention in passing or a fact («он жил в Германии», "he moved to Poland in 2019").
+
+The reason is the clause of the comment that says why (a cause, a safety claim, the danger
+elsewhere: «там не выдают», "because they don't extradite", «в СНГ везде достанут»), kept as
+the comment's verbatim span so a report can quote it. Rules on word forms, not a model: they
+read every language the gazetteer knows, and they say why they decided.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+# Clause boundaries: sentence ends, semicolons, colons, dashes, commas (except inside a list of
+# places), and the conjunctions that start a new claim ("а", "но", "because"...).
+_BOUNDARY = re.compile(
+    r"[.!?…;:\n]+|\s[-–—]+\s|,|\((?:\s*)|\)|"
+    r"(?<!\w)(?:а|но|однако|потому что|потому как|так как|т\.к\.?|ибо|ведь|зато|but|because|since|as|however|"
+    r"çünkü|zira|ama|fakat|ancak|себебі|өйткені|бірақ|алайда)(?!\w)")
+# what may stand between two places of one list
+_LIST_GAP = re.compile(r"^(?:[\s,/+&]|и|или|либо|а также|и/или|and|or|and/or|ve|veya|ya da|ya|және|немесе|я|"
+                       r"в|во|на|to|the|into|ou|\bили же\b)*$")
+
+_HINDSIGHT = re.compile(
+    r"надо было|нужно было|следовало|стоило\b|не стоило|лучше бы|(?:уехал|поехал|переехал|сбежал|улетел|"
+    r"остался|жил|сидел|ехал)\s+бы|\bбы\s+(?:он\s+|ему\s+)?(?:сразу\s+)?(?:уехал|поехал|переехал|сбежал|улетел|"
+    r"остался|жил|сидел|ехал)|should have|should've|shouldn't have|ought to have|could have|would have|"
+    r"if only he|if he had|keşke|m[ae]l[ıi]yd[ıi]|m[ae]l[ıi]ym[ıi]ş|s[ae]yd[ıi]\b|керек еді|керек болған|"
+    r"болар еді|кетсе ғой|барса ғой")
+# the holding or requesting state keeping, returning or extraditing him; "let him answer"
+_KEEP_OR_RETURN = re.compile(
+    r"выда|выдач|депорт|экстрад|возвра|вернут|верни|отдава|отдадут|отдать|бермең|берсе|береді|бермейді|қайтар|"
+    r"deport|extradit|send(?:ing)? (?:him )?back|sent back|return|hand(?:ed)? (?:him )?over|iade|sınır ?dışı|"
+    r"geri gönder|teslim|остав|пусть остается|пусть остаётся|останется|остаться|"
+    r"пусть живет|пусть живёт|keep him|let him stay|stay in|kals[ıi]n|kalmal[ıi]|қалсын|"
+    r"ответит|ответить|ответят|отвечать|отвечает|answer for|face (?:the )?(?:court|trial|justice)|hesap ver|судить")
+_NOT_EXTRADITING = re.compile(
+    r"(?:не|не будут|никогда не|not|n't|never|no)\s+(?:\w+\s+)?(?:выда|экстрад|депорт|extradit|deport|hand)|"
+    r"iade etm|бермейді|қайтармайды|no extradition")
+_GO_AWAY_CLAUSE = re.compile(
+    r"вали|свали|катит|катись|убира|провалива|свалива|чемодан|defol|cehenneme|кетсін|жоғал")
+_GO_AWAY_PRE = re.compile(r"(?:\bв (?:свою|свой|свои|ихн\w*|хвален\w*|любим\w*)\s+(?:\w+\s+)?|"
+                          r"to (?:his|their) (?:beloved |precious |dear )?)$")
+_GO_AWAY_COMMENT = re.compile(
+    r"такие не нужны|нам такие|не нужен нам|нам не нужен|скатертью|туда (?:ему|им) и дорога|good riddance|"
+    r"don't come back|never come back|не возвращайся|не возвращался|пусть не возвращается|кетсін|bir daha dönmesin")
+_NEG_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:не|нельзя|ни|нет|not|never|no|nor|neither|даже не)|n't)\s+(?:[\w'’]+\s+){0,3}$")
+_WHY_NOT = re.compile(r"(?:почему|отчего|why)\s+(?:бы\s+)?(?:не|not)\s+(?:[\w'’]+\s+){0,3}$")
+_NEG_AFTER = re.compile(
+    r"^\s*(?:тоже|также|же|и)?\s*(?:нельзя|не вариант|не безопасн|небезопасн|не надо|не нужно|не стоит|"
+    r"не поможет|не спас|не лучше|опасн|выдаст|выдадут|выдает|выдаёт|выдают|сдаст|сдадут|сдаёт|сдают|"
+    r"емес|değil|olmaz|дац|not an option|is not|isn't|is no|are not|aren't|won't|wouldn't|will hand|"
+    r"also|too|either|extradites?|hands)")
+# Kazakh and Turkish negative imperatives (жібермеңдер, göndermeyin), Chechen/Ingush prohibitive ма, negation ца/дац
+_NEG_VERB = re.compile(r"\w(?:ма|ме|ба|бе|па|пе)(?:ңдар|ңдер|ңыздар|ңіздер|ңыз|ңіз|сын|сін)(?!\w)|"
+                       r"\w(?:ma|me)(?:y[ıi]n|y[ıi]n[ıi]z|s[ıi]n)(?!\w)|(?<!\w)(?:ма|ца|дац)(?!\w)")
+# asking, sending, letting, taking in; modal "should"; an answer marker before a bare name
+_CUE = re.compile(
+    r"отправ|отпуст|пуст[ия]|вывез|вывоз|уехать|уезжа|уедет|пусть едет|переправ|перевез|примите|принять|примет|"
+    r"приют|дайте|дать|даст|предостав|убежищ|защит|спрят|пусть|надо|нужно|должн|лучше|можно|давайте|вариант|"
+    r"только|лишь|например|хотя бы|send|let him|allow|deport him to|move him|take him|accept|welcome|grant|"
+    r"asylum|refuge|shelter|should|must|better|only|e\.g\.|maybe|perhaps|why not|"
+    r"жібер|рұқсат|барсын|кетсін|қабылда|пана|баспана|тек|gönder|izin|bırak|gitsin|gitmeli|kabul|iltica|"
+    r"sığın|sadece|yalnızca|daha iyi|дахийта|дахийла|вахийта|ваийта|д1аваийта|дӏаваийта|хийта")
+# a place named as where the danger is («там везде достанут», "they will find him there")
+_DANGER = re.compile(r"(?<!не )(?:достан|найдут|убьют|замуча|пытают|посадят|сдадут|сдаст|опасн|will find|will get him|"
+                     r"dangerous|unsafe|tehlik)")
+# a bare place name proposed: the one to take him in, or the answer to "where?" («Только ЕС», «лучше Канада»)
+_TAKE_IN = re.compile(
+    r"примите|принять|примет|приют|убежищ|только|лишь|лучше|например|вариант|хотя бы|почему не|"
+    r"take him|take in|accept|welcome|asylum|refuge|shelter|grant|only|better|e\.g\.|why not|"
+    r"қабылда|пана|тек|kabul|iltica|sığın|sadece|yalnızca|daha iyi|neden olmasın")
+_FACT = re.compile(r"(?<!\w)(?:уехал|уехала|уехали|переехал|переехала|жил|жила|живет|живёт|живут|был|была|бывал|"
+                   r"сбежал|улетел|приехал|lived|lives|moved|went|fled|was|has been|arrived|yaşıyor|yaşadı|"
+                   r"тұрады|тұрған)(?!\w)")
+_REASON = re.compile(
+    r"потому что|потому как|так как|т\.к|ибо|ведь|не выда|не экстрад|не депорт|безопас|защит|свобод|закон|"
+    r"достан|найдут|убьют|замуча|пыт|посад|везде|правов|права человека|because|since|they don't|they do not|"
+    r"doesn't|don't|won't|never|refus|отказ|no extradition|safe|protect|rule of law|torture|çünkü|zira|iade etm|güvenli|korur|"
+    r"güven|себебі|өйткені|қауіпсіз|бермейді|қорға")
+
+
+_WORDS = re.compile(r"[^\W\d_]+", re.U)
+
+
+def _clauses(text: str, places: list) -> list[tuple[int, int]]:
+    """(start, end) of each clause; a comma or conjunction between two places of a list is not a boundary."""
+    gaps = [(a.end, b.start) for a, b in zip(places, places[1:]) if _LIST_GAP.match(text[a.end:b.start])]
+    cuts, pos = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if any(lo <= m.start() and m.end() <= hi for lo, hi in gaps):
+            continue
+        cuts.append((pos, m.start()))
+        pos = m.start() if m.group(0).strip(".,!?…;:()-–— \n") else m.end()  # a conjunction stays with its clause
+    cuts.append((pos, len(text)))
+    return [(a, b) for a, b in cuts if text[a:b].strip()]
+
+
+def _lists(text: str, places: list) -> list[list[int]]:
+    """Indices of places grouped into lists (joined only by separators)."""
+    out: list[list[int]] = []
+    for k, p in enumerate(places):
+        if out and _LIST_GAP.match(text[places[k - 1].end:p.start]):
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
+
+
+def _directional(text: str, e, pre: str) -> bool:
+    """The place is the goal of a movement: «в Германию», "to France", «Францияға», «Германе», "Almanya'ya"."""
+    w = text[e.start:e.end].lower()
+    base, _, suffix = w.replace("’", "'").partition("'")
+    if re.search(r"(?<!\w)(?:в|во|на)\s+(?:[а-яё-]+(?:ую|юю|ое|ее|ые|ие)\s+){0,2}$", pre):  # «в (любую) Германию»: accusative, not the locative «в Германии»
+        return not re.search(r"(?:ии|ие|е|ах|ях|ой)$", base)
+    if re.search(r"(?<!\w)(?:to|into|towards?)(?:\s+(?:the|any|a|some|another))?\s+$", pre):
+        return True
+    if re.search(r"(?:ға|ге|қа|ке|на|не)$", base) and re.search(r"[әіңғүұқөһ]|ия", base):  # Kazakh dative
+        return True
+    if suffix and re.fullmatch(r"[yn]?[ae]", suffix):  # Turkish dative after an apostrophe
+        return True
+    if re.search(r"[aeıioöuü](?:ya|ye)$", base):  # Almanyaya: the dative written solid, if Almanya is a place
+        from .entities import gazetteer_entry
+
+        if gazetteer_entry(base[:-2]) is not None:
+            return True
+    prev = re.search(r"([\w]+)\s*$", pre)
+    return bool(re.search(r"[еэ]$", base) and re.search(r"[а-яӏ]", base)  # Chechen/Ingush «Германе»
+                and not (prev and prev.group(1).lower() in ("в", "во", "на", "по", "о", "об", "при", "к", "ко")))
+
+
+def _decide(text: str, lst: list, clause: tuple[int, int], sentence: str, comment_hostile: bool,
+            following: str) -> bool:
+    head, last = lst[0], lst[-1]
+    a, b = clause
+    pre, post = text[max(a, head.start - 60):head.start], text[last.end:b]  # what precedes: its tail is enough
+    cl = text[a:b]
+    if comment_hostile or _HINDSIGHT.search(sentence) or _GO_AWAY_CLAUSE.search(cl) or _GO_AWAY_PRE.search(pre):
+        return False
+    if _KEEP_OR_RETURN.search(cl) and not _NOT_EXTRADITING.search(cl):
+        return False
+    if (_NEG_BEFORE.search(pre) and not _WHY_NOT.search(pre)) or _NEG_AFTER.search(post) or _NEG_VERB.search(cl):
+        return False
+    if _DANGER.search(cl):
+        return False
+    cue = bool(_CUE.search(cl)) or bool(_NOT_EXTRADITING.search(cl))
+    if _directional(text, head, pre):  # with a cue, or on its own («В Европу его!», «Францияға!»)
+        return cue or (len(_WORDS.findall(pre + post)) <= 3 and not _FACT.search(cl))
+    if not (pre + post).strip(" ,.!?…-–—\n") and (len(lst) > 1 or _REASON.search(following)):
+        # a clause of names only («Норвегия, Исландия…») followed by what makes them safe, or a list on its own
+        return not ((_KEEP_OR_RETURN.search(following) and not _NOT_EXTRADITING.search(following))
+                    or _NEG_AFTER.search(following))
+    return bool(_TAKE_IN.search(cl)) and not _FACT.search(cl)
+
+
+def _reason(text: str, clauses: list[tuple[int, int]], at: int, own: tuple[int, int], lst) -> tuple[int, int] | None:
+    """The nearest clause after the proposal (else before it) that gives a reason; its span, trimmed."""
+    def ok(c):
+        seg = text[c[0]:c[1]]
+        if c == own:  # the proposal's own clause gives a reason only after the list ("…, where he is safe")
+            seg = text[lst[-1].end:c[1]]
+            return _REASON.search(seg) and len(seg.split()) >= 2
+        return _REASON.search(seg)
+    after = [c for c in clauses[at:] if ok(c)][:1]
+    before = [c for c in clauses[:at] if ok(c)][-1:]
+    for c in after + before:
+        s, e = (lst[-1].end if c == own else c[0]), c[1]
+        while s < e and not text[s].isalnum():
+            s += 1
+        while e > s and not text[e - 1].isalnum():
+            e -= 1
+        if e > s:
+            return s, e
+    return None
+
+
+def _lower(text: str) -> str:
+    """Lowercase with every character in its place (the rules are lowercase: faster than re.I)."""
+    low = text.replace("İ", "I").lower()
+    return low if len(low) == len(text) else "".join(ch.lower()[:1] or ch for ch in text)
+
+
+def mark_proposals(text: str, mentions: list) -> list:
+    """The mentions, with `proposed` and `reason` set on the places the comment proposes."""
+    places = [m for m in mentions if m.kind in ("country", "region")]
+    if not places:
+        return mentions
+    text = _lower(text)  # positions are unchanged, so spans are the original comment's
+    clauses = _clauses(text, places)
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.!?…\n]+", text)]
+    hostile = bool(_GO_AWAY_COMMENT.search(text))
+    decided = {}
+    for idx in _lists(text, places):
+        lst = [places[k] for k in idx]
+        at = next((i for i, (a, b) in enumerate(clauses) if a <= lst[0].start < b), len(clauses) - 1)
+        sent = next((text[a:b] for a, b in sentences if a <= lst[0].start < b), text)
+        following = text[clauses[at + 1][0]:clauses[at + 1][1]] if at + 1 < len(clauses) else ""
+        if _decide(text, lst, clauses[at], sent, hostile, following):
+            why = _reason(text, clauses, at, clauses[at], lst)
+            for p in lst:
+                decided[p.start] = why
+    return [replace(m, proposed=True, reason=decided[m.start]) if m.kind in ("country", "region") and m.start in decided
+            else m for m in mentions]
