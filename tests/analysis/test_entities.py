@@ -144,3 +144,13 @@ def test_the_annotation_lists_the_proposals():
     assert a["proposals"] == ["Norway", "France"]
     assert [e["proposed"] for e in a["entities"]] == [False, True, True]
     assert a["entities"][1]["reason"] is not None
+
+
+def test_hindsight_ends_where_the_comment_turns_to_now():
+    assert proposed("Надо было в Эстонию ехать, а сейчас только Канада") == ["Canada"]
+    assert proposed("В Латвию ему надо было бежать") == []
+
+
+def test_a_negated_welcome_is_not_a_proposal():
+    assert proposed("Австрия его не примет, даже не надейтесь") == []
+    assert proposed("Австрия его примет, я уверен") == ["Austria"]

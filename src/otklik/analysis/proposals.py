@@ -60,6 +60,8 @@ _GO_AWAY_COMMENT = re.compile(
     r"don't come back|never come back|не возвращайся|не возвращался|пусть не возвращается|кетсін|bir daha dönmesin")
 _NEG_BEFORE = re.compile(
     r"(?:(?<!\w)(?:не|нельзя|ни|нет|not|never|no|nor|neither|даже не)|n't)\s+(?:[\w'’]+\s+){0,3}$")
+_NEG_JUST_BEFORE = re.compile(r"(?:(?<!\w)(?:не|not|never|no)|n't)\s+(?:[\w'’]+\s+)?$")
+_NOW = re.compile(r"(?<!\w)(?:а|но|but|now|сейчас|теперь|ama|şimdi|бірақ|қазір)(?!\w)")
 _WHY_NOT = re.compile(r"(?:почему|отчего|why)\s+(?:бы\s+)?(?:не|not)\s+(?:[\w'’]+\s+){0,3}$")
 _NEG_AFTER = re.compile(
     r"^\s*(?:тоже|также|же|и)?\s*(?:нельзя|не вариант|не безопасн|небезопасн|не надо|не нужно|не стоит|"
@@ -89,8 +91,8 @@ _FACT = re.compile(r"(?<!\w)(?:уехал|уехала|уехали|переех
                    r"сбежал|улетел|приехал|lived|lives|moved|went|fled|was|has been|arrived|yaşıyor|yaşadı|"
                    r"тұрады|тұрған)(?!\w)")
 _REASON = re.compile(
-    r"потому что|потому как|так как|т\.к|ибо|ведь|не выда|не экстрад|не депорт|безопас|защит|свобод|закон|"
-    r"достан|найдут|убьют|замуча|пыт|посад|везде|правов|права человека|because|since|they don't|they do not|"
+    r"потому что|потому как|так как|т\.к|ибо|ведь|не выда|не экстрад|не депорт|безопас|защит|закон|"
+    r"достан|найдут|убьют|замуча|пыт|посад|правов|права человека|because|since|they don't|they do not|"
     r"doesn't|don't|won't|never|refus|отказ|no extradition|safe|protect|rule of law|torture|çünkü|zira|iade etm|güvenli|korur|"
     r"güven|себебі|өйткені|қауіпсіз|бермейді|қорға")
 
@@ -144,13 +146,24 @@ def _directional(text: str, e, pre: str) -> bool:
                 and not (prev and prev.group(1).lower() in ("в", "во", "на", "по", "о", "об", "при", "к", "ко")))
 
 
-def _decide(text: str, lst: list, clause: tuple[int, int], sentence: str, comment_hostile: bool,
+def _asserted(cue: re.Pattern, clause: str) -> bool:
+    """A cue in the clause that is not negated right before it («Германия его не примет»)."""
+    return any(not _NEG_JUST_BEFORE.search(clause, 0, m.start()) for m in cue.finditer(clause))
+
+
+def _hindsight(sentence: str, at: int) -> bool:
+    """Hindsight about the place at `at` in the sentence: a hindsight marker with no turn to the
+    present between it and the place («надо было раньше, а сейчас только Канада»: Canada counts)."""
+    return any(not _NOW.search(sentence, min(m.end(), at), max(m.start(), at)) for m in _HINDSIGHT.finditer(sentence))
+
+
+def _decide(text: str, lst: list, clause: tuple[int, int], sentence: tuple[str, int], comment_hostile: bool,
             following: str) -> bool:
     head, last = lst[0], lst[-1]
     a, b = clause
     pre, post = text[max(a, head.start - 60):head.start], text[last.end:b]  # what precedes: its tail is enough
     cl = text[a:b]
-    if comment_hostile or _HINDSIGHT.search(sentence) or _GO_AWAY_CLAUSE.search(cl) or _GO_AWAY_PRE.search(pre):
+    if comment_hostile or _hindsight(*sentence) or _GO_AWAY_CLAUSE.search(cl) or _GO_AWAY_PRE.search(pre):
         return False
     if _KEEP_OR_RETURN.search(cl) and not _NOT_EXTRADITING.search(cl):
         return False
@@ -158,14 +171,14 @@ def _decide(text: str, lst: list, clause: tuple[int, int], sentence: str, commen
         return False
     if _DANGER.search(cl):
         return False
-    cue = bool(_CUE.search(cl)) or bool(_NOT_EXTRADITING.search(cl))
+    cue = _asserted(_CUE, cl) or bool(_NOT_EXTRADITING.search(cl))
     if _directional(text, head, pre):  # with a cue, or on its own («В Европу его!», «Францияға!»)
         return cue or (len(_WORDS.findall(pre + post)) <= 3 and not _FACT.search(cl))
     if not (pre + post).strip(" ,.!?…-–—\n") and (len(lst) > 1 or _REASON.search(following)):
         # a clause of names only («Норвегия, Исландия…») followed by what makes them safe, or a list on its own
         return not ((_KEEP_OR_RETURN.search(following) and not _NOT_EXTRADITING.search(following))
                     or _NEG_AFTER.search(following))
-    return bool(_TAKE_IN.search(cl)) and not _FACT.search(cl)
+    return _asserted(_TAKE_IN, cl) and not _FACT.search(cl)
 
 
 def _reason(text: str, clauses: list[tuple[int, int]], at: int, own: tuple[int, int], lst) -> tuple[int, int] | None:
@@ -176,8 +189,8 @@ def _reason(text: str, clauses: list[tuple[int, int]], at: int, own: tuple[int, 
             seg = text[lst[-1].end:c[1]]
             return _REASON.search(seg) and len(seg.split()) >= 2
         return _REASON.search(seg)
-    after = [c for c in clauses[at:] if ok(c)][:1]
-    before = [c for c in clauses[:at] if ok(c)][-1:]
+    after = [c for c in clauses[at:at + 3] if ok(c)][:1]  # the reason is given next to the proposal
+    before = [c for c in clauses[max(0, at - 2):at] if ok(c)][-1:]
     for c in after + before:
         s, e = (lst[-1].end if c == own else c[0]), c[1]
         while s < e and not text[s].isalnum():
@@ -208,7 +221,7 @@ def mark_proposals(text: str, mentions: list) -> list:
     for idx in _lists(text, places):
         lst = [places[k] for k in idx]
         at = next((i for i, (a, b) in enumerate(clauses) if a <= lst[0].start < b), len(clauses) - 1)
-        sent = next((text[a:b] for a, b in sentences if a <= lst[0].start < b), text)
+        sent = next(((text[a:b], lst[0].start - a) for a, b in sentences if a <= lst[0].start < b), (text, lst[0].start))
         following = text[clauses[at + 1][0]:clauses[at + 1][1]] if at + 1 < len(clauses) else ""
         if _decide(text, lst, clauses[at], sent, hostile, following):
             why = _reason(text, clauses, at, clauses[at], lst)
