@@ -81,3 +81,21 @@ def test_near_is_a_small_edit_not_a_shared_topic():
     assert near(a, b)
     assert not near(normalise("Свободу Адаму, не выдавайте его"), normalise("Свободу Ильясу, не выдавайте его в Россию"))
     assert not near(normalise("Хватит защищать этого болтуна"), normalise("Хватит защищать этого парня, он прав"))
+
+
+def test_short_copies_each_a_word_from_the_template_are_one_burst():
+    template = "Пусть сам приедет и ответит за слова"
+    texts = [template.replace("сам", "он"), template.replace("за слова", "за свои слова"),
+             template.replace("приедет", "вернётся") + "!!", template.replace("Пусть сам", "Пусть"),
+             template.upper() + " 👎"]
+    times = [f"2026-11-21T17:0{i}:30Z" for i in range(len(texts))]
+    groups, _ = find_groups(list(range(len(texts))), texts, list("abcde"), times, CoordParams(window_s=120))
+    [g] = groups
+    assert g.coordinated and sorted(g.burst_ids) == list(range(len(texts)))
+
+
+def test_copies_with_their_sentences_reordered_are_near():
+    a = "Хватит защищать этого болтуна. Пусть сам приедет и ответит перед старейшинами"
+    b = "Пусть сам приедет и ответит перед старейшинами!!! Хватит защищать этого трепача"
+    assert near(normalise(a), normalise(b))
+    assert not near(normalise(a), normalise("Пусть сам приедет и ответит. Хватит защищать этого парня, он ни в чём не виноват"))
