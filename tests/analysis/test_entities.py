@@ -154,3 +154,17 @@ def test_hindsight_ends_where_the_comment_turns_to_now():
 def test_a_negated_welcome_is_not_a_proposal():
     assert proposed("Австрия его не примет, даже не надейтесь") == []
     assert proposed("Австрия его примет, я уверен") == ["Austria"]
+
+
+def test_a_case_form_is_a_direction_a_past_verb_a_fact():
+    assert proposed("Нохчийн кӀант Франце ваийта беза") == ["France"]
+    assert proposed("Германияға барды ол былтыр") == []
+    assert proposed("Almanya'ya gitti geçen yıl") == []
+    assert proposed("Европе наплевать на него") == []  # Russian dative, not the Chechen "to Europe"
+
+
+def test_a_place_addressed_and_asked_to_take_him_in_is_proposed_not_one_asked_to_hold_him():
+    assert proposed("Канада, приюти его!") == ["Canada"]
+    assert proposed("Обращаемся к Норвегии: примите его") == ["Norway"]
+    assert proposed("Франция, не выдавай его") == []
+    assert reasons("Норвегия. Там не выдают") == {"Norway": "Там не выдают"}

@@ -29,7 +29,8 @@ PLACES = Path(__file__).parent / "data" / "places.toml"
 
 def load_gazetteer(path: Path = PLACES) -> dict[str, dict]:
     """canonical name -> {"kind", "words" (exact), "stems" (prefixes), "short" (whole-word Latin
-    acronyms, capitals only), "phrases" (tuples of word stems), "exclude"}, from the TOML file."""
+    acronyms, capitals only), "phrases" (tuples of word stems), "allative" (Chechen/Ingush stems
+    in the "to" form, ending in -е), "exclude"}, from the TOML file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
@@ -39,6 +40,7 @@ def load_gazetteer(path: Path = PLACES) -> dict[str, dict]:
         if entry.get("kind") not in ("country", "region", "organisation"):
             raise ValueError(f"{path}: [{name}] needs kind = country, region or organisation")
         g = {"kind": entry["kind"], "words": set(), "stems": set(), "short": set(), "phrases": set(),
+             "allative": {x.lower() for lang in ("ce", "inh") for x in entry.get(lang, []) if x.endswith("е")},
              "exclude": tuple(x.lower() for x in entry.get("exclude", []))}
         for lang, stems in entry.items():
             if lang in ("kind", "exclude"):
@@ -67,6 +69,8 @@ for _n, _g in _GAZ.items():
     for _st in _g["stems"]:
         _STEM_INDEX.setdefault(_st[:2], []).append((_st, _n))
 _WORDS = {w: n for n, g in _GAZ.items() for w in g["words"]}
+# Chechen and Ingush stems that are themselves the "to" form («германе»): a direction by their ending
+ALLATIVE_STEMS = tuple(sorted({st for g in _GAZ.values() for st in g["allative"]}))
 _SHORT = {w: n for n, g in _GAZ.items() for w in g["short"]}
 _PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first two letters -> [(phrase stems, name)]
 for _n, _g in _GAZ.items():

@@ -89,7 +89,7 @@ _TAKE_IN = re.compile(
     r"қабылда|пана|тек|kabul|iltica|sığın|sadece|yalnızca|daha iyi|neden olmasın")
 _FACT = re.compile(r"(?<!\w)(?:уехал|уехала|уехали|переехал|переехала|жил|жила|живет|живёт|живут|был|была|бывал|"
                    r"сбежал|улетел|приехал|lived|lives|moved|went|fled|was|has been|arrived|yaşıyor|yaşadı|"
-                   r"тұрады|тұрған)(?!\w)")
+                   r"тұрады|тұрған|барды|кетті|көшті|көшіп|gitti|gitmişti|taşındı|kaçtı|yaşadı)(?!\w)")
 _REASON = re.compile(
     r"потому что|потому как|так как|т\.к|ибо|ведь|не выда|не экстрад|не депорт|безопас|защит|закон|"
     r"достан|найдут|убьют|замуча|пыт|посад|правов|права человека|because|since|they don't|they do not|"
@@ -97,6 +97,7 @@ _REASON = re.compile(
     r"güven|себебі|өйткені|қауіпсіз|бермейді|қорға")
 
 
+_THERE = re.compile(r"(?<!\w)(?:там|туда|оттуда|they|there|orada|oraya|онда|ол жақта|цигахь|цига)(?!\w)")
 _WORDS = re.compile(r"[^\W\d_]+", re.U)
 
 
@@ -124,26 +125,26 @@ def _lists(text: str, places: list) -> list[list[int]]:
     return out
 
 
-def _directional(text: str, e, pre: str) -> bool:
-    """The place is the goal of a movement: «в Германию», "to France", «Францияға», «Германе», "Almanya'ya"."""
-    w = text[e.start:e.end].lower()
-    base, _, suffix = w.replace("’", "'").partition("'")
-    if re.search(r"(?<!\w)(?:в|во|на)\s+(?:[а-яё-]+(?:ую|юю|ое|ее|ые|ие)\s+){0,2}$", pre):  # «в (любую) Германию»: accusative, not the locative «в Германии»
-        return not re.search(r"(?:ии|ие|е|ах|ях|ой)$", base)
-    if re.search(r"(?<!\w)(?:to|into|towards?)(?:\s+(?:the|any|a|some|another))?\s+$", pre):
-        return True
-    if re.search(r"(?:ға|ге|қа|ке|на|не)$", base) and re.search(r"[әіңғүұқөһ]|ия", base):  # Kazakh dative
-        return True
-    if suffix and re.fullmatch(r"[yn]?[ae]", suffix):  # Turkish dative after an apostrophe
-        return True
-    if re.search(r"[aeıioöuü](?:ya|ye)$", base):  # Almanyaya: the dative written solid, if Almanya is a place
-        from .entities import gazetteer_entry
+def _directional(text: str, e, pre: str) -> str | None:
+    """How the place is the goal of a movement: "prep" («в Германию», "to France") or "case" (a
+    case ending: Kazakh «Францияға», Turkish "Almanya'ya", Chechen/Ingush «Германе»); else None."""
+    from .entities import ALLATIVE_STEMS, gazetteer_entry
 
-        if gazetteer_entry(base[:-2]) is not None:
-            return True
-    prev = re.search(r"([\w]+)\s*$", pre)
-    return bool(re.search(r"[еэ]$", base) and re.search(r"[а-яӏ]", base)  # Chechen/Ingush «Германе»
-                and not (prev and prev.group(1).lower() in ("в", "во", "на", "по", "о", "об", "при", "к", "ко")))
+    base, _, suffix = text[e.start:e.end].lower().replace("’", "'").partition("'")
+    if re.search(r"(?<!\w)(?:в|во|на)\s+(?:[а-яё-]+(?:ую|юю|ое|ее|ые|ие)\s+){0,2}$", pre):  # «в (любую) Германию»
+        return None if re.search(r"(?:ии|ие|е|ах|ях|ой)$", base) else "prep"  # not the locative «в Германии»
+    if re.search(r"(?<!\w)(?:to|into|towards?)(?:\s+(?:the|any|a|some|another))?\s+$", pre):
+        return "prep"
+    if re.search(r"(?:ға|ге|қа|ке|на|не)$", base) and re.search(r"[әіңғүұқөһ]|ия", base):  # Kazakh dative
+        return "case"
+    if suffix and re.fullmatch(r"[yn]?[ae]", suffix):  # Turkish dative after an apostrophe
+        return "case"
+    if re.search(r"[aeıioöuü](?:ya|ye)$", base) and gazetteer_entry(base[:-2]) is not None:  # Almanyaya
+        return "case"
+    prev = re.search(r"(\w+)\s*$", pre)
+    if base.startswith(ALLATIVE_STEMS) and not (prev and prev.group(1) in ("в", "во", "на", "по", "о", "к", "ко")):
+        return "case"
+    return None
 
 
 def _asserted(cue: re.Pattern, clause: str) -> bool:
@@ -158,7 +159,7 @@ def _hindsight(sentence: str, at: int) -> bool:
 
 
 def _decide(text: str, lst: list, clause: tuple[int, int], sentence: tuple[str, int], comment_hostile: bool,
-            following: str) -> bool:
+            following: str, follower_cue: bool) -> bool:
     head, last = lst[0], lst[-1]
     a, b = clause
     pre, post = text[max(a, head.start - 60):head.start], text[last.end:b]  # what precedes: its tail is enough
@@ -172,9 +173,12 @@ def _decide(text: str, lst: list, clause: tuple[int, int], sentence: tuple[str, 
     if _DANGER.search(cl):
         return False
     cue = _asserted(_CUE, cl) or bool(_NOT_EXTRADITING.search(cl))
-    if _directional(text, head, pre):  # with a cue, or on its own («В Европу его!», «Францияға!»)
-        return cue or (len(_WORDS.findall(pre + post)) <= 3 and not _FACT.search(cl))
-    if not (pre + post).strip(" ,.!?…-–—\n") and (len(lst) > 1 or _REASON.search(following)):
+    how = _directional(text, head, pre)
+    if how:  # with a cue, in a case form, or on its own («В Европу его!»)
+        return not _FACT.search(cl) and (cue or how == "case" or len(_WORDS.findall(pre + post)) <= 3)
+    if follower_cue and _asserted(_TAKE_IN, following):  # «Канада, приюти его!»: the next clause has no place
+        return not _FACT.search(cl)
+    if not (pre + post).strip(" ,.!?…-–—\n") and (len(lst) > 1 or (_REASON.search(following) and _THERE.search(following))):
         # a clause of names only («Норвегия, Исландия…») followed by what makes them safe, or a list on its own
         return not ((_KEEP_OR_RETURN.search(following) and not _NOT_EXTRADITING.search(following))
                     or _NEG_AFTER.search(following))
@@ -222,8 +226,9 @@ def mark_proposals(text: str, mentions: list) -> list:
         lst = [places[k] for k in idx]
         at = next((i for i, (a, b) in enumerate(clauses) if a <= lst[0].start < b), len(clauses) - 1)
         sent = next(((text[a:b], lst[0].start - a) for a, b in sentences if a <= lst[0].start < b), (text, lst[0].start))
-        following = text[clauses[at + 1][0]:clauses[at + 1][1]] if at + 1 < len(clauses) else ""
-        if _decide(text, lst, clauses[at], sent, hostile, following):
+        nxt = clauses[at + 1] if at + 1 < len(clauses) else (len(text), len(text))
+        placeless = not any(nxt[0] <= p.start < nxt[1] for p in places)
+        if _decide(text, lst, clauses[at], sent, hostile, text[nxt[0]:nxt[1]], placeless):
             why = _reason(text, clauses, at, clauses[at], lst)
             for p in lst:
                 decided[p.start] = why
