@@ -1,7 +1,7 @@
 """Proposals: which places a comment suggests as a safe destination for the subject, and why.
 
 A comment proposes a place when it asks for him to be sent, let go or taken in there («отпустите
-его во Францию», "Canada should take him", «Германияға жіберіңдер», "Almanya'ya gitsin»), names
+его во Францию», "Canada should take him", «Германияға жіберіңдер», "Almanya'ya gitsin"), names
 it as the answer («Только ЕС», «лучше Норвегия или Канада») or as a direction with no verb
 («В Европу его, и побыстрее»). Every place in a list («Франция, Германия или Польша») shares the
 list's reading. Not proposals:
