@@ -1,61 +1,82 @@
-"""Subject mentions and named entities (countries, organisations) in comments.
+"""Subject mentions and named entities (countries, regions, organisations) in comments.
 
 The subject is matched on every inflected form of each part of its name and aliases (pymorphy3
 lexemes: «Мударова», «Мударову», «Ильясу»), case-insensitively, with Latin spellings kept as
 aliases (rapidfuzz does not transliterate), and typos within a small edit distance. Entities
-come from a gazetteer in Russian, English and Kazakh matched on word stems, so «в Германию»,
-"Germany" and «Германияға» are one canonical entity. A mention that *proposes* (a direction, "в
-Германию", "to Germany", «Германияға», or a sending verb in the same sentence) is told apart from
-a mention in passing; a direction that is negated («нельзя в Россию», «Ресейге емес») or a
-threat (extradition, return) is not a proposal. natasha's NER is not used for matching: it fails on lowercase and
+come from a gazetteer (`data/places.toml`: canonical name -> word stems per language, ru, kk, ce,
+inh, en, tr) matched on word stems, so «в Германию», "Germany", «Германияға», «Германе» and
+"Almanya'ya" are one canonical entity; «ЕС», «Европа», "EU" and «любая европейская страна» are
+`Europe`, kept as written. Whether a place is *proposed* as a destination, and the reason given,
+is `proposals.py`'s job. natasha's NER is not used for matching: it fails on lowercase and
 non-Russian text, which is most of what commenters write.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-VERSION = "3"
-_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.U)
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+VERSION = "4"
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.U)
+_APOSTROPHE = re.compile(r"['’]")
+PLACES = Path(__file__).parent / "data" / "places.toml"
 
-# canonical name -> (kind, stems matched at the start of a lowercase word)
+
+def load_gazetteer(path: Path = PLACES) -> dict[str, dict]:
+    """canonical name -> {"kind", "words" (exact), "stems" (prefixes), "short" (whole-word Latin
+    acronyms, capitals only), "phrases" (tuples of word stems), "allative" (Chechen/Ingush stems
+    in the "to" form, ending in -е), "exclude"}, from the TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ValueError(f"{path}: cannot read the gazetteer: {e}") from e
+    out = {}
+    for name, entry in data.items():
+        if entry.get("kind") not in ("country", "region", "organisation"):
+            raise ValueError(f"{path}: [{name}] needs kind = country, region or organisation")
+        g = {"kind": entry["kind"], "words": set(), "stems": set(), "short": set(), "phrases": set(),
+             "allative": {x.lower() for lang in ("ce", "inh") for x in entry.get(lang, []) if x.endswith("е")},
+             "exclude": tuple(x.lower() for x in entry.get("exclude", []))}
+        for lang, stems in entry.items():
+            if lang in ("kind", "exclude"):
+                continue
+            if not isinstance(stems, list):
+                raise ValueError(f"{path}: [{name}] {lang} must be a list of stems")
+            for st in (x.lower() for x in stems):
+                if " " in st:
+                    g["phrases"].add(tuple(st.split()))
+                elif st.startswith("="):
+                    g["words"].add(st[1:])
+                elif len(st) <= 3:
+                    (g["short"] if re.fullmatch(r"[a-z0-9]+", st) else g["words"]).add(st)
+                else:
+                    g["stems"].add(st)
+        out[name] = g
+    return out
+
+
+_GAZ = load_gazetteer()
+# name -> (kind, stems): the shape the discovery stage reads (every stem and word, lowercase)
 GAZETTEER: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Germany": ("country", ("германи", "germany", "deutschland", "германияға", "германиян")),
-    "Turkey": ("country", ("турци", "турец", "turkey", "türkiye", "turkiye", "түркия", "түркияға")),
-    "European Union": ("region", ("европ", "евросоюз", "europe", "евро-", "еуроп", "eu")),
-    "Kazakhstan": ("country", ("казахстан", "kazakhstan", "қазақстан", "казахстаn")),
-    "Russia": ("country", ("росси", "russia", "ресей", "рф")),
-    "Kyrgyzstan": ("country", ("киргиз", "кыргыз", "kyrgyz", "қырғыз")),
-    "United States": ("country", ("сша", "америк", "usa", "america", "америка")),
-    "France": ("country", ("франци", "france", "франция")),
-    "Norway": ("country", ("норвеги", "norway")),
-    "Sweden": ("country", ("швеци", "sweden")),
-    "Netherlands": ("country", ("нидерланд", "голланд", "netherlands", "holland")),
-    "United Kingdom": ("country", ("британи", "англи", "britain", "england", "uk")),
-    "Canada": ("country", ("канад", "canada")),
-    "Georgia": ("country", ("грузи", "georgia")),
-    "Ukraine": ("country", ("украин", "ukrain", "украина")),
-    "Chechnya": ("region", ("чечн", "chechnya", "шешен")),
-    "United Nations": ("organisation", ("оон", "un", "бұұ", "united nations")),
-    "European Court of Human Rights": ("organisation", ("еспч", "echr", "европейский суд")),
-    "UNHCR": ("organisation", ("увкб", "unhcr")),
-    "Adat": ("organisation", ("адат", "adat", "1adat")),
-}
-_PROPOSE_VERBS = ("отправ", "отпуст", "вывез", "уехать", "уедет", "пусть едет", "переправ", "примите", "принять",
-                  "дайте", "дать убежищ", "предоставьте", "send", "let him go", "deport him to", "move him",
-                  "take him", "accept him", "жіберің", "жібер", "депортир")
+    n: (g["kind"], tuple(sorted(g["stems"] | g["words"] | g["short"]))) for n, g in _GAZ.items()}
+_STEM_INDEX: dict[str, list[tuple[str, str]]] = {}  # first two letters -> [(stem, name)]
+for _n, _g in _GAZ.items():
+    for _st in _g["stems"]:
+        _STEM_INDEX.setdefault(_st[:2], []).append((_st, _n))
+_WORDS = {w: n for n, g in _GAZ.items() for w in g["words"]}
+# Chechen and Ingush stems that are themselves the "to" form («германе»): a direction by their ending
+ALLATIVE_STEMS = tuple(sorted({st for g in _GAZ.values() for st in g["allative"]}))
+_SHORT = {w: n for n, g in _GAZ.items() for w in g["short"]}
+_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # first two letters -> [(phrase stems, name)]
+for _n, _g in _GAZ.items():
+    for _ph in _g["phrases"]:
+        _PHRASES.setdefault(_ph[0][:2], []).append((_ph, _n))
 _SURNAME_ENDINGS = ("а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ыми")
-_THREAT = re.compile(r"выда|выдач|депорт|экстрад|возвра|вернут|верните|отдава|отдадут|бермең|берсе|қайтар|"
-                     r"deport|extradit|send(?:ing)? (?:him )?back|sent back|return(?:ed)? (?:him )?to", re.I)
-_NEGATED = re.compile(r"(?<!\w)(?:не|нельзя|только не|not|never)\s+(?:в|во|to)?\s*$", re.I)
-_DIRECTION_RU = re.compile(r"\b(?:в|во)\s+$", re.I)
-_DIRECTION_EN = re.compile(r"\b(?:to|into)\s+$", re.I)
-_KK_DATIVE = re.compile(r"(?:ға|ге|қа|ке)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +86,7 @@ class Mention:
     start: int
     end: int
     proposed: bool = False
+    reason: tuple[int, int] | None = None  # the comment's span that says why (verbatim), if any
 
 
 @lru_cache(maxsize=1)
@@ -113,42 +135,56 @@ class SubjectMatcher:
 
 
 @lru_cache(maxsize=1 << 18)
-def gazetteer_entry(w: str) -> tuple[str, str] | None:
-    """(canonical name, kind) of the first gazetteer entity with a stem matching the lowercase
-    word (a stem of three letters or fewer must be the whole word), else None."""
-    for name, (kind, stems) in GAZETTEER.items():
-        if any(w == s if len(s) <= 3 else w.startswith(s) for s in stems):
-            return name, kind
-    return None
+def gazetteer_entry(w: str, capitals: bool = False) -> tuple[str, str] | None:
+    """(canonical name, kind) of the gazetteer entity the lowercase word `w` names, else None.
+    `capitals`: the word was written in capitals (Latin acronyms count only then)."""
+    base = _APOSTROPHE.split(w, maxsplit=1)[0] if "'" in w or "’" in w else w  # Almanya'ya -> almanya
+    name = _WORDS.get(base) or (_SHORT.get(base) if capitals else None)
+    if name is None:
+        best = ""
+        for st, n in _STEM_INDEX.get(base[:2], ()):
+            if base.startswith(st) and len(st) > len(best):
+                best, name = st, n
+    if name is None or base.startswith(_GAZ[name]["exclude"] or ("\0",)):
+        return None
+    return name, _GAZ[name]["kind"]
+
+
+def _capitals(w: str) -> bool:
+    """Written in capitals (before a Turkish suffix: AB'ye)."""
+    w = _APOSTROPHE.split(w, maxsplit=1)[0] if "'" in w or "’" in w else w
+    return len(w) > 1 and w.isupper()
 
 
 def entity_mentions(text: str) -> list[Mention]:
-    """Gazetteer entities in the text, each marked proposed or in passing."""
-    out = []
-    sentences = None
-    for m in _WORD.finditer(text):
-        hit = gazetteer_entry(m.group(0).lower())
-        if hit is not None:
-            if sentences is None:
-                sentences = [(s.start(), s.end()) for s in re.finditer(r"[^.!?…\n]+", text)]
-            out.append(Mention(hit[0], hit[1], m.start(), m.end(), _proposes(text, m, sentences, hit[1])))
-    return out
+    """Gazetteer entities in the text, in order, each marked proposed (with its reason) or not."""
+    from .proposals import mark_proposals
+
+    words = list(_WORD.finditer(text))
+    out, k = [], 0
+    while k < len(words):
+        w = words[k].group(0)
+        lw = w.lower()
+        for ph, name in _PHRASES.get(lw[:2], ()):  # phrases first: «Европейский суд» is the ECHR, not Europe
+            if k + len(ph) <= len(words) and all(words[k + i].group(0).lower().startswith(p) for i, p in enumerate(ph)):
+                out.append(Mention(name, _GAZ[name]["kind"], words[k].start(), words[k + len(ph) - 1].end()))
+                k += len(ph)
+                break
+        else:
+            hit = gazetteer_entry(lw)
+            if hit is None and len(w) <= 7 and _capitals(w):  # "EU", "AB'ye"
+                hit = gazetteer_entry(lw, True)
+            if hit is not None:
+                out.append(Mention(hit[0], hit[1], words[k].start(), words[k].end()))
+            k += 1
+    out.sort(key=lambda e: e.start)
+    return mark_proposals(text, out)
 
 
-def _proposes(text: str, m: re.Match, sentences, kind: str) -> bool:
-    if kind not in ("country", "region"):
-        return False
-    before = text[max(0, m.start() - 12):m.start()]
-    sent = next((text[a:b] for a, b in sentences if a <= m.start() < b), text).lower()
-    if _THREAT.search(sent):  # «не выдавайте в Россию», "if he is sent back to Chechnya": a threat, not a proposal
-        return False
-    has_verb = any(v in sent for v in _PROPOSE_VERBS)
-    word = m.group(0).lower()
-    after = text[m.end():m.end() + 8].lower()
-    if _NEGATED.search(before) or after.strip().startswith("емес"):  # «нельзя в Россию», «Ресейге емес»
-        return False
-    if _DIRECTION_RU.search(before) and word.endswith(("ию", "ю", "у", "пу", "ы")):  # в Германию / в Европу
-        return True
-    if _DIRECTION_EN.search(before) and has_verb:
-        return True
-    return bool(_KK_DATIVE.search(word))  # Германияға: "to Germany"
+def annotation(subject: list[Mention], entities: list[Mention]) -> dict:
+    """The entities stage's JSON for one comment. `proposals`: the distinct entities proposed as
+    a destination, so a reader need not search the entity list."""
+    return {"subject": [[s.start, s.end] for s in subject],
+            "entities": [{"name": e.name, "kind": e.kind, "start": e.start, "end": e.end, "proposed": e.proposed,
+                          "reason": list(e.reason) if e.reason else None} for e in entities],
+            "proposals": list(dict.fromkeys(e.name for e in entities if e.proposed))}

@@ -176,17 +176,10 @@ class EntitiesStage(CommentStage):
         return _h(ctx.case["subject"], ctx.case["aliases"])
 
     def compute(self, ctx, items):
-        from .entities import SubjectMatcher, entity_mentions
+        from .entities import SubjectMatcher, annotation, entity_mentions
 
         m = SubjectMatcher(ctx.case["subject"], ctx.case["aliases"])
-        out = []
-        for c in items:
-            subj = m.mentions(c.text)
-            ents = entity_mentions(c.text)
-            out.append({"subject": [[s.start, s.end] for s in subj],
-                        "entities": [{"name": e.name, "kind": e.kind, "start": e.start, "end": e.end,
-                                      "proposed": e.proposed} for e in ents]})
-        return out
+        return [annotation(m.mentions(c.text), entity_mentions(c.text)) for c in items]
 
 
 # Stance backends: one interface, chosen by configuration.
