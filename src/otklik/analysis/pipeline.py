@@ -403,8 +403,9 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
                     pinned.append(Quote(cid, s, e, texts[i][s:e], st[i], authors[i], 1.0))
             return (pinned + list(quotes))[:max(k, len(pinned))]
         model = ThemeModel(ThemeParams(**cfg.get("params", {})))
-        themes = model.fit(ids, texts, authors, emb[cs_sorted], st, [ents[i] for i in cs_sorted], lg, ov,
-                           title_langs=tuple(ctx.case.get("langs") or ("ru",)))
+        themes = model.fit(ids, texts, authors, emb if cs_sorted == list(range(len(cs))) else emb[cs_sorted], st,
+                           [ents[i] for i in cs_sorted], lg, ov, title_langs=tuple(ctx.case.get("langs") or ("ru",)),
+                           consume=True)
         del emb
         assert model.ids == ids
         real = [th for th in themes if not th.is_other]

