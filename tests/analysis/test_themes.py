@@ -305,3 +305,9 @@ def test_default_model_on_real_embeddings_groups_an_argument_across_languages():
     real = [t for t in themes if not t.is_other]
     assert len(real) == 2 and all(set(t.languages) == {"ru", "en"} for t in real)
     assert sum(t.n_comments for t in real) >= 11  # at most one comment left in "other"
+
+
+def test_a_config_naming_an_unknown_theme_parameter_is_refused_by_name():
+    assert ThemeParams.from_config({"distance_threshold": 0.9}).distance_threshold == 0.9
+    with pytest.raises(ValueError, match="lexical_weight"):
+        ThemeParams.from_config({"lexical_weight": 0.5})

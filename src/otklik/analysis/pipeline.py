@@ -402,7 +402,7 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
                     s, e = best_span(texts[i], th.keywords, lg[i], QuoteParams()) or (0, len(texts[i]))
                     pinned.append(Quote(cid, s, e, texts[i][s:e], st[i], authors[i], 1.0))
             return (pinned + list(quotes))[:max(k, len(pinned))]
-        model = ThemeModel(ThemeParams(**cfg.get("params", {})))
+        model = ThemeModel(ThemeParams.from_config(cfg.get("params", {})))
         themes = model.fit(ids, texts, authors, emb if cs_sorted == list(range(len(cs))) else emb[cs_sorted], st,
                            [ents[i] for i in cs_sorted], lg, ov, title_langs=tuple(ctx.case.get("langs") or ("ru",)),
                            consume=True)

@@ -29,8 +29,7 @@ OTHER = "other"
 
 @dataclass(frozen=True)
 class ThemeParams:
-    """Which part does each step, and its settings (fitted on ArgKP *train* topics only).
-    Unknown keys in a case's config are refused by the dataclass itself."""
+    """Which part does each step, and its settings (chosen on ArgKP *train* topics only)."""
 
     space: str = "argument-projection"
     clusterer: str = "agglomerative"
@@ -45,6 +44,15 @@ class ThemeParams:
     language_shrink: float = 5.0
     n_keywords: int = 8
     seed: int = 0
+
+    @classmethod
+    def from_config(cls, cfg: dict) -> "ThemeParams":
+        """From a case config's `themes.params`; an unknown key is an error that names it."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(cfg) - known)
+        if unknown:
+            raise ValueError(f"unknown theme parameter(s) {', '.join(unknown)} in themes.params; known: {', '.join(sorted(known))}")
+        return cls(**cfg)
 
 
 @dataclass
