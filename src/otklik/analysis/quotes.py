@@ -7,7 +7,8 @@ What a quote must be, and how each is enforced:
   letters (not emoji-only or digits), not mostly URLs or @mentions. A comment that is
   too long contributes its best sentence instead (the one sharing most theme
   keywords, then the earliest);
-- central: ranked by cosine similarity to the mean embedding of the theme;
+- central: ranked by cosine similarity to the mean of the theme's rows, in the space the themes
+  were made in (`ThemeModel.x`: language-centred embeddings), so a quote says what the theme says;
 - diverse: maximal marginal relevance (MMR) — each next pick trades centrality against
   similarity to the quotes already picked;
 - from distinct authors, and never from comments flagged as spam or coordinated
@@ -15,17 +16,22 @@ What a quote must be, and how each is enforced:
 - fair to minorities: the k slots are shared across stance groups in proportion to the
   theme's stance mix, but every stance present gets a slot first when k allows, so a
   minority position is quoted rather than drowned by the majority.
+
+Across themes, `quote_slots` shares a case's quotes in proportion to theme sizes (every theme
+shown gets one). The quoter is a registered part (`QUOTERS`), like the theme model's parts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
 from .themes import Theme, content_lemmas
+
+QUOTERS: dict[str, Callable] = {}
 
 _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|$)", re.MULTILINE)
 _LINKISH = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
@@ -103,6 +109,44 @@ def _allocate(k: int, sizes: dict, available: dict) -> dict:
         for g in sorted(groups, key=lambda g: (-want[g], -sizes[g], str(g)))[:left]:
             quota[g] += 1
     return quota
+
+
+def quote_slots(sizes: dict[str, int], total: int, k_min: int = 1, k_max: int = 6) -> dict[str, int]:
+    """Quotes per theme key: `total` shared in proportion to `sizes` (comments per theme) by
+    largest remainder, each theme between `k_min` and `k_max` and never above its proportional
+    share rounded up (slots a capped theme cannot take are left unused, not pushed onto small
+    themes). Ties go to the bigger theme, then
+    the smaller key, so the plan is deterministic."""
+    keys = sorted(sizes, key=lambda k: (-sizes[k], k))
+    out = {k: k_min for k in keys}
+    left = total - k_min * len(keys)
+    whole = sum(sizes.values())
+    if left <= 0 or not whole:
+        return out
+    want = {k: total * sizes[k] / whole - out[k] for k in keys}
+    while left > 0:
+        open_ = [k for k in keys if out[k] < k_max and want[k] > 0]  # never past a theme's share
+        if not open_:
+            break
+        k = min(open_, key=lambda k: (-want[k], -sizes[k], k))
+        out[k] += 1
+        want[k] -= 1
+        left -= 1
+    return out
+
+
+@dataclass
+class CentralQuoter:
+    """The registered default quoter: `choose_quotes` with its parameters."""
+
+    params: QuoteParams = QuoteParams()
+
+    def choose(self, theme: Theme, ids, texts, authors, embeddings, stances, k: int = 3, excluded: Collection[int] = (),
+               lang=None) -> list[Quote]:
+        return choose_quotes(theme, ids, texts, authors, embeddings, stances, k, excluded, lang, self.params)
+
+
+QUOTERS["central"] = CentralQuoter
 
 
 def choose_quotes(

