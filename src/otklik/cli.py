@@ -756,6 +756,7 @@ def _attach_commands() -> None:
     main.add_command(labels)
     main.add_command(report)
     case.add_command(timeline_cmd)
+    from .review_commands import attach as attach_review; attach_review(main, bench)  # noqa: E702
 
 
 _attach_commands()
