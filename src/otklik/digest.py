@@ -83,10 +83,10 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     case = get_case(conn, case_name)
     s = case_summary(conn, case_name)
     cid = case["id"]
-    # stance shares as estimates with a 95% interval, and each comment's stance under the adapted model
-    stance_estimate, adapted = digest_view(conn, case_name)
     # only the comments a digest names need their own look-ups (quotes, proposals, bursts)
     quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
+    # stance shares as estimates with a 95% interval, and the quotes' stances under the adapted model
+    stance_estimate, adapted = digest_view(conn, case_name, quote_ids)
     lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", quote_ids)}
     proposing = {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
         "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "

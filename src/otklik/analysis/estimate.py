@@ -42,8 +42,10 @@ Assumptions (what the interval does NOT cover):
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -59,6 +61,7 @@ DEFAULT_SHARE_ERROR_PLACEHOLDER = 0.20
 UNDOCUMENTED_SHARE_ERROR = 0.5
 
 
+@lru_cache(maxsize=None)
 def documented_error(backend: str) -> float:
     """The absolute error bound (~95%) of a stance backend's share estimates, with no editor labels."""
     if backend == "default":
@@ -66,8 +69,6 @@ def documented_error(backend: str) -> float:
             from .stance import DEFAULT_MODEL
 
             with np.load(DEFAULT_MODEL, allow_pickle=False) as z:
-                import json
-
                 meta = json.loads(str(z["meta_json"]))
             err = meta.get("share_error_95")
             if isinstance(err, (int, float)) and 0 < err <= 1:
@@ -117,8 +118,7 @@ def author_probs(P: np.ndarray, author_idx: np.ndarray, n_authors: int) -> np.nd
 def unit_values(P: np.ndarray, author_idx: np.ndarray, n_authors: int) -> np.ndarray:
     """(A, 8): per author, the expected number of their comments in each class, then the
     probability of each class for the person."""
-    counts = np.zeros((n_authors, 4))
-    np.add.at(counts, author_idx, P)
+    counts = np.stack([np.bincount(author_idx, P[:, k], minlength=n_authors) for k in range(4)], axis=1)
     return np.hstack([counts, author_probs(P, author_idx, n_authors)])
 
 
@@ -126,8 +126,7 @@ def unit_uncertainty(P: np.ndarray, author_idx: np.ndarray, n_authors: int, F: n
     """Per author, the expected squared error of the model's values on both scales (comments
     rescaled by the mean comments per person, so each scale weighs the same)."""
     F = unit_values(P, author_idx, n_authors) if F is None else F
-    v_c = np.zeros(n_authors)
-    np.add.at(v_c, author_idx, 1.0 - (P ** 2).sum(1))
+    v_c = np.bincount(author_idx, 1.0 - (P ** 2).sum(1), minlength=n_authors)
     per = len(author_idx) / max(n_authors, 1)
     v_a = 1.0 - (F[:, 4:] ** 2).sum(1)
     return np.clip(v_c / per ** 2 + v_a, 0.0, None)

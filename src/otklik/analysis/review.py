@@ -276,15 +276,18 @@ def current_estimate(conn: Connection, case_name: str) -> dict:
     return {**st.estimate(done, skipped), "level": 0.95}
 
 
-def digest_view(conn: Connection, case_name: str) -> tuple[dict, dict[int, tuple[object, float, bool]]]:
+def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict, dict[int, tuple[object, float, bool]]]:
     """What the digest needs, from one read of the store: the estimate (with its confidence level)
-    and, per comment id, (label, confidence, confirmed by the editor) under the adapted model."""
+    and, for the given comment ids, (label, confidence, confirmed by the editor) under the adapted model."""
     case = get_case(conn, case_name)
     st = load_state(conn, case["id"])
     done, _, skipped = _resolve(conn, st, _draw_rows(conn, case["id"]), mark=False)
-    k = st.P.argmax(1)
-    conf = st.P[np.arange(st.n), k]
-    view = {int(cid): (est.CLASSES[k[i]], float(conf[i]), i in st.labels) for i, cid in enumerate(st.comment_ids)}
+    view = {}
+    for cid in comment_ids:
+        i = st.row.get(int(cid))
+        if i is not None:
+            k = int(st.P[i].argmax())
+            view[int(cid)] = (est.CLASSES[k], float(st.P[i, k]), i in st.labels)
     return {**st.estimate(done, skipped), "level": 0.95}, view
 
 
