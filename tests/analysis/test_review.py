@@ -157,3 +157,16 @@ def test_digest_and_report_state_the_estimate_and_how_far_it_was_checked(ws):
     en1 = (ws / "r1.md").read_text(encoding="utf-8")
     assert f"an editor checked the machine's reading on {n} comments" in en1
     assert re.search(r"about \d+% \(\d+–\d+%\)", en1)
+
+
+def test_interactive_review_takes_one_key_per_answer_and_skip_leaves_the_draw_out(ws):
+    res = CliRunner().invoke(main, ["--home", str(ws), "review", "--case", "rc"], input="0\ns\nq\n",
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "machine: " in res.output and "1 answer(s) recorded" in res.output
+    engine = open_store(ws)
+    statuses = [d["status"] for d in _draws(engine)]
+    assert "skipped" in statuses
+    with engine.connect() as conn:
+        e = rv.current_estimate(conn, "rc")
+    assert e["n_checked"] == 1 and e["n_skipped"] >= 1
