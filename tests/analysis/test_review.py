@@ -170,3 +170,13 @@ def test_interactive_review_takes_one_key_per_answer_and_skip_leaves_the_draw_ou
     with engine.connect() as conn:
         e = rv.current_estimate(conn, "rc")
     assert e["n_checked"] == 1 and e["n_skipped"] >= 1
+
+
+def test_review_of_a_case_not_analysed_fails_with_a_clear_error(ws):
+    engine = open_store(ws)
+    with engine.begin() as conn:
+        create_case(conn, "fresh", "Имя Фамилия", [])
+    res = CliRunner().invoke(main, ["--home", str(ws), "review", "--case", "fresh", "--next", "1", "--json"])
+    assert res.exit_code != 0 and "otklik analyze" in res.output
+    res = CliRunner().invoke(main, ["--home", str(ws), "review", "--case", "nosuch", "--next", "1"])
+    assert res.exit_code != 0 and "nosuch" in res.output
