@@ -180,3 +180,12 @@ def test_review_of_a_case_not_analysed_fails_with_a_clear_error(ws):
     assert res.exit_code != 0 and "otklik analyze" in res.output
     res = CliRunner().invoke(main, ["--home", str(ws), "review", "--case", "nosuch", "--next", "1"])
     assert res.exit_code != 0 and "nosuch" in res.output
+
+
+def test_adapted_stances_give_every_comment_and_keep_the_editor_labels(ws):
+    engine = open_store(ws)
+    rv.answer(engine, "rc", "c001", 1)  # the rules read c001 as hostile
+    with engine.connect() as conn:
+        got = rv.adapted_stances(conn, "rc")
+    assert len(got) == 40 and got["c001"] == (1, 1.0, True)
+    assert all(not confirmed for pid, (_, _, confirmed) in got.items() if pid != "c001")

@@ -291,6 +291,16 @@ def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict,
     return {**st.estimate(done, skipped), "level": 0.95}, view
 
 
+def adapted_stances(conn: Connection, case_name: str) -> dict[str, tuple[object, float, bool]]:
+    """Platform id -> (label, confidence, confirmed by the editor) for every comment of the case,
+    under the case's adapted model (what `eval case --review K` scores on the rest)."""
+    case = get_case(conn, case_name)
+    st = load_state(conn, case["id"])
+    k = st.P.argmax(1)
+    conf = st.P[np.arange(st.n), k]
+    return {pid: (est.CLASSES[k[i]], float(conf[i]), i in st.labels) for i, pid in enumerate(st.platform_ids)}
+
+
 def _question(conn: Connection, st: CaseState, row: int, draw_id: int) -> dict:
     cid = int(st.comment_ids[row])
     r = conn.execute(text("SELECT text, author_handle, author_name, published_at FROM comment WHERE id = :i"),
