@@ -36,6 +36,19 @@ def test_each_term_has_the_true_share_as_its_expectation_whatever_the_model():
     draws = [est.Draw(i, q[i], F[i], F.sum(0)) for i in range(30)]
     Z = est.z_terms(draws, Y, n, 30)
     assert (q[:, None] * Z).sum(0) == pytest.approx(truth, abs=1e-12)
+    U, V = est.z_parts(draws, Y, n, 30)  # the model's correction has expectation 0: any weight on it is unbiased
+    assert (q[:, None] * V).sum(0) == pytest.approx(np.zeros(8), abs=1e-12)
+
+
+def test_power_tuning_drops_a_useless_model_and_keeps_a_good_one():
+    rng = np.random.default_rng(9)
+    U = rng.normal(0.5, 0.3, (200, 8))
+    noise = rng.normal(0, 0.3, (200, 8))
+    useless = est.power_tuned(U, noise)  # a correction unrelated to the answers only adds variance
+    assert useless.var(0).max() < (U + noise).var(0).min()
+    good = est.power_tuned(U, -(U - 0.5) + rng.normal(0, 0.01, (200, 8)))  # it cancels the answers' spread
+    assert good.var(0).max() < 0.01
+    assert np.array_equal(est.power_tuned(U[:5], noise[:5]), U[:5] + noise[:5])  # too few draws: not tuned
 
 
 def test_no_answers_give_the_model_mean_with_the_documented_error():

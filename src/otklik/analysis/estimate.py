@@ -21,6 +21,10 @@ finite-population form, with the AUTHOR as the sampling unit.
 - E[Z_t | everything before step t] is the true share exactly, whatever the model and however it
   adapted, because q_t and f_t are fixed before the draw. So theta = mean(Z_t) is unbiased and the
   martingale CLT gives theta ± t_{0.975} * sd(Z) / sqrt(T).
+- Power tuning (PPI++): Z_t = U_t + V_t where V_t (the model's correction) has expectation 0, so
+  U_t + lambda V_t is unbiased for any fixed lambda; with >= 10 draws lambda in [0, 1] is chosen per
+  target to minimise the terms' variance, so a poor model widens the interval less (a bias of
+  order 1/T, the usual price).
 - Small T: the variance estimate is pooled with N0 = 4 pseudo-draws whose variance is chosen so
   that, with no draws, the half-width is exactly the documented error of the model (below); the
   t-quantile has T + N0 - 1 degrees of freedom. Bounds are clipped to [0, 1].
@@ -53,6 +57,7 @@ CLASSES = (1, 0, -1, None)
 NAMES = ("supportive", "neutral", "hostile", "not_about_case")
 N_PSEUDO = 4  # pseudo-draws carrying the documented error into small-T variance
 UNIFORM_SHARE = 0.5  # the uniform floor of the sampling probabilities
+MIN_DRAWS_TO_TUNE = 10  # fewer completed draws: the model's correction is taken whole (lambda = 1)
 
 # Absolute share error (95%) of the default backend when its model file documents none.
 # PLACEHOLDER: not measured on held-out cases; replace by the model's metadata "share_error_95".
@@ -152,15 +157,38 @@ class Draw:
     f_sum: np.ndarray  # (8,) sum over all units
 
 
-def z_terms(draws: list[Draw], y_units: np.ndarray, n_comments: int, n_authors: int) -> np.ndarray:
-    """(T, 8) terms Z_t; y_units (T, 8) the drawn units' true values."""
+def z_parts(draws: list[Draw], y_units: np.ndarray, n_comments: int, n_authors: int) -> tuple[np.ndarray, np.ndarray]:
+    """(U, V), each (T, 8): the term of step t is Z_t = U_t + V_t, with U_t = y / (N q) the plain
+    inverse-probability term and V_t = (sum f - f(i) / q) / N the model's correction, whose
+    expectation is exactly 0 (so U + lambda V is unbiased for any fixed lambda)."""
     if not draws:
-        return np.zeros((0, 8))
+        return np.zeros((0, 8)), np.zeros((0, 8))
     N = np.array([n_comments] * 4 + [n_authors] * 4, dtype=float)
     f_sum = np.stack([d.f_sum for d in draws])
     f_unit = np.stack([d.f_unit for d in draws])
     q = np.array([d.q for d in draws])[:, None]
-    return (f_sum + (y_units - f_unit) / q) / N
+    return y_units / q / N, (f_sum - f_unit / q) / N
+
+
+def z_terms(draws: list[Draw], y_units: np.ndarray, n_comments: int, n_authors: int) -> np.ndarray:
+    """(T, 8) terms Z_t = (sum f + (y - f(i)) / q) / N; y_units (T, 8) the drawn units' true values."""
+    U, V = z_parts(draws, y_units, n_comments, n_authors)
+    return U + V
+
+
+def power_tuned(U: np.ndarray, V: np.ndarray, min_draws: int = MIN_DRAWS_TO_TUNE) -> np.ndarray:
+    """Terms U + lambda V with lambda in [0, 1] per target chosen to minimise their variance
+    (PPI++, Angelopoulos et al. 2023): lambda = 1 trusts the model as a control variate, 0 ignores
+    it (plain inverse-probability weighting), which is what a poor model deserves. Choosing lambda
+    from the same draws adds a bias of order 1/T; with fewer than `min_draws` draws lambda = 1."""
+    T = len(U)
+    if T < min_draws:
+        return U + V
+    Vc = V - V.mean(0)
+    var_v = (Vc ** 2).mean(0)
+    cov = ((U - U.mean(0)) * Vc).mean(0)
+    lam = np.clip(np.divide(-cov, var_v, out=np.ones_like(var_v), where=var_v > 0), 0.0, 1.0)
+    return U + lam * V
 
 
 def _t975(df: float) -> float:

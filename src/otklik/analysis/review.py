@@ -185,7 +185,8 @@ class CaseState:
 
     def estimate(self, draws: list[tuple[est.Draw, np.ndarray]], n_skipped: int = 0) -> dict:
         """The estimate from completed draws [(draw, y)] (see estimate.py)."""
-        Z = est.z_terms([d for d, _ in draws], np.array([y for _, y in draws]).reshape(-1, 8), self.n, self.n_units)
+        Z = est.power_tuned(*est.z_parts([d for d, _ in draws], np.array([y for _, y in draws]).reshape(-1, 8),
+                                         self.n, self.n_units))
         known_c = len(self.labels)
         known_a = int((self.cost == 0).sum())
         err = est.documented_error(self.backend)
