@@ -131,6 +131,10 @@ def test_estimates_are_stated_as_an_editor_would_and_verify(digest):
     for lang in ("ru", "en"):
         md = render_md.render(compose(digest, lang))
         assert verify_report(md, digest, quoted(digest), lang=lang) == []
+    digest["stance_estimate"]["n_sampled"] = 40  # the editor also labelled 12 comments outside the queue
+    en = render_md.render(compose(digest, "en"))
+    assert "on 52 comments (40 of them drawn at random, favouring the uncertain ones)" in en
+    assert verify_report(en, digest, quoted(digest), lang="en") == []
     digest["stance_estimate"]["by_authors"]["supportive"]["low"] = 0.70  # a range not in the digest is caught
     md = render_md.render(compose(digest, "en")).replace("70–84%", "71–84%")
     assert [p.kind for p in verify_report(md, digest, quoted(digest), lang="en")] == ["percent"]

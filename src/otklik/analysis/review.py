@@ -183,8 +183,9 @@ class CaseState:
         Y = np.eye(4)[[self.labels[int(r)] for r in rows]]
         return np.concatenate([Y.sum(0), est.author_probs(Y, np.zeros(len(rows), dtype=np.int64), 1)[0]])
 
-    def estimate(self, draws: list[tuple[est.Draw, np.ndarray]], n_skipped: int = 0) -> dict:
-        """The estimate from completed draws [(draw, y)] (see estimate.py)."""
+    def estimate(self, draws: list[tuple[est.Draw, np.ndarray]], n_skipped: int = 0, n_sampled: int | None = None) -> dict:
+        """The estimate from completed draws [(draw, y)] (see estimate.py); n_sampled: the distinct
+        comments those draws cover (the editor's randomly chosen checks)."""
         Z = est.power_tuned(*est.z_parts([d for d, _ in draws], np.array([y for _, y in draws]).reshape(-1, 8),
                                          self.n, self.n_units))
         known_c = len(self.labels)
@@ -194,7 +195,8 @@ class CaseState:
         point, low, high = est.interval(Z, model_mean, est.model_error_vector(err, known_c, self.n, known_a, self.n_units))
         return {"method": "active-ppi" if draws else "model-documented-error", "backend": self.backend,
                 "documented_error": err, "n_checked": known_c, "n_draws": len(draws),
-                "n_draw_comments": int(sum(y[:4].sum() for _, y in draws)), "n_skipped": n_skipped,
+                "n_sampled": int(sum(y[:4].sum() for _, y in draws)) if n_sampled is None else n_sampled,
+                "n_skipped": n_skipped,
                 "n_comments": self.n, "n_authors": self.n_units, **est.shares_dict(point, low, high)}
 
 
@@ -251,6 +253,7 @@ def _resolve(conn: Connection, st: CaseState, rows: list[dict], mark: bool = Tru
     """Completed draws [(Draw, y)] of the current population, the pending ones, the skipped count.
     A pending draw whose comments are all labelled becomes done (and is stored as done)."""
     done, pending, skipped = [], [], 0
+    st.sampled = set()
     for r in rows:
         if r["n_comments"] != st.n or r["n_authors"] != st.n_units or r["unit"] not in st.unit_pos:
             continue  # drawn from another population (comments imported since): not a draw of this one
@@ -266,6 +269,7 @@ def _resolve(conn: Connection, st: CaseState, rows: list[dict], mark: bool = Tru
         if mark and r["status"] != "done":
             conn.execute(review_draw.update().where(review_draw.c.id == r["id"]).values(status="done"))
         done.append((d, y))
+        st.sampled.update(int(x) for x in crow)
     return done, pending, skipped
 
 
@@ -274,7 +278,7 @@ def current_estimate(conn: Connection, case_name: str) -> dict:
     case = get_case(conn, case_name)
     st = load_state(conn, case["id"])
     done, _, skipped = _resolve(conn, st, _draw_rows(conn, case["id"]))
-    return {**st.estimate(done, skipped), "level": 0.95}
+    return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}
 
 
 def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict, dict[int, tuple[object, float, bool]]]:
@@ -289,7 +293,7 @@ def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict,
         if i is not None:
             k = int(st.P[i].argmax())
             view[int(cid)] = (est.CLASSES[k], float(st.P[i, k]), i in st.labels)
-    return {**st.estimate(done, skipped), "level": 0.95}, view
+    return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}, view
 
 
 def adapted_stances(conn: Connection, case_name: str) -> dict[str, tuple[object, float, bool]]:

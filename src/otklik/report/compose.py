@@ -346,13 +346,19 @@ class Composer:
         k = e["n_checked"]
         level = percent(e.get("level", 0.95), L)
         if e["n_draws"]:
+            m = e.get("n_sampled", k)
+            how = self.ru_en("выбранных случайно с упором на спорные" if m == k else
+                             f"{number(m, L)} из них выбраны случайно с упором на спорные",
+                             "drawn at random (favouring the uncertain ones)" if m == k else
+                             f"{number(m, L)} of them drawn at random, favouring the uncertain ones")
             self.para(self.ru_en(
                 f"Доли — оценки: редактор проверил позицию, определённую машиной, на {number(k, L)} "
-                f"{self.comments_loct(k)}, выбранных случайно с упором на спорные, и оценка учитывает найденные "
-                f"ошибки машины. В скобках — интервал, который с вероятностью {level} содержит истинную долю.",
-                f"The shares are estimates: an editor checked the machine's reading on {self.n(k, 'comment')} drawn "
-                f"at random (favouring the uncertain ones), and the estimate corrects for the errors found. The "
-                f"ranges in brackets hold the true share with {level} probability."))
+                f"{self.comments_loct(k)}{', ' if m == k else ' ('}{how}{', ' if m == k else '), '}и оценка "
+                f"учитывает найденные ошибки машины. В скобках — интервал, который с вероятностью {level} "
+                f"содержит истинную долю.",
+                f"The shares are estimates: an editor checked the machine's reading on {self.n(k, 'comment')}"
+                f"{' ' if m == k else ' ('}{how}{', ' if m == k else '), '}and the estimate corrects for the "
+                f"errors found. The ranges in brackets hold the true share with {level} probability."))
         else:
             extra = self.ru_en(f" Метки редактора на {number(k, L)} {self.comments_loct(k)} учтены, но выборочной "
                                f"проверки не было.", f" The editor's labels on {self.n(k, 'comment')} are included, "

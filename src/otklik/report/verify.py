@@ -106,7 +106,7 @@ def figures(digest: dict) -> dict:
                     f["small_share"] |= 0 < share < 0.005
     est = digest.get("stance_estimate") or {}
     if est:  # estimates are written «около 80% (76–84%)»: share, low and high are all figures
-        f["comments"] |= {est.get("n_checked"), est.get("n_comments")}
+        f["comments"] |= {est.get("n_checked"), est.get("n_sampled"), est.get("n_comments")}
         f["people"].add(est.get("n_authors"))
         f["percent"].add(percent_value(est.get("level", 0.95)))
         for scale in ("by_comments", "by_authors"):
