@@ -128,6 +128,7 @@ def test_estimates_are_stated_as_an_editor_would_and_verify(digest):
     assert "редактор проверил позицию, определённую машиной, на 52 комментариях" in ru
     assert "an editor checked the machine's reading on 52 comments" in en
     assert "Подавляющее большинство" in ru.split("\n")[2]
+    assert "Без них по машинной разметке доля пользователей" in ru  # the count without bursts is not an estimate
     for lang in ("ru", "en"):
         md = render_md.render(compose(digest, lang))
         assert verify_report(md, digest, quoted(digest), lang=lang) == []

@@ -398,10 +398,12 @@ class Composer:
         if rows and wo.get(rows[0][0]):
             label = rows[0][0]
             p = percent(wo[label]["share"], L)
+            # with estimates above, this machine count must not read as one of them
+            machine = self.ru_en("по машинной разметке ", "by the machine's reading, ") if self.d.get("stance_estimate") else ""
             self.para(self.ru_en(
-                f"Без них доля пользователей, которые {self.verb_phrase(label)}, составляет {p} "
+                f"Без них {machine}доля пользователей, которые {self.verb_phrase(label)}, составляет {p} "
                 f"({number(wo[label]['n'], L)} из {self.n(wo['total'], 'пользователь', 'gent')}).",
-                f"Without them, the share of users who {self.verb_phrase(label)} is {p} "
+                f"Without them, {machine}the share of users who {self.verb_phrase(label)} is {p} "
                 f"({number(wo[label]['n'], L)} of {self.n(wo['total'], 'user')})."))
 
     def themes(self) -> None:
