@@ -147,10 +147,11 @@ class Composer:
 
     def about(self, est: dict) -> str:
         """An estimate as an editor writes it: «около 80% (76–84%)», "about 80% (76–84%)"."""
-        p, lo, hi = (percent(est[k], self.lang) for k in ("share", "low", "high"))
+        p = percent(est["share"], self.lang)
+        lo, hi = percent_value(est["low"]), percent_value(est["high"])  # a bound below 0.5% is written 0
         if lo == hi:
             return p
-        return f"{self.ru_en('около', 'about')} {p} ({lo.rstrip('%')}–{hi})"
+        return f"{self.ru_en('около', 'about')} {p} ({lo}–{hi}%)"
 
     def verb_phrase(self, label: str, form: str = "pl") -> str:
         """What people of a stance did, as a predicate: «выразили обеспокоенность судьбой …».
