@@ -20,10 +20,18 @@ from . import __version__
 from .analysis.summary import case_summary
 from .cases import _latest, get_case
 from .analysis.pipeline import annotation
+from .analysis.review import digest_view
 from .evidence import last_capture_of_case
 from .store import author, case_post, comment, post, raw_record, source
 
 DIGEST_VERSION = 1
+
+# A quote is shown under a side ("side" below) only when the editor confirmed the comment's stance
+# or the case's adapted model gives its stance at least this probability. Why 0.85: a quote stands
+# for a side in the report, so a misread one misrepresents people; at 0.85 at most about one in
+# seven such quotes would be on the wrong side if the model is calibrated (the review queue's
+# adapter recalibrates it on the editor's answers), while confident readings still get quoted.
+QUOTE_MIN_CONFIDENCE = 0.85
 
 
 def _quote_rows(conn: Connection, ids: list[int]) -> dict[int, dict]:
@@ -57,6 +65,19 @@ def _authors(conn: Connection, ids: list[int]) -> dict[int, str]:
     return out
 
 
+def _side(view) -> dict:
+    """The side a quote may be shown under: {"side": label or None, "side_source": "editor" |
+    "model" | None}; None when neither the editor confirmed it nor the model is confident."""
+    if view is None:
+        return {"side": None, "side_source": None}
+    label, confidence, confirmed = view
+    if confirmed:
+        return {"side": label, "side_source": "editor"}
+    if confidence >= QUOTE_MIN_CONFIDENCE:
+        return {"side": label, "side_source": "model"}
+    return {"side": None, "side_source": None}
+
+
 def build_digest(conn: Connection, case_name: str, today: date | None = None, events: list[dict] | None = None) -> dict:
     """Everything a report may say about a case, with the comment ids behind every quote."""
     case = get_case(conn, case_name)
@@ -64,6 +85,8 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     cid = case["id"]
     # only the comments a digest names need their own look-ups (quotes, proposals, bursts)
     quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
+    # stance shares as estimates with a 95% interval, and the quotes' stances under the adapted model
+    stance_estimate, adapted = digest_view(conn, case_name, quote_ids)
     lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", quote_ids)}
     proposing = {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
         "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "
@@ -107,7 +130,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
                            "author": r["author_handle"] or r["author_name"], "published_at": r["published_at"],
                            "start": q["start"], "end": q["end"], "text": q["text"], "whole": q["start"] == 0 and q["end"] == len(r["text"]),
                            "lang": lang_of.get(q["comment_id"]), "stance": q["stance"], "raw_sha256": r["sha256"],
-                           "post_url": r["url"]})
+                           "post_url": r["url"], **_side(adapted.get(q["comment_id"]))})
         themes.append({**{k: t[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances")},
                        "entities": [{"name": n, "comments": k} for n, k in t["entities"]], "quotes": quotes})
 
@@ -146,6 +169,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "totals": {"comments": s["comments"], "replies": sum(p["replies_stored"] for p in post_out),
                    "authors": s["authors"], "by_language": s["languages"]},
         "stance": s["stance"], "stance_without_coordinated": s["stance_without_coordinated"],
+        "stance_estimate": stance_estimate,
         "themes": themes,
         "proposals": proposed,
         "coordination": {"window_s": s["coordination"]["window_s"], "bursts": [

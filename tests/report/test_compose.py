@@ -107,3 +107,49 @@ def test_russian_pronoun_for_many_people_is_plural(digest):
     st["authors"][top]["n"] = 141  # the verb agrees with 141 (singular form); the pronoun means 141 people
     text = str(compose(digest, "ru"))
     assert "141" in text and "ему принадлеж" not in text and "им принадлеж" in text
+
+
+def with_estimate(digest, supportive, low, high, n_draws=40, n_checked=52):
+    """Add a stance estimate: supportive (share, low, high) by people and comments, the rest split."""
+    rest = (1 - supportive) / 3
+
+    def block():
+        return {"supportive": {"share": supportive, "low": low, "high": high},
+                **{k: {"share": rest, "low": max(0.0, rest - 0.05), "high": rest + 0.05}
+                   for k in ("neutral", "hostile", "not_about_case")}}
+    digest["stance_estimate"] = {"method": "active-ppi" if n_draws else "model-documented-error", "level": 0.95,
+                                 "n_checked": n_checked, "n_draws": n_draws, "n_comments": 246, "n_authors": 224,
+                                 "by_comments": block(), "by_authors": block()}
+    return digest
+
+
+def test_estimates_are_stated_as_an_editor_would_and_verify(digest):
+    with_estimate(digest, 0.8, 0.76, 0.84)
+    ru, en = text_of(compose(digest, "ru")), text_of(compose(digest, "en"))
+    assert "Из 224 пользователей около 80% (76–84%) выразили обеспокоенность судьбой Ильяса Мударова" in ru
+    assert "Of 224 users, about 80% (76–84%) expressed concern about Ilyas Mudarov's fate" in en
+    assert "редактор проверил позицию, определённую машиной, на 52 комментариях" in ru
+    assert "an editor checked the machine's reading on 52 comments" in en
+    assert "Подавляющее большинство" in ru.split("\n")[2]
+    assert "Без них по машинной разметке доля пользователей" in ru  # the count without bursts is not an estimate
+    for lang in ("ru", "en"):
+        md = render_md.render(compose(digest, lang))
+        assert verify_report(md, digest, quoted(digest), lang=lang) == []
+    digest["stance_estimate"]["n_sampled"] = 40  # the editor also labelled 12 comments outside the queue
+    en = render_md.render(compose(digest, "en"))
+    assert "on 52 comments (40 of them drawn at random, favouring the uncertain ones)" in en
+    assert verify_report(en, digest, quoted(digest), lang="en") == []
+    digest["stance_estimate"]["by_authors"]["supportive"]["low"] = 0.70  # a range not in the digest is caught
+    md = render_md.render(compose(digest, "en")).replace("70–84%", "71–84%")
+    assert [p.kind for p in verify_report(md, digest, quoted(digest), lang="en")] == ["percent"]
+
+
+def test_unchecked_estimates_say_so_and_an_uncertain_majority_is_not_claimed(digest):
+    with_estimate(digest, 0.62, 0.42, 0.82, n_draws=0, n_checked=0)
+    ru, en = text_of(compose(digest, "ru")), text_of(compose(digest, "en"))
+    assert "непроверенная машинная оценка" in ru and "documented error" in en
+    assert ru.split("\n")[0] == "# Реакция пользователей соцсетей на дело Ильяса Мударова"
+    assert "Самая большая группа комментаторов" in ru.split("\n")[2]
+    assert "largest group" in en.split("\n")[2] and "Most" not in en.split("\n")[2]
+    with_estimate(digest, 0.40, 0.30, 0.48)
+    assert "разделились" in text_of(compose(digest, "ru")).split("\n")[0]

@@ -6,6 +6,7 @@
     casefile   event …, case timeline              report     report, report check
     evaluation eval …, train                       bench      bench import|analyze|report|web
     labels     labels …                            web        serve, user …
+    review     review (the editor's check), bench review
     demo       demo (the main job is demo/run.py)
 
 A new command or group is a click command in its module, registered below in `_register`.
@@ -42,15 +43,16 @@ def main(ctx, home: Path):
 
 def _register() -> None:
     """Every command and group of `otklik`, in one place."""
-    from . import analysis, bench, casefile, cases, demo, evaluation, imports, labels, look, report, web
+    from . import analysis, bench, casefile, cases, demo, evaluation, imports, labels, look, report, review, web
 
     cases.case.add_command(casefile.timeline_cmd)
+    bench.bench.add_command(review.bench_review)
     for command in (
         cases.case, cases.cases_cmd, imports.import_cmd, imports.formats_cmd,
         look.show_cmd, look.search_cmd, look.export_cmd, look.verify_cmd,
         analysis.analyze_cmd, analysis.label_cmd, analysis.theme,
         evaluation.eval_group, evaluation.train_cmd, bench.bench, demo.demo_cmd,
-        web.serve, web.user, casefile.event, labels.labels, report.report,
+        web.serve, web.user, casefile.event, labels.labels, report.report, review.review,
     ):
         main.add_command(command)
 

@@ -20,7 +20,7 @@ designated names are marked at their first mention; verbatim quotes never are.
 from __future__ import annotations
 
 from .grammar import (NBSP, by_time, count, format_date, format_month, format_time, inflect_name, latin_name, local,
-                      number, parse_when, percent, ru_form, surname, tz_phrase, verb_ru)
+                      number, parse_when, percent, percent_value, ru_form, surname, tz_phrase, verb_ru)
 
 MIN_THEME_PEOPLE = 3
 MAX_THEMES = 6
@@ -124,11 +124,34 @@ class Composer:
     # -------------------------------------------------------------- the stance picture
 
     def stance_order(self) -> list[tuple[str, dict, dict]]:
-        """(label, by-people, by-comments) for stances anybody took, largest by people first."""
+        """(label, by-people, by-comments) for stances anybody took, largest by people first.
+        With the digest's `stance_estimate` these are the estimates ({share, low, high}); else
+        the machine's counts ({n, share})."""
+        e = self.d.get("stance_estimate")
+        if e:
+            rows = [(k, e["by_authors"][k], e["by_comments"][k]) for k in ("supportive", "hostile", "neutral", "not_about_case")
+                    if percent_value(e["by_authors"][k]["share"]) > 0]
+            return sorted(rows, key=lambda r: -r[1]["share"])
         st = self.d["stance"]
         rows = [(k, st["authors"][k], st["comments"][k]) for k in ("supportive", "hostile", "neutral", "not_about_case")
                 if st["authors"].get(k, {}).get("n")]
         return sorted(rows, key=lambda r: -r[1]["n"])
+
+    @staticmethod
+    def majority(people: dict) -> str:
+        """Does the group hold a majority: "yes", "no", or "unsure" (its interval straddles half)."""
+        low, high = people.get("low", people["share"]), people.get("high", people["share"])
+        if low > 0.5:
+            return "yes"
+        return "no" if high <= 0.5 or "low" not in people else "unsure"
+
+    def about(self, est: dict) -> str:
+        """An estimate as an editor writes it: «около 80% (76–84%)», "about 80% (76–84%)"."""
+        p = percent(est["share"], self.lang)
+        lo, hi = percent_value(est["low"]), percent_value(est["high"])  # a bound below 0.5% is written 0
+        if lo == hi:
+            return p
+        return f"{self.ru_en('около', 'about')} {p} ({lo}–{hi}%)"
 
     def verb_phrase(self, label: str, form: str = "pl") -> str:
         """What people of a stance did, as a predicate: «выразили обеспокоенность судьбой …».
@@ -161,7 +184,10 @@ class Composer:
         if top is None:
             return self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
                               f"Social media reaction to {self.name()}'s case")
-        if share <= 0.5:
+        if self.majority(rows[0][1]) == "unsure":
+            return self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
+                              f"Social media reaction to {self.name()}'s case")
+        if self.majority(rows[0][1]) == "no":
             return self.ru_en(f"Мнения пользователей соцсетей о деле {self.name('gent')} разделились",
                               f"Social media users divided over {self.name()}'s case")
         return {
@@ -180,6 +206,9 @@ class Composer:
         label, people, _ = rows[0]
         share = people["share"]
         vp = self.verb_phrase(label)
+        if self.majority(people) == "unsure":  # the interval does not say whether they are a majority
+            return self.ru_en(f"Самая большая группа комментаторов в {where} {self.verb_phrase(label, 'f')}.",
+                              f"The largest group of commenters on {where} {vp}.")
         if self.lang == "ru":
             if share >= 0.9:
                 return f"Почти все комментаторы в {where} {vp}."
@@ -260,6 +289,9 @@ class Composer:
     def positions(self, rows) -> None:
         if not rows:
             return
+        if self.d.get("stance_estimate"):
+            self.estimated_positions(rows)
+            return
         st = self.d["stance"]
         total_p, total_c = st["authors"]["total"], st["comments"]["total"]
         self.heading(self.ru_en("Позиции", "Positions"))
@@ -292,6 +324,52 @@ class Composer:
                      f"({percent(comments['share'], L)}).")
             self.para(s)
 
+    def estimated_positions(self, rows) -> None:
+        """The positions as estimates with their intervals, and how far the editor checked them."""
+        e, L = self.d["stance_estimate"], self.lang
+        self.heading(self.ru_en("Позиции", "Positions"))
+        label, people, comments = rows[0]
+        self.para(self.ru_en(
+            f"Из {self.n(e['n_authors'], 'пользователь', 'gent')} {self.about(people)} {self.verb_phrase(label)}; "
+            f"им принадлежит {self.about(comments)} из {self.n(e['n_comments'], 'комментарий', 'gent')}.",
+            f"Of {self.n(e['n_authors'], 'user')}, {self.about(people)} {self.verb_phrase(label)}; "
+            f"they wrote {self.about(comments)} of the {self.n(e['n_comments'], 'comment')}."))
+        for label, people, comments in rows[1:]:
+            if L == "ru":
+                lead = {"hostile": f"Против {self.name('gent')} высказались", "neutral": "Нейтрально высказались",
+                        "supportive": f"Обеспокоенность судьбой {self.name('gent')} выразили",
+                        "not_about_case": "Не о деле писали"}[label]
+                s = f"{lead} {self.about(people)} пользователей; им принадлежит {self.about(comments)} комментариев."
+            else:
+                s = (f"{self.about(people)[:1].upper()}{self.about(people)[1:]} of users {self.verb_phrase(label)}; "
+                     f"they wrote {self.about(comments)} of the comments.")
+            self.para(s)
+        k = e["n_checked"]
+        level = percent(e.get("level", 0.95), L)
+        if e["n_draws"]:
+            m = e.get("n_sampled", k)
+            how = self.ru_en("выбранных случайно с упором на спорные" if m == k else
+                             f"{number(m, L)} из них выбраны случайно с упором на спорные",
+                             "drawn at random (favouring the uncertain ones)" if m == k else
+                             f"{number(m, L)} of them drawn at random, favouring the uncertain ones")
+            self.para(self.ru_en(
+                f"Доли — оценки: редактор проверил позицию, определённую машиной, на {number(k, L)} "
+                f"{self.comments_loct(k)}{', ' if m == k else ' ('}{how}{', ' if m == k else '), '}и оценка "
+                f"учитывает найденные ошибки машины. В скобках — интервал, который с вероятностью {level} "
+                f"содержит истинную долю.",
+                f"The shares are estimates: an editor checked the machine's reading on {self.n(k, 'comment')}"
+                f"{' ' if m == k else ' ('}{how}{', ' if m == k else '), '}and the estimate corrects for the "
+                f"errors found. The ranges in brackets hold the true share with {level} probability."))
+        else:
+            extra = self.ru_en(f" Метки редактора на {number(k, L)} {self.comments_loct(k)} учтены, но выборочной "
+                               f"проверки не было.", f" The editor's labels on {self.n(k, 'comment')} are included, "
+                               f"but no random sample was checked.") if k else ""
+            self.para(self.ru_en(
+                "Это непроверенная машинная оценка: редактор ещё не проверял определённые машиной позиции по "
+                "выборке, и интервал в скобках рассчитан по документированной ошибке модели." + extra,
+                "These are the machine's unchecked estimates: no editor has checked a sample of its readings yet, "
+                "and the ranges in brackets come from the model's documented error." + extra))
+
     def comments_loct(self, k: int) -> str:
         """«в 1 комментарии», «в 9 комментариях» (prepositional plural agreement)."""
         return "комментарии" if ru_form(k) == 0 else "комментариях"
@@ -321,10 +399,12 @@ class Composer:
         if rows and wo.get(rows[0][0]):
             label = rows[0][0]
             p = percent(wo[label]["share"], L)
+            # with estimates above, this machine count must not read as one of them
+            machine = self.ru_en("по машинной разметке ", "by the machine's reading, ") if self.d.get("stance_estimate") else ""
             self.para(self.ru_en(
-                f"Без них доля пользователей, которые {self.verb_phrase(label)}, составляет {p} "
+                f"Без них {machine}доля пользователей, которые {self.verb_phrase(label)}, составляет {p} "
                 f"({number(wo[label]['n'], L)} из {self.n(wo['total'], 'пользователь', 'gent')}).",
-                f"Without them, the share of users who {self.verb_phrase(label)} is {p} "
+                f"Without them, {machine}the share of users who {self.verb_phrase(label)} is {p} "
                 f"({number(wo[label]['n'], L)} of {self.n(wo['total'], 'user')})."))
 
     def themes(self) -> None:

@@ -20,7 +20,7 @@ Numbers. Every other number in the text must equal a figure of the digest (`figu
 - a number followed by a unit word is checked against figures of that kind: comments/replies,
   people/users/accounts, followers;
 - a percentage against the shares in the digest, rounded half up to whole percent
-  ("<1%" for a non-zero share below 0.5%);
+  ("<1%" for a non-zero share below 0.5%); a range «76–84%» checks both ends (estimates);
 - dates («21 мая 2026 года», "May 21", «октябрь 2018 года») and clock times («22:20»,
   "10:20 PM") against the digest's dates and timestamps, in the case's time zone (or UTC);
 - any other number against the set of all digest figures.
@@ -104,6 +104,15 @@ def figures(digest: dict) -> dict:
                     share = v.get("share") or 0
                     f["percent"].add(percent_value(share))
                     f["small_share"] |= 0 < share < 0.005
+    est = digest.get("stance_estimate") or {}
+    if est:  # estimates are written «около 80% (76–84%)»: share, low and high are all figures
+        f["comments"] |= {est.get("n_checked"), est.get("n_sampled"), est.get("n_comments")}
+        f["people"].add(est.get("n_authors"))
+        f["percent"].add(percent_value(est.get("level", 0.95)))
+        for scale in ("by_comments", "by_authors"):
+            for v in est.get(scale, {}).values():
+                f["percent"] |= {percent_value(v[k]) for k in ("share", "low", "high")}
+                f["small_share"] |= any(0 < v[k] < 0.005 for k in ("share", "low", "high"))
     for th in digest.get("themes", []):
         f["comments"] |= {th.get("n_comments"), *th.get("stances", {}).values(), *(e["comments"] for e in th.get("entities", []))}
         f["people"].add(th.get("n_authors"))
@@ -345,6 +354,11 @@ def verify_report(text: str, digest: dict, comments: dict, *, lang: str | None =
         if m.group(3) is None and _int(m.group(2)) in f["percent"]:
             return None
         return "percent", "not a share in the digest (whole percent, rounded half up)"
+    # a range of shares, «76–84%»: both ends are shares of the digest
+    rng = re.compile(rf"{num.pattern}{SP}?[–-]{SP}?{num.pattern}{SP}?%")
+    check(rng, lambda m: None if m.group(2) is None and m.group(4) is None and
+          {_int(m.group(1)), _int(m.group(3))} <= f["percent"] else
+          ("percent", "not a range of shares in the digest (whole percent, rounded half up)"))
     check(pct, percent)
 
     for kind, words in UNITS.items():
