@@ -39,3 +39,17 @@ def digest():
 def quoted(digest):
     """Stored comment texts of the digest's quotes (the demo quotes are whole comments)."""
     return {q["comment_id"]: q["text"] for t in digest["themes"] for q in t["quotes"]}
+
+
+def with_estimate(digest, supportive, low, high, n_draws=40, n_checked=52):
+    """Add a stance estimate: supportive (share, low, high) by people and comments, the rest split."""
+    rest = (1 - supportive) / 3
+
+    def block():
+        return {"supportive": {"share": supportive, "low": low, "high": high},
+                **{k: {"share": rest, "low": max(0.0, rest - 0.05), "high": rest + 0.05}
+                   for k in ("neutral", "hostile", "not_about_case")}}
+    digest["stance_estimate"] = {"method": "active-ppi" if n_draws else "model-documented-error", "level": 0.95,
+                                 "n_checked": n_checked, "n_draws": n_draws, "n_comments": 246, "n_authors": 224,
+                                 "by_comments": block(), "by_authors": block()}
+    return digest

@@ -6,7 +6,7 @@ from otklik.report import render_md
 from otklik.report.compose import compose
 from otklik.report.verify import normalise, verify_report
 
-from .conftest import FakeTranslator, quoted
+from .conftest import FakeTranslator, quoted, with_estimate
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_a_quote_attributed_to_another_comment_fails(md, digest):
 @pytest.mark.parametrize("lang,old,new,kind", [
     ("ru", "собрала 205 комментариев", "собрала 250 комментариев", "number"),
     ("ru", "161 подписчик", "1610 подписчик", "number"),
-    ("ru", "222 (99%)", "222 (95%)", "percent"),
+    ("ru", "около 59% (9–100%)", "около 59% (19–100%)", "percent"),
     ("ru", "к 22:20", "к 22:40", "time"),
     ("ru", "25 ноября 2026 года собрала", "26 ноября 2026 года собрала", "date"),
     ("en", "(178)", "(187)", "number"),

@@ -48,8 +48,9 @@ ENTITIES_RU = {
     "United Kingdom": "Великобритания", "United States": "США", "Canada": "Канада", "Israel": "Израиль",
     "United Arab Emirates": "ОАЭ", "Egypt": "Египет", "Saudi Arabia": "Саудовская Аравия", "Ingushetia": "Ингушетия",
     "Dagestan": "Дагестан", "Czech Republic": "Чехия", "Moldova": "Молдова", "Mongolia": "Монголия", "China": "Китай",
+    "Europe": "Европа", "CIS": "СНГ", "Ireland": "Ирландия", "Australia": "Австралия", "Adat": "Адат",
 }
-EN_ARTICLE = {"European Union": "the EU", "United Nations": "the UN", "United Kingdom": "the UK",
+EN_ARTICLE = {"European Union": "the EU", "CIS": "the CIS", "United Nations": "the UN", "United Kingdom": "the UK",
               "United States": "the US", "United Arab Emirates": "the UAE", "Netherlands": "the Netherlands",
               "Czech Republic": "the Czech Republic", "European Court of Human Rights": "the ECHR"}
 
