@@ -86,3 +86,21 @@ def test_bad_workspace_files_are_errors_naming_the_file(cwd, text, match):
     assert str(ws / "otklik.toml") in str(e.value)
     res = run("--home", str(ws), "config", "show")
     assert res.exit_code == 2 and "otklik.toml" in res.output and "sk-1" not in res.output
+
+
+def test_diagnostics_go_through_logging_with_v_and_q(cwd, monkeypatch):
+    """A retried request is a warning on stderr by default; -q hides it, -v adds what is done."""
+    from otklik.cli import base
+    from otklik.translate import _http
+
+    def noisy(obj):
+        _http.log.warning("server busy; retrying")
+        _http.log.info("sent 3 texts")
+
+    monkeypatch.setattr(base.Ctx, "allow_create", noisy)  # a hook every `case new` calls first
+    default = CliRunner().invoke(main, ["case", "new", "x", "--subject", "S"])
+    assert "otklik: WARNING: server busy; retrying" in default.output and "sent 3 texts" not in default.output
+    quiet = CliRunner().invoke(main, ["-q", "--home", "ws2", "case", "new", "x", "--subject", "S"])
+    assert "server busy" not in quiet.output and quiet.exit_code == 0
+    verbose = CliRunner().invoke(main, ["-v", "--home", "ws3", "case", "new", "x", "--subject", "S"])
+    assert "otklik: INFO: sent 3 texts" in verbose.output

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .base import EXIT_BAD_INPUT, Ctx, fail  # noqa: F401 (what other modules and tests import from otklik.cli)
+from .base import EXIT_BAD_INPUT, Ctx, fail, setup_logging  # noqa: F401 (what other modules and tests import from otklik.cli)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,9 +28,11 @@ from .base import EXIT_BAD_INPUT, Ctx, fail  # noqa: F401 (what other modules an
               help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME or `workspace` in "
                    "$XDG_CONFIG_HOME/otklik/config.toml; default ./otklik-data, which only `case new` "
                    "and `demo` create.")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr: -v what is done, -vv debugging.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings).")
 @click.version_option(__version__, prog_name="otklik")
 @click.pass_context
-def main(ctx, home: Path):
+def main(ctx, home: Path, verbose: int, quiet: bool):
     """otklik: turn public comment threads about a case into evidence-grade data.
 
     \b
@@ -42,6 +44,7 @@ def main(ctx, home: Path):
     """
     from ..config import ConfigError
 
+    setup_logging(verbose, quiet)
     try:
         ctx.obj = Ctx(home)
     except ConfigError as e:

@@ -4,6 +4,7 @@ error helper with the exit codes (1 an error, 2 bad input, 3 verification failed
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -49,6 +50,33 @@ class Ctx:
                      f"the user configuration), or create one with `otklik case new`", EXIT_BAD_INPUT)
             self._engine = open_store(self.home)
         return self._engine
+
+
+class _ClickHandler(logging.Handler):
+    """Log records on the current stderr (click's, so a test runner's captured stream works too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # a log line must never break a command
+            self.handleError(record)
+
+
+_HANDLER = _ClickHandler()
+_HANDLER.setFormatter(logging.Formatter("otklik: %(levelname)s: %(message)s"))
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    """Diagnostics through `logging` on stderr: warnings by default, -v info, -vv debug, -q errors only.
+    Python warnings (warnings.warn) are logged too, so -q silences them. Command output is not logging."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
+    for name in ("otklik", "py.warnings"):
+        logger = logging.getLogger(name)
+        if _HANDLER not in logger.handlers:
+            logger.addHandler(_HANDLER)
+        logger.setLevel(level)
+        logger.propagate = False
+    logging.captureWarnings(True)
 
 
 def emit(data, as_json: bool, human) -> None:

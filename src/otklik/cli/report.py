@@ -5,6 +5,7 @@ Both expect the CLI's context object (with `.engine` and `.home`) as `click.pass
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -62,6 +63,8 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
     try:
         engine = translator_from_config(obj.config.translator_options(translator or obj.config.get("translator.engine")))
         policy = Policy.from_dict(obj.config.section("style"))
+        logging.getLogger("otklik.report").info("quotes translated by %s%s", engine.name,
+                                                 f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
         fail(f"configuration: {e}", EXIT_BAD_INPUT)
     try:

@@ -75,6 +75,7 @@ def post_json(url: str, payload: dict, headers: dict | None = None, timeout: flo
     with httpx.Client(timeout=float(timeout), trust_env=not is_loopback(url)) as client:
         for attempt in range(retries + 1):
             wait = BACKOFF_S * 2 ** attempt
+            log.debug("POST %s (%s), attempt %d", safe, what, attempt + 1)
             try:
                 resp = client.post(url, json=payload, headers=hdrs)
             except httpx.TimeoutException:
