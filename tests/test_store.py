@@ -33,7 +33,7 @@ def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_pa
 
     engine = store.open_store(url=url)
     with engine.connect() as conn:
-        assert store.schema_version(conn) == store.SCHEMA_VERSION == 5
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
         assert conn.execute(text("SELECT name, role FROM web_user")).all() == [("eve", "editor")]
         assert conn.execute(text("SELECT date, text_ru FROM event")).all() == [("2026-12-08", "срок")]
         # the tables the old store did not have yet are there, empty
@@ -45,4 +45,27 @@ def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_pa
                                                    "AND tbl_name='web_comment_facet'"))}
     assert {"ix_wf_thread", "ix_wf_time", "ix_wf_stance", "ix_wf_lang", "ix_wf_theme", "ix_wf_author",
             "ix_wf_coord"} <= indexes
+    engine.dispose()
+
+
+def test_a_store_from_before_migration_6_keeps_its_analysis_and_gains_the_missing_tables(tmp_path):
+    """Analysis tables made on first use by the old analysis (and no review queue yet): the rows
+    stay, the review queue's table is created, and the store is at the current version."""
+    url = f"sqlite:///{tmp_path / 'otklik.sqlite'}"
+    old = create_engine(url)
+    with old.begin() as conn:
+        for version, _name, fn in schema.MIGRATIONS[:5]:
+            fn(conn)
+        conn.execute(text("INSERT INTO meta VALUES ('schema_version', '5'), ('analysis_schema_version', '1')"))
+        schema.metadata.create_all(conn, tables=[schema.analysis_run, schema.editor_label])
+        conn.execute(text("INSERT INTO cases VALUES (1, 'c', 'S', '[]', 'UTC', '[\"ru\"]', 'x')"))
+        conn.execute(text("INSERT INTO editor_label VALUES (1, 1, 7, 'stance', '1', 'eve', 'x')"))
+    old.dispose()
+
+    engine = store.open_store(url=url)
+    with engine.connect() as conn:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
+        assert conn.execute(text("SELECT comment_id, value FROM editor_label")).all() == [(7, "1")]
+        for table in ("annotation", "case_result", "theme_decision", "review_draw"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
     engine.dispose()
