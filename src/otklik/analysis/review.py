@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
-from .. import custody
+from ..store import custody
 from ..cases import get_case
 from ..store.schema import review_draw
 from . import estimate as est
