@@ -11,6 +11,7 @@ declares them): those never reach the store.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Callable
@@ -76,9 +77,12 @@ class Stage:
     sensitive: tuple[str, ...] = ()  # option names whose values are secrets
     backend = "default"
     version = "1"
+    method = ""  # the analysis module (e.g. "coordination") whose VERSION is the stage's version
 
     def __init__(self, params: dict):
         self.params = params
+        if self.method:  # imported on use: a stage's method may load heavy dependencies
+            self.version = importlib.import_module(f"otklik.analysis.{self.method}").VERSION
 
     @classmethod
     def secret_options(cls, params: dict) -> set[str]:

@@ -12,14 +12,7 @@ from .base import CaseStage, stage
 class CoordinationStage(CaseStage):
     name = "coordination"
     assigns = ("case.coordination",)
-    backend = "minhash"
-    count_key = "groups"
-
-    def __init__(self, params):
-        from ..coordination import VERSION
-
-        super().__init__(params)
-        self.version = VERSION
+    backend, method, count_key = "minhash", "coordination", "groups"
 
     def inputs(self, ctx):
         return [(c.id, c.text, c.author, c.published_at) for c in ctx.comments]
@@ -40,14 +33,7 @@ class CoordinationStage(CaseStage):
 class DiscoveryStage(CaseStage):
     name = "discovery"
     assigns = ("case.discovery",)
-    backend = "natasha"
-    count_key = "names"
-
-    def __init__(self, params):
-        from ..discovery import VERSION
-
-        super().__init__(params)
-        self.version = VERSION
+    backend, method, count_key = "natasha", "discovery", "names"
 
     def inputs(self, ctx):
         return [(c.id, c.text) for c in ctx.comments]

