@@ -17,23 +17,29 @@ OLD_COMPONENT_DDL = [
 ]
 
 
-def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_path):
+def _old_store(tmp_path, version: int, statements: list, tables: list = ()) -> str:
+    """A store at schema `version`, with `tables` made the old way and `statements` run; its URL."""
     url = f"sqlite:///{tmp_path / 'otklik.sqlite'}"
     old = create_engine(url)
     with old.begin() as conn:
-        for version, _name, fn in schema.MIGRATIONS[:4]:
+        for _version, _name, fn in schema.MIGRATIONS[:version]:
             fn(conn)
-        conn.execute(text("INSERT INTO meta VALUES ('schema_version', '4')"))
-        for ddl in OLD_COMPONENT_DDL:
-            conn.execute(text(ddl))
+        conn.execute(text(f"INSERT INTO meta VALUES ('schema_version', '{version}')"))
+        schema.metadata.create_all(conn, tables=list(tables))
         conn.execute(text("INSERT INTO cases VALUES (1, 'c', 'S', '[]', 'UTC', '[\"ru\"]', 'x')"))
-        conn.execute(text("INSERT INTO web_user VALUES (1, 'eve', 'editor', 'h', 'x', 0)"))
-        conn.execute(text("INSERT INTO event VALUES (1, 1, '2026-12-08', 'day', 'срок', NULL, 1, NULL, 'eve', 'x', 'manual')"))
+        for sql in statements:
+            conn.execute(text(sql))
     old.dispose()
+    return url
 
+
+def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_path):
+    url = _old_store(tmp_path, 4, OLD_COMPONENT_DDL + [
+        "INSERT INTO web_user VALUES (1, 'eve', 'editor', 'h', 'x', 0)",
+        "INSERT INTO event VALUES (1, 1, '2026-12-08', 'day', 'срок', NULL, 1, NULL, 'eve', 'x', 'manual')"])
     engine = store.open_store(url=url)
     with engine.connect() as conn:
-        assert store.schema_version(conn) == store.SCHEMA_VERSION == 5
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
         assert conn.execute(text("SELECT name, role FROM web_user")).all() == [("eve", "editor")]
         assert conn.execute(text("SELECT date, text_ru FROM event")).all() == [("2026-12-08", "срок")]
         # the tables the old store did not have yet are there, empty
@@ -45,4 +51,19 @@ def test_a_store_from_before_migration_5_keeps_its_web_and_case_file_rows(tmp_pa
                                                    "AND tbl_name='web_comment_facet'"))}
     assert {"ix_wf_thread", "ix_wf_time", "ix_wf_stance", "ix_wf_lang", "ix_wf_theme", "ix_wf_author",
             "ix_wf_coord"} <= indexes
+    engine.dispose()
+
+
+def test_a_store_from_before_migration_6_keeps_its_analysis_and_gains_the_missing_tables(tmp_path):
+    """Analysis tables made on first use by the old analysis (and no review queue yet): the rows
+    stay, the review queue's table is created, and the store is at the current version."""
+    url = _old_store(tmp_path, 5, ["INSERT INTO meta VALUES ('analysis_schema_version', '1')",
+                                   "INSERT INTO editor_label VALUES (1, 1, 7, 'stance', '1', 'eve', 'x')"],
+                     tables=[schema.analysis_run, schema.editor_label])
+    engine = store.open_store(url=url)
+    with engine.connect() as conn:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
+        assert conn.execute(text("SELECT comment_id, value FROM editor_label")).all() == [(7, "1")]
+        for table in ("annotation", "case_result", "theme_decision", "review_draw"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
     engine.dispose()

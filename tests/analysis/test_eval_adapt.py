@@ -35,7 +35,7 @@ def test_curve_needs_enough_rows_per_target(tmp_path):
 
 
 def test_curve_refuses_a_file_the_model_was_trained_on():
-    from otklik.training import SEED_FILE
+    from otklik.evaluation.training import SEED_FILE
 
     with pytest.raises(ValueError, match="trained the shipped model"):
         adaptation_curve(SEED_FILE, (10,), seeds=1)

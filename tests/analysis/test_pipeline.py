@@ -155,3 +155,32 @@ def test_stored_summary_is_used_only_while_it_describes_the_store(tmp_path):
     with engine.connect() as conn:
         with pytest.raises(ValueError, match="1 comment.* imported after its last analysis"):
             case_summary(conn, "demo")
+
+
+def test_the_run_order_comes_from_the_configuration_and_is_checked_before_the_run(demo):
+    _, engine, _ = demo
+
+    def runs():
+        with engine.connect() as conn:
+            return len(conn.execute(pipeline.analysis_run.select()).all())
+    before = runs()
+    with pytest.raises(pipeline.PipelineError, match="unknown stage 'sentiment'"):
+        pipeline.analyze_case(engine, "demo", {"pipeline": ["language", "sentiment"]})
+    # themes read the stance, which no earlier stage assigns in this order
+    with pytest.raises(pipeline.PipelineError, match="stage 'themes' requires comment.stance"):
+        pipeline.analyze_case(engine, "demo", {"pipeline": ["language", "normal", "entities", "coordination", "themes"]})
+    with pytest.raises(pipeline.PipelineError, match="summary requires .*case.themes"):
+        pipeline.analyze_case(engine, "demo", {"pipeline": ["language", "normal", "entities", "stance", "coordination"]})
+    assert runs() == before  # nothing ran
+    order = ["normal", "language", "discovery", "coordination", "entities", "stance", "themes"]
+    run = pipeline.analyze_case(engine, "demo", CONFIG | {"pipeline": order})
+    assert list(run["stages"]) == order and runs() == before + 1
+    assert run["stages"]["stance"]["computed"] == 0 and run["stages"]["themes"]["recomputed"] is False
+
+
+def test_secrets_are_masked_by_declaration_of_the_stage_and_its_backend():
+    recorded = pipeline.public_params({"stance": {"backend": "llm", "api_key": "k-1", "api_key_env": "MY_KEY",
+                                                  "model": "m"},
+                                       "themes": {"keywords": 8}})
+    assert recorded == {"stance": {"backend": "llm", "api_key": "<secret>", "api_key_env": "MY_KEY", "model": "m"},
+                        "themes": {"keywords": 8}}

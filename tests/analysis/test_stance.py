@@ -211,7 +211,7 @@ def test_shipped_model_calls_spam_in_a_thread_not_relevant(model):
 
 def test_seed_corpus_is_ours_varied_and_recorded_in_the_model(model):
     from otklik.evaluation.datasets import sha256_file
-    from otklik.training import SEED_FILE, load_seed_rows
+    from otklik.evaluation.training import SEED_FILE, load_seed_rows
 
     rows, info = load_seed_rows()
     assert len(rows) >= 400
@@ -239,7 +239,7 @@ def test_lexical_features_mask_the_target_and_follow_its_position():
 
 
 def test_own_corpus_parts_are_ours_labelled_and_recorded_in_the_model(model):
-    from otklik.training import OWN_FILES, load_own_rows
+    from otklik.evaluation.training import OWN_FILES, load_own_rows
 
     rows, hashes = load_own_rows()
     assert set(hashes) == set(OWN_FILES) == set(model.meta["training_data"]) - {"rusentne", "argkp_train", "argkp_dev"}

@@ -31,7 +31,7 @@ def ctx(stance_cfg):
 
 def test_both_backends_are_registered_and_off_by_default():
     assert STANCE_BACKENDS["nli"] is sb.nli_stance and STANCE_BACKENDS["llm"] is sb.llm_stance
-    from otklik.analysis.pipeline import StanceStage
+    from otklik.analysis.stages.comment import StanceStage
 
     assert StanceStage({}).backend == "default"
 

@@ -24,34 +24,18 @@ import json
 
 import numpy as np
 import orjson
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
-from .. import custody
+from ..store import custody
 from ..cases import get_case
-from ..store import ensure_component_schema
+from ..store.schema import review_draw
 from . import estimate as est
 from .pipeline import editor_label, set_label
 
-metadata = MetaData()
-review_draw = Table(
-    "review_draw", metadata,
-    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
-    Column("step", Integer, nullable=False), Column("unit", String, nullable=False),  # the author's identity
-    Column("comment_ids", Text, nullable=False),  # JSON: the unit's comments when drawn
-    Column("q", Float, nullable=False),
-    Column("f_unit", Text, nullable=False), Column("f_sum", Text, nullable=False),  # JSON (8,) before the answer
-    Column("n_comments", Integer, nullable=False), Column("n_authors", Integer, nullable=False),
-    Column("status", String, nullable=False),  # pending | done | skipped
-    Column("backend", String, nullable=False), Column("at", String, nullable=False))
-SCHEMA_KEY, SCHEMA_VERSION = "review_schema_version", 1
 
 ADAPTER_STRENGTH = 3.0  # L2 pull of the adapter toward the backend (in labels' worth of evidence)
 KEYS = {"1": 1, "0": 0, "-1": -1, "none": None}
-
-
-def ensure_schema(engine: Engine) -> None:
-    ensure_component_schema(engine, SCHEMA_KEY, SCHEMA_VERSION, metadata)
 
 
 # ------------------------------------------------------------------ the model's probabilities
@@ -335,7 +319,6 @@ def _questions(conn, st, pending, n):
 def next_questions(engine: Engine, case_name: str, n: int = 1, rng: np.random.Generator | None = None) -> list[dict]:
     """The next n comments the editor should label (drawing new units when the pending ones run
     out). Asking again without answering returns the same questions."""
-    ensure_schema(engine)
     rng = rng or np.random.default_rng()
     with engine.begin() as conn:
         case = get_case(conn, case_name)
@@ -366,7 +349,6 @@ def answer(engine: Engine, case_name: str, platform_id: str, stance, user: str |
     the case's model, and return the new estimate."""
     if stance not in (1, 0, -1, None):
         raise ValueError(f"stance must be 1, 0, -1 or None, not {stance!r}")
-    ensure_schema(engine)
     set_label(engine, case_name, platform_id, "stance", stance, user)
     with engine.begin() as conn:
         return current_estimate(conn, case_name)
@@ -374,7 +356,6 @@ def answer(engine: Engine, case_name: str, platform_id: str, stance, user: str |
 
 def skip(engine: Engine, case_name: str, draw_id: int) -> None:
     """Leave a drawn unit out (the editor cannot tell): its draw adds no term (see estimate.py)."""
-    ensure_schema(engine)
     with engine.begin() as conn:
         case = get_case(conn, case_name)
         conn.execute(review_draw.update().where(review_draw.c.id == draw_id, review_draw.c.case_id == case["id"],

@@ -1,5 +1,6 @@
-"""Optional stance backends: a local zero-shot NLI model ("nli") and an OpenAI-compatible chat
-endpoint ("llm"). Both are off by default and chosen with ``{"stance": {"backend": "nli"|"llm", ...}}``.
+"""Stance backends, one interface chosen by configuration: the shipped thread-stance model
+("default"), and two optional ones, a local zero-shot NLI model ("nli") and an OpenAI-compatible
+chat endpoint ("llm"). The optional ones are off by default and chosen with ``{"stance": {"backend": "nli"|"llm", ...}}``.
 
 Why optional: the default install stays torch-free and sends nothing anywhere. A newsroom that has
 an NLI model on disk, or runs its own llama.cpp / Ollama / vLLM server, can swap one in behind the
@@ -10,7 +11,8 @@ or None with relevant=False (not about the case).
 Privacy: the NLI backend never downloads (HF_HUB_OFFLINE=1, local_files_only=True, and the model
 directory must exist). The LLM backend has no default URL: comments leave the machine only for an
 endpoint the user wrote into the configuration. Prefer ``api_key_env`` to ``api_key``: the stance
-configuration is recorded in the run's provenance, so a literal key would be stored with it.
+configuration is recorded in the run's provenance, so a literal key would be stored with it
+(masked: a backend declares its secret options, ``@stance_backend(name, sensitive=(...))``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,48 @@ import os
 import re
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from .pipeline import CommentView, stance_backend
+if TYPE_CHECKING:
+    from .stages.base import CommentView, Context
 
-__all__ = ["nli_hypotheses", "nli_label_ids", "nli_decide", "nli_stance", "llm_stance", "parse_llm_results", "LLMError"]
+__all__ = ["STANCE_BACKENDS", "stance_backend", "nli_hypotheses", "nli_label_ids", "nli_decide", "nli_stance", "llm_stance", "parse_llm_results", "LLMError"]
+
+
+STANCE_BACKENDS: dict[str, Callable] = {}
+
+
+def stance_backend(name: str, sensitive: tuple[str, ...] = ()):
+    """Register `fn(ctx, items, labelled)` as the stance backend `name`; `sensitive` names its
+    options that are secrets (masked wherever the configuration is recorded)."""
+    def wrap(fn):
+        fn.sensitive = tuple(sensitive)
+        STANCE_BACKENDS[name] = fn
+        return fn
+    return wrap
+
+
+@stance_backend("default")
+def _default_stance(ctx: Context, items: list[CommentView], labelled: list[tuple[CommentView, int | None]]):
+    """The offline thread-stance model shipped in the package (`thread_stance.py`): stance toward
+    the case's subject with its four class probabilities, which the review queue and the share
+    estimates read. The case's editor labels refit it first (`thread_stance.adapt`)."""
+    from .stance_features import TargetSpec
+    from .thread_stance import CLASSES, LABELS, adapt, default_model, featurize
+
+    model = default_model()
+    target = TargetSpec(ctx.case["subject"], tuple(ctx.case["aliases"]))
+    if labelled:
+        model = adapt(model, featurize([c.ann["normal"]["text"] for c, _ in labelled], target, ctx.embedder()),
+                      [v for _, v in labelled])
+    # the working text: the same strings the themes stage embeds, so each is encoded once
+    P = model.predict_proba(featurize([c.ann["normal"]["text"] for c in items], target, ctx.embedder()))
+    out = []
+    for p in P:
+        k = int(p.argmax())
+        out.append({"label": LABELS[k], "relevant": LABELS[k] is not None, "confidence": round(float(p[k]), 4),
+                    "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}})
+    return out
 
 
 def _text(c: CommentView) -> str:
@@ -317,7 +357,7 @@ def _post(url: str, body: dict, key: str | None, timeout: float) -> str:
         raise LLMError(f"stance endpoint {url} answered without choices[0].message.content") from e
 
 
-@stance_backend("llm")
+@stance_backend("llm", sensitive=("api_key",))
 def llm_stance(ctx, items: list[CommentView], labelled) -> list[dict]:
     """Stance from an OpenAI-compatible chat completions endpoint, several comments per request.
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..cases import get_case
 from ..store import json_field
-from .pipeline import case_result
+from ..store.schema import case_result
 
 @dataclass(slots=True)
 class _Row:

@@ -44,7 +44,7 @@ def bench_import_cmd(n, runs, data_dir, as_json):
     Example:
       otklik bench import --comments 1000000 --runs 3
     """
-    from ..bench import bench_import
+    from ..bench.imports import bench_import
 
     res = bench_import(n, runs, data_dir, echo=_progress(as_json))
     emit(res, as_json, lambda r: click.echo(
@@ -63,7 +63,7 @@ def bench_analyze_cmd(n, runs, data_dir, as_json):
     Example:
       otklik bench analyze --comments 100000
     """
-    from ..analysis.bench import bench_analyze
+    from ..bench.analysis import bench_analyze
 
     res = bench_analyze(n, runs, data_dir, echo=_progress(as_json))
     emit(res, as_json, lambda r: click.echo(

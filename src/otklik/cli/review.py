@@ -139,7 +139,7 @@ def bench_review(n, answers, data_dir, as_json):
     """
     from pathlib import Path
 
-    from ..analysis.review_bench import bench_review as run
+    from ..bench.review import bench_review as run
 
     res = run(n, answers, Path(data_dir), echo=(lambda m: None) if as_json else click.echo)
     if as_json:

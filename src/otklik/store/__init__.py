@@ -13,6 +13,7 @@ The names below are the ones other modules import as `from otklik.store import X
 
 from .engine import bulk_write, database_url, default_home, open_store, read_engine
 from .schema import (
+    ANALYSIS_TABLES, analysis_run, annotation, case_result, editor_label, review_draw, theme_decision,
     FTS_HASHSIZE, MIGRATIONS, SCHEMA_VERSION, Sha256, author, case_post, cases, comment, ensure_component_schema, event,
     import_run, meta, metadata, migrate, observation, platform, post, raw_chunk, raw_record, schema_version, sighting,
     source, web_comment_facet, web_facet_state, web_report_draft, web_session, web_user,
@@ -21,6 +22,7 @@ from .schema import _m1  # noqa: F401 (tests build a schema-1 store)
 from .sql import chunked, in_case, json_field, of_case, pg_comment_words, pg_search_query
 
 __all__ = [
+    "ANALYSIS_TABLES", "analysis_run", "annotation", "case_result", "editor_label", "review_draw", "theme_decision",
     "bulk_write", "database_url", "default_home", "open_store", "read_engine",
     "FTS_HASHSIZE", "MIGRATIONS", "SCHEMA_VERSION", "Sha256", "author", "case_post", "cases", "comment",
     "ensure_component_schema", "event", "import_run", "meta", "metadata", "migrate", "observation", "platform", "post",

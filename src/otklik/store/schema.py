@@ -2,8 +2,7 @@
 
 SQLite by default (WAL, foreign keys, FTS5 over comment text); the tables are SQLAlchemy Core
 so a PostgreSQL URL can replace the file. Raw records and the custody log are append-only:
-triggers refuse UPDATE and DELETE on them. (The analysis' tables are still created by
-analysis/pipeline.py through `ensure_component_schema`.)
+triggers refuse UPDATE and DELETE on them.
 """
 
 from __future__ import annotations
@@ -296,6 +295,51 @@ web_comment_facet = Table(
 web_facet_state = Table(
     "web_facet_state", metadata,
     Column("case_id", Integer, primary_key=True, autoincrement=False), Column("stamp", Text, nullable=False))
+# The analysis: its runs, one annotation per comment and stage, one result per case and stage,
+# and the editor's decisions (labels, theme decisions, the review queue's draws).
+analysis_run = Table(
+    "analysis_run", metadata,
+    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
+    Column("started_at", String, nullable=False), Column("finished_at", String),
+    Column("code_version", String, nullable=False), Column("config", Text, nullable=False),
+    Column("summary", Text))
+annotation = Table(
+    "annotation", metadata,
+    Column("comment_id", Integer, primary_key=True), Column("stage", String, primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+    Column("backend", String, nullable=False), Column("version", String, nullable=False),
+    Column("params", Text, nullable=False), Column("input_hash", String, nullable=False),
+    Column("run_id", Integer, nullable=False))
+case_result = Table(
+    "case_result", metadata,
+    Column("case_id", Integer, primary_key=True), Column("stage", String, primary_key=True),
+    Column("payload", Text, nullable=False), Column("backend", String, nullable=False),
+    Column("version", String, nullable=False), Column("params", Text, nullable=False),
+    Column("input_hash", String, nullable=False), Column("run_id", Integer, nullable=False))
+editor_label = Table(
+    "editor_label", metadata,
+    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
+    Column("comment_id", Integer, nullable=False), Column("field", String, nullable=False),
+    Column("value", Text, nullable=False), Column("user", String), Column("at", String, nullable=False),
+    UniqueConstraint("case_id", "comment_id", "field"))
+theme_decision = Table(
+    "theme_decision", metadata,
+    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
+    Column("kind", String, nullable=False),  # rename | merge | move | pin | reject
+    Column("payload", Text, nullable=False), Column("user", String), Column("at", String, nullable=False))
+review_draw = Table(
+    "review_draw", metadata,
+    Column("id", Integer, primary_key=True), Column("case_id", Integer, nullable=False),
+    Column("step", Integer, nullable=False), Column("unit", String, nullable=False),  # the author's identity
+    Column("comment_ids", Text, nullable=False),  # JSON: the unit's comments when drawn
+    Column("q", Float, nullable=False),
+    Column("f_unit", Text, nullable=False), Column("f_sum", Text, nullable=False),  # JSON (8,) before the answer
+    Column("n_comments", Integer, nullable=False), Column("n_authors", Integer, nullable=False),
+    Column("status", String, nullable=False),  # pending | done | skipped
+    Column("backend", String, nullable=False), Column("at", String, nullable=False))
+ANALYSIS_TABLES = [analysis_run, annotation, case_result, editor_label, theme_decision, review_draw]
+
+
 COMPONENT_TABLES = [event, web_user, web_session, web_report_draft, web_comment_facet, web_facet_state]
 
 
@@ -424,10 +468,17 @@ def _m5(conn: Connection) -> None:
     metadata.create_all(conn, tables=COMPONENT_TABLES, checkfirst=True)
 
 
+def _m6(conn: Connection) -> None:
+    """The analysis' tables, which analysis/pipeline.py and analysis/review.py used to create on
+    first use (under their own keys in `meta`): now in the one migration list. A store that has
+    them already keeps them as they are."""
+    metadata.create_all(conn, tables=ANALYSIS_TABLES, checkfirst=True)
+
+
 # Versioned migrations: append, never edit a released one.
 MIGRATIONS = [(1, "initial schema", _m1), (2, "raw records in compressed chunks", _m2),
               (3, "full-text search index on PostgreSQL", _m3), (4, "larger write buffer of the search index", _m4),
-              (5, "case file and web tables", _m5)]
+              (5, "case file and web tables", _m5), (6, "analysis tables", _m6)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from ..analysis.pipeline import add_theme_decision, analyze_case, ensure_schema as ensure_analysis_schema, set_label, theme_decision
+from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision
 from ..analysis.summary import case_summary
 from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
@@ -47,7 +47,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window)
     engine = open_store(cfg.home)  # writes, through the service functions
     reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
-    ensure_analysis_schema(engine)  # the facets read the analysis (its tables are not in the store's migrations yet)
     jobs = Jobs()
     per_user = auth.RateLimiter(cfg.login_limit, cfg.login_window)
     per_client = auth.RateLimiter(cfg.login_limit * 4, cfg.login_window)

@@ -1,6 +1,6 @@
 """`otklik bench review`: time from one review answer to the next question on a generated case.
 
-The case is the one `otklik bench analyze` generates (analysis/bench.py), imported and analysed
+The case is the one `otklik bench analyze` generates (bench/analysis.py), imported and analysed
 once; then each step answers the pending question (`review.answer`: label, adapt, estimate) and
 asks for the next (`review.next_questions`), timed together.
 """
@@ -18,9 +18,9 @@ def bench_review(n: int = 10_000, answers: int = 30, data_dir: Path = Path("benc
     from ..cases import create_case
     from ..ingest import import_files
     from ..store import open_store
-    from .bench import generate_case_file
-    from .pipeline import analyze_case
-    from .review import answer, next_questions
+    from ..analysis.pipeline import analyze_case
+    from ..analysis.review import answer, next_questions
+    from .analysis import generate_case_file
 
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / f"analysis-case-{n}.ndjson"

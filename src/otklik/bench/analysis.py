@@ -54,7 +54,7 @@ def _child(home: str, path: str) -> None:
     from ..cases import create_case
     from ..ingest import import_files
     from ..store import open_store
-    from .pipeline import analyze_case
+    from ..analysis.pipeline import analyze_case
 
     engine = open_store(Path(home))
     with engine.begin() as conn:
@@ -84,7 +84,7 @@ def bench_analyze(n: int = 100_000, runs: int = 1, data_dir: Path = Path("bench-
     results = []
     for r in range(runs):
         with tempfile.TemporaryDirectory(dir=data_dir) as home:
-            out = subprocess.run([sys.executable, "-m", "otklik.analysis.bench", home, str(path)],
+            out = subprocess.run([sys.executable, "-m", "otklik.bench.analysis", home, str(path)],
                                  check=True, capture_output=True, text=True)
         res = json.loads(out.stdout.strip().splitlines()[-1])
         res["rate"] = res["comments"] / res["seconds"]

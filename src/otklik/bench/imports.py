@@ -1,4 +1,4 @@
-"""Benchmarks: generate a large Zeeschuimer TikTok-comments export and time its import.
+"""`otklik bench import`: generate a large Zeeschuimer TikTok-comments export and time its import.
 
 Each timed run imports into a fresh workspace in a child process, so its peak memory
 (ru_maxrss, plus that of the reader process the import forks) is the import's own. Figures are medians of several runs.
@@ -69,9 +69,9 @@ def generate_tiktok_comments(path: Path, n: int, seed: int = 7) -> None:
 
 def _child_import(home: str, path: str, repeat: bool) -> None:
     """Run in a child process: (create the case and) import, print timings as JSON."""
-    from .cases import create_case
-    from .ingest import import_files
-    from .store import open_store
+    from ..cases import create_case
+    from ..ingest import import_files
+    from ..store import open_store
 
     engine = open_store(Path(home))
     if not repeat:
@@ -90,7 +90,7 @@ def _child_import(home: str, path: str, repeat: bool) -> None:
 
 
 def _run_child(home: Path, path: Path, repeat: bool) -> dict:
-    out = subprocess.run([sys.executable, "-m", "otklik.bench", "_child", str(home), str(path), "1" if repeat else "0"],
+    out = subprocess.run([sys.executable, "-m", "otklik.bench.imports", "_child", str(home), str(path), "1" if repeat else "0"],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
