@@ -21,7 +21,7 @@ from .analysis.summary import case_summary
 from .cases import _latest, get_case
 from .analysis.pipeline import annotation
 from .analysis.review import digest_view
-from .evidence import last_capture_of_case
+from .store.evidence import last_capture_of_case
 from .store import author, case_post, comment, post, raw_record, source
 
 DIGEST_VERSION = 1
