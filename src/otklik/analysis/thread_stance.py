@@ -31,6 +31,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.special import softmax
 
 from .stance_features import TargetSpec, cue_counts, find_mentions
 
@@ -166,12 +167,6 @@ def featurize(texts: Sequence[str], targets: Sequence[TargetSpec] | TargetSpec, 
     return Features(np.hstack([E, hand]), _hashed(masked), masked, mentioned)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 @dataclass
 class ThreadStanceModel:
     mean: np.ndarray     # dense standardisation
@@ -187,7 +182,7 @@ class ThreadStanceModel:
 
     def predict_proba(self, F: Features) -> np.ndarray:
         """(n, 4) probabilities in CLASSES order."""
-        return _softmax(self.logits(F))
+        return softmax(self.logits(F), axis=1)
 
     def save(self, path: Path) -> None:
         np.savez_compressed(path, mean=self.mean, scale=self.scale, w_dense=self.w_dense.astype(np.float32),
