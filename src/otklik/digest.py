@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from . import __version__
 from .analysis.summary import case_summary
-from .cases import _latest, get_case
+from .cases import get_case, latest_observations
 from .analysis.pipeline import annotation
 from .analysis.review import digest_view
 from .evidence import last_capture_of_case
@@ -106,12 +106,12 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
             continue  # a post nobody commented on is not part of the reaction
         if p["source_id"] and p["source_id"] not in sources:
             srow = conn.execute(select(source).where(source.c.id == p["source_id"])).mappings().first()
-            latest = _latest(conn, "source", p["source_id"])
+            latest = latest_observations(conn, "source", p["source_id"])
             followers = latest.get("followers") or latest.get("members") or latest.get("subscribers")
             sources[p["source_id"]] = {"id": p["source_id"], "platform": srow["platform"], "kind": srow["kind"],
                                        "title": srow["title"], "handle": srow["handle"], "url": srow["url"],
                                        "followers": followers}
-        latest = _latest(conn, "post", p["id"])
+        latest = latest_observations(conn, "post", p["id"])
         post_out.append({"id": p["id"], "platform": p["platform"], "platform_id": p["platform_id"], "url": p["url"],
                          "source_id": p["source_id"], "published_at": p["published_at"],
                          "text": (p["text"] or "")[:500], "comments_observed": latest.get("comments"),
