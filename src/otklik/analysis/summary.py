@@ -107,7 +107,8 @@ def compute_case_summary(conn: Connection, case_name: str) -> dict:
     themes = []
     for th in results["themes"]["themes"]:
         themes.append({k: th[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances", "entities")}
-                      | {"titles": th.get("titles") or {}, "member_ids": th.get("member_ids") or []}
+                      | {"label_source": th.get("label_source"), "titles": th.get("titles") or {},
+                         "member_ids": th.get("member_ids") or []}
                       | {"quotes": [{**q, "platform_id": by_id[q["comment_id"]].platform_id} for q in th["quotes"]]})
     themes.sort(key=lambda t: (t["key"] == "other", -t["n_authors"], -t["n_comments"], t["key"]))
     return {
