@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 
 import orjson
@@ -126,6 +127,32 @@ def _stance_mix(theme: dict, adapted: dict) -> dict:
     return {"stances": dict(sorted(mix.items())), "stances_source": "corrected"}
 
 
+def _reasons(proposed: list[dict], k: int = 5) -> dict:
+    """The reasons commenters gave for their proposals: how many people and comments gave one, and
+    the `k` most common (the same words, letter case and punctuation aside; by people, then
+    comments, then the earliest), each as a verbatim span of its first comment with its counts."""
+    groups: dict[str, list[dict]] = {}
+    seen = set()
+    for p in proposed:
+        for r in p["reasons"]:
+            if (r["comment_id"], r["start"], r["end"]) not in seen:
+                seen.add((r["comment_id"], r["start"], r["end"]))
+                groups.setdefault(" ".join(re.findall(r"\w+", r["text"].casefold())), []).append(r)
+    rs = [r for g in groups.values() for r in g]
+    ranked = sorted(groups.values(), key=lambda g: (-len({r["author_id"] for r in g}),
+                                                    -len({r["comment_id"] for r in g}), min(r["comment_id"] for r in g)))
+    top = [{k_: v for k_, v in min(g, key=lambda r: (r["comment_id"], r["start"])).items() if k_ != "author_id"}
+           | {"n_authors": len({r["author_id"] for r in g}), "n_comments": len({r["comment_id"] for r in g})}
+           for g in ranked[:k]]
+    return {"n_comments": len({r["comment_id"] for r in rs}), "n_authors": len({r["author_id"] for r in rs}), "top": top}
+
+
+def digest_quotes(digest: dict) -> list[dict]:
+    """Every quote a report may show from this digest: the themes' and the proposals' most common
+    reasons (the comments a verifier needs, the authors a pseudonymiser replaces)."""
+    return [q for t in digest["themes"] for q in t["quotes"]] + list((digest.get("proposal_reasons") or {}).get("top", []))
+
+
 def build_digest(conn: Connection, case_name: str, today: date | None = None, events: list[dict] | None = None) -> dict:
     """Everything a report may say about a case, with the comment ids behind every quote."""
     case = get_case(conn, case_name)
@@ -197,6 +224,9 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
                         "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"]), "reasons": p["reasons"]}
                        for p in proposals.values()),
                       key=lambda p: (-p["n_authors"], p["entity"]))
+    reasons = _reasons(proposed)
+    for p in proposed:  # the author's platform identity only counted people
+        p["reasons"] = [{k: v for k, v in r.items() if k != "author_id"} for r in p["reasons"]]
 
     run = conn.execute(text("SELECT id, code_version, config FROM analysis_run WHERE case_id=:cid AND finished_at IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
@@ -222,6 +252,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "stance_estimate": stance_estimate,
         "themes": themes,
         "proposals": proposed,
+        "proposal_reasons": reasons,
         "coordination": {"window_s": s["coordination"]["window_s"], "bursts": [
             {"comment_ids": g["burst_ids"], "n_comments": len(g["burst_ids"]),
              "n_accounts": len({author_of.get(i) for i in g["burst_ids"]}), "start": g["start"], "end": g["end"]}
