@@ -102,16 +102,17 @@ def _proposing(conn: Connection, case_id: int) -> dict[int, dict]:
 
 
 def _page_comments(conn: Connection, ids: list[int]) -> set[int]:
-    """Those of `ids` the page or channel itself wrote (its author is the post's source, by
-    platform id or handle): they answer commenters, they are not the reaction."""
+    """Those of `ids` the page or channel itself wrote (its author is the post's author, or the
+    post's source by platform id or handle): they answer commenters, they are not the reaction."""
     out = set()
     for i in range(0, len(ids), 900):
         out |= {r[0] for r in conn.execute(
             select(comment.c.id).select_from(comment.join(post, post.c.id == comment.c.post_id)
-                                             .join(source, source.c.id == post.c.source_id)
+                                             .outerjoin(source, source.c.id == post.c.source_id)
                                              .outerjoin(author, author.c.id == comment.c.author_id))
             .where(comment.c.id.in_(ids[i:i + 900]),
-                   ((author.c.platform == source.c.platform) & (author.c.platform_id == source.c.platform_id))
+                   (comment.c.author_id == post.c.author_id)
+                   | ((author.c.platform == source.c.platform) & (author.c.platform_id == source.c.platform_id))
                    | (func.lower(comment.c.author_handle) == func.lower(source.c.handle))))}
     return out
 
