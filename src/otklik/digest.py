@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import __version__
-from .analysis.summary import case_summary
+from .analysis.summary import case_summary, theme_members
 from .cases import get_case, latest_observations
 from .analysis.pipeline import annotation
 from .analysis.review import digest_view
@@ -117,11 +117,10 @@ def _page_comments(conn: Connection, ids: list[int]) -> set[int]:
     return out
 
 
-def _stance_mix(theme: dict, adapted: dict) -> dict:
+def _stance_mix(theme: dict, members: list[int], adapted: dict) -> dict:
     """A theme's stance mix {"1": n, "0": n, "-1": n, "none": n} counted on the corrected stances
-    (the case's adapted model with the editor's labels); the analysis' own mix when the summary
-    names no members (stored before it did)."""
-    members = theme.get("member_ids") or []
+    (the case's adapted model with the editor's labels); the analysis' own mix when the themes
+    result names no members."""
     if not members or any(i not in adapted for i in members):
         return {"stances": theme["stances"], "stances_source": "analysis"}
     mix = Counter("none" if adapted[i][0] is None else str(adapted[i][0]) for i in members)
@@ -161,7 +160,8 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     cid = case["id"]
     # only the comments a digest names need their own look-ups (quotes, proposals, bursts)
     quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
-    member_ids = sorted({i for t in s["themes"] for i in t.get("member_ids", [])})
+    members = theme_members(conn, case_name)
+    member_ids = sorted({i for t in s["themes"] for i in members.get(t["key"], [])})
     # stance shares as estimates with a 95% interval, and the stances of the quotes and of the
     # themes' members under the case's adapted model (the editor's answers included)
     stance_estimate, adapted = digest_view(conn, case_name, sorted(set(quote_ids) | set(member_ids)))
@@ -205,7 +205,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         titles = {lg: ti for lg, ti in (t.get("titles") or {}).items() if ti["comment_id"] not in own}
         themes.append({**{k: t[k] for k in ("key", "label", "keywords", "n_comments", "n_authors")},
                        "label_source": t.get("label_source"), "titles": titles,
-                       **_stance_mix(t, adapted),
+                       **_stance_mix(t, members.get(t["key"], []), adapted),
                        "entities": [{"name": n, "comments": k} for n, k in t["entities"]], "quotes": quotes})
 
     # what commenters proposed (countries, regions named as a destination)

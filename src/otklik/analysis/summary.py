@@ -52,6 +52,17 @@ def shares(rows: list[tuple[str, int | None]]) -> dict:
     return out
 
 
+def theme_members(conn: Connection, case_name: str) -> dict[str, list[int]]:
+    """Theme key -> the ids of its comments, from the case's latest themes result (kept out of
+    the summary, which `analyze --json` prints)."""
+    case = get_case(conn, case_name)
+    row = conn.execute(select(case_result.c.payload).where(case_result.c.case_id == case["id"],
+                                                           case_result.c.stage == "themes")).first()
+    if row is None:
+        return {}
+    return {th["key"]: th.get("member_ids") or [] for th in orjson.loads(row[0])["themes"]}
+
+
 def case_summary(conn: Connection, case_name: str) -> dict:
     """The summary of the case's latest analysis. Stored by `analyze` when the run ends and used
     while it still describes the store (same run, same number of comments); else recomputed."""
@@ -107,8 +118,7 @@ def compute_case_summary(conn: Connection, case_name: str) -> dict:
     themes = []
     for th in results["themes"]["themes"]:
         themes.append({k: th[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances", "entities")}
-                      | {"label_source": th.get("label_source"), "titles": th.get("titles") or {},
-                         "member_ids": th.get("member_ids") or []}
+                      | {"label_source": th.get("label_source"), "titles": th.get("titles") or {}}
                       | {"quotes": [{**q, "platform_id": by_id[q["comment_id"]].platform_id} for q in th["quotes"]]})
     themes.sort(key=lambda t: (t["key"] == "other", -t["n_authors"], -t["n_comments"], t["key"]))
     return {
