@@ -74,6 +74,12 @@ def copy_workspace(src, dst):
     return dst
 
 
+@pytest.fixture(autouse=True)
+def _no_user_configuration(tmp_path_factory, monkeypatch):
+    """Tests never read the developer's own ~/.config/otklik/config.toml."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-xdg-config"))
+
+
 @pytest.fixture
 def home(tmp_path):
     return tmp_path / "ws"

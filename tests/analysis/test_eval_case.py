@@ -148,12 +148,6 @@ def test_the_simulated_editor_answers_the_queue_in_order_from_the_gold_and_stops
         simulate_review(None, "c", 2, gold.get, lambda *a, **k: [{"platform_id": "g/1"}], lambda *a, **k: {})
 
 
-def test_review_without_the_review_module_fails_with_a_clear_message(otk, monkeypatch):
-    monkeypatch.setitem(sys.modules, "otklik.analysis.review", None)  # importing it raises ImportError
-    res = otk("eval", "case", DEMO_DATA, "--review", "5", ok=False)
-    assert res.exit_code == 2 and "--review needs the review queue" in res.output
-
-
 # ---------------------------------------------------------------- the folder
 
 
@@ -206,7 +200,7 @@ def test_eval_case_on_the_demo_scores_what_the_pipeline_and_the_simulated_editor
 
     asked = []
 
-    def next_questions(engine, case_name, n=1):  # the store's first comments nobody answered yet
+    def next_questions(engine, case_name, n=1, rng=None):  # the store's first comments nobody answered yet
         from sqlalchemy import text
 
         with engine.connect() as conn:

@@ -86,3 +86,10 @@ def test_editor_labels_move_the_model_toward_them_and_carry_to_similar_comments(
     unseen = ts.featurize(["опять этот герой в новостях, тьфу"], TARGET, embed)
     assert adapted.predict_proba(unseen)[0, 2] > model.predict_proba(unseen)[0, 2]
     assert ts.adapt(model, F, []) is model
+
+
+def test_the_unchecked_interval_rests_on_the_documented_error_of_the_shipped_model():
+    from otklik.analysis.estimate import UNDOCUMENTED_SHARE_ERROR, documented_error
+
+    assert documented_error("default") == ts.default_model().meta["share_error_95"]
+    assert documented_error("llm") == UNDOCUMENTED_SHARE_ERROR

@@ -77,3 +77,71 @@ def test_localised_dates():
     assert format_date(date(2026, 5, 21), "ru", year=False).replace(NBSP, " ") == "21 мая"
     assert format_date(date(2026, 5, 21), "en", year=False) == "May 21"
     assert format_date(date(2026, 5, 21), "ru").replace(NBSP, " ") == "21 мая 2026 года"
+
+
+# Every noun the reports count, in the cases they count it in: (one, few, many) as a Russian grammar
+# gives them. The forms come from pymorphy3 now; this is the independent check over 0–1000.
+REPORT_NOUNS = {
+    ("комментарий", "nomn"): ("комментарий", "комментария", "комментариев"),
+    ("комментарий", "gent"): ("комментария", "комментариев", "комментариев"),
+    ("пользователь", "nomn"): ("пользователь", "пользователя", "пользователей"),
+    ("пользователь", "gent"): ("пользователя", "пользователей", "пользователей"),
+    ("ответ", "nomn"): ("ответ", "ответа", "ответов"),
+    ("подписчик", "nomn"): ("подписчик", "подписчика", "подписчиков"),
+    ("аккаунт", "nomn"): ("аккаунт", "аккаунта", "аккаунтов"),
+    ("аккаунт", "gent"): ("аккаунта", "аккаунтов", "аккаунтов"),
+    ("публикация", "nomn"): ("публикация", "публикации", "публикаций"),
+    ("страница", "nomn"): ("страница", "страницы", "страниц"),
+}
+
+
+def _rule(n):  # 1, 21, 101 -> one; 2-4, 22-24 -> few; 0, 5-20, 11-14, 111 -> many
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    return 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2
+
+
+@pytest.mark.parametrize("noun, case", sorted(REPORT_NOUNS))
+def test_agreement_with_every_number_from_0_to_1000(noun, case):
+    forms = REPORT_NOUNS[(noun, case)]
+    got = {n: count_ru(n, noun, case) for n in range(1001)}
+    wrong = {n: g for n, g in got.items() if g != f"{number(n, 'ru')}{NBSP}{forms[_rule(n)]}"}
+    assert not wrong, dict(list(wrong.items())[:5])
+
+
+def test_an_unknown_noun_is_an_error_not_a_silent_guess():
+    with pytest.raises(ValueError, match="not a Russian noun"):
+        count_ru(3, "qwerty")
+
+
+@pytest.mark.parametrize("name, case, expected", [
+    ("Аминат Хасанова", "gent", "Аминат Хасановой"),
+    ("Айшат Юсупова", "gent", "Айшат Юсуповой"),
+    ("Айшат Юсупова", "ablt", "Айшат Юсуповой"),
+    ("Аминат Хасанова", "accs", "Аминат Хасанову"),
+    ("Зарема Мусаева", "datv", "Зареме Мусаевой"),
+    ("Мария Ильина", "gent", "Марии Ильиной"),
+    ("Анна Шмидт", "gent", "Анны Шмидт"),  # a female first name decides when the surname has no gender
+    ("Мансур Ахмедов", "gent", "Мансура Ахмедова"),
+])
+def test_female_names_take_their_gender_from_surname_and_first_name_together(name, case, expected):
+    assert inflect_name(name, case) == expected
+
+
+def test_chart_axes_are_in_the_case_time_zone_not_the_servers(monkeypatch):
+    import time
+
+    from otklik.web.charts import line_chart
+
+    monkeypatch.setenv("TZ", "Asia/Almaty")
+    time.tzset()
+    try:
+        svg = str(line_chart([{"label": "followers", "points": [("2026-03-01T10:00:00Z", 100),
+                                                                ("2026-03-02T21:30:00Z", 150)]}],
+                             "Followers", "f", tz="Europe/Moscow"))
+        utc = str(line_chart([{"label": "x", "points": [("2026-03-01T10:00:00Z", 1)]}], "X", "x"))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert "2026-03-01 13:00" in svg and "2026-03-03 00:30" in svg  # Moscow is UTC+3, Almaty would be +5
+    assert "2026-03-01 10:00" in utc

@@ -89,11 +89,7 @@ class Mention:
     reason: tuple[int, int] | None = None  # the comment's span that says why (verbatim), if any
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
+from otklik.morph import morph as _morph  # noqa: E402 (the one shared analyzer)
 
 
 def name_forms(names: list[str]) -> set[str]:

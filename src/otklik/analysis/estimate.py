@@ -64,28 +64,22 @@ MAX_EXACT = 16  # authors with more comments get sampled person-stance probabili
 MC_SAMPLES = 4000
 EXACT_STATES = 2_000_000  # count states held at once by the exact programme (memory: 16 MB)
 
-# Absolute share error (95%) of the default backend when its model file documents none.
-# PLACEHOLDER: not measured on held-out cases; replace by the model's metadata "share_error_95".
-DEFAULT_SHARE_ERROR_PLACEHOLDER = 0.20
-# Backends with no documented error (NLI model directories, LLM endpoints): a deliberately wide bound.
+# Backends with no documented error (NLI model directories, LLM endpoints, a default model file
+# without one): a deliberately wide bound.
 UNDOCUMENTED_SHARE_ERROR = 0.5
 
 
 @lru_cache(maxsize=None)
 def documented_error(backend: str) -> float:
-    """The absolute error bound (~95%) of a stance backend's share estimates, with no editor labels."""
+    """The absolute error bound (~95%) of a stance backend's share estimates, with no editor labels:
+    for the default backend, the `share_error_95` its model file carries (measured on held-out
+    writers' cases by `analysis/thread_training.py`, see MODEL_CARD.md)."""
     if backend == "default":
-        try:
-            from .stance import DEFAULT_MODEL
+        from .thread_stance import default_model
 
-            with np.load(DEFAULT_MODEL, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta_json"]))
-            err = meta.get("share_error_95")
-            if isinstance(err, (int, float)) and 0 < err <= 1:
-                return float(err)
-        except (OSError, KeyError, ValueError):
-            pass
-        return DEFAULT_SHARE_ERROR_PLACEHOLDER
+        err = default_model().meta.get("share_error_95")
+        if isinstance(err, (int, float)) and 0 < err <= 1:
+            return float(err)
     return UNDOCUMENTED_SHARE_ERROR
 
 

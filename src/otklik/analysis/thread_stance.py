@@ -239,7 +239,8 @@ def fit(F: Features, y: Sequence, C: float = 1.0, weight: np.ndarray | None = No
 CASE_LABEL_WEIGHT = 2.0  # one editor label of this case counts as this many training rows
 
 
-def adapt(model: ThreadStanceModel, F: Features, y: Sequence, weight: float = CASE_LABEL_WEIGHT) -> ThreadStanceModel:
+def adapt(model: ThreadStanceModel, F: Features, y: Sequence, weight: float = CASE_LABEL_WEIGHT,
+          sample_weight: np.ndarray | None = None) -> ThreadStanceModel:
     """The model refitted to a case's editor labels, pulled toward the shipped weights.
 
     Minimises C·weight·Σ cross-entropy(labels) + ½‖W − W_shipped‖², the shipped model's own
@@ -259,6 +260,8 @@ def adapt(model: ThreadStanceModel, F: Features, y: Sequence, weight: float = CA
     X = np.hstack([D, H, np.ones((len(idx), 1), np.float32)]).astype(np.float64)
     base = model.logits(F).astype(np.float64)
     Y = np.eye(len(CLASSES))[idx]
+    if sample_weight is not None:  # e.g. inverse sampling probabilities of the review queue's draws
+        Y = Y * np.asarray(sample_weight, np.float64)[:, None]
     c = float(model.meta.get("C", 1.0)) * weight
     shape = (X.shape[1], len(CLASSES))
 
@@ -269,7 +272,7 @@ def adapt(model: ThreadStanceModel, F: Features, y: Sequence, weight: float = CA
         logp = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
         P = np.exp(logp)
         value = -c * np.sum(Y * logp) + 0.5 * np.sum(dW[:-1] ** 2)
-        grad = c * X.T @ (P - Y)
+        grad = c * X.T @ (P * Y.sum(axis=1, keepdims=True) - Y)
         grad[:-1] += dW[:-1]
         return value, grad.ravel()
 

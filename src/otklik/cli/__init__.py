@@ -8,6 +8,7 @@
     labels     labels …                            web        serve, user …
     review     review (the editor's check), bench review
     demo       demo (the main job is demo/run.py)
+    config     config show (the effective configuration, see otklik/config.py)
 
 A new command or group is a click command in its module, registered below in `_register`.
 """
@@ -19,16 +20,19 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .base import Ctx, fail  # noqa: F401 (what other modules and tests import from otklik.cli)
+from .base import EXIT_BAD_INPUT, Ctx, fail, setup_logging  # noqa: F401 (what other modules and tests import from otklik.cli)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="OTKLIK_HOME",
-              default="otklik-data", show_default=True,
-              help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME.")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME or `workspace` in "
+                   "$XDG_CONFIG_HOME/otklik/config.toml; default ./otklik-data, which only `case new` "
+                   "and `demo` create.")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr: -v what is done, -vv debugging.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings).")
 @click.version_option(__version__, prog_name="otklik")
 @click.pass_context
-def main(ctx, home: Path):
+def main(ctx, home: Path, verbose: int, quiet: bool):
     """otklik: turn public comment threads about a case into evidence-grade data.
 
     \b
@@ -38,12 +42,18 @@ def main(ctx, home: Path):
       otklik show --case movlaev
       otklik verify
     """
-    ctx.obj = Ctx(home)
+    from ..config import ConfigError
+
+    setup_logging(verbose, quiet)
+    try:
+        ctx.obj = Ctx(home)
+    except ConfigError as e:
+        fail(str(e), EXIT_BAD_INPUT)
 
 
 def _register() -> None:
     """Every command and group of `otklik`, in one place."""
-    from . import analysis, bench, casefile, cases, demo, evaluation, imports, labels, look, report, review, web
+    from . import analysis, bench, casefile, cases, config, demo, evaluation, imports, labels, look, report, review, web
 
     cases.case.add_command(casefile.timeline_cmd)
     bench.bench.add_command(review.bench_review)
@@ -52,7 +62,7 @@ def _register() -> None:
         look.show_cmd, look.search_cmd, look.export_cmd, look.verify_cmd,
         analysis.analyze_cmd, analysis.label_cmd, analysis.theme,
         evaluation.eval_group, evaluation.train_cmd, bench.bench, demo.demo_cmd,
-        web.serve, web.user, casefile.event, labels.labels, report.report, review.review,
+        web.serve, web.user, casefile.event, labels.labels, report.report, review.review, config.config,
     ):
         main.add_command(command)
 

@@ -18,7 +18,8 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 @click.command("analyze")
 @click.option("--case", "case_name", required=True)
-@click.option("--stance-backend", default="default", show_default=True, help="Stance backend (registry name).")
+@click.option("--stance-backend", default=None, help="Stance backend (registry name); default: stance.backend in the "
+              "configuration, else the shipped model.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON file with per-stage parameters, e.g. {\"coordination\": {\"window_s\": 600}}.")
 @click.option("--json", "as_json", is_flag=True)
@@ -35,7 +36,8 @@ def analyze_cmd(obj: Ctx, case_name, stance_backend, config_file, as_json):
     from ..analysis.summary import case_summary
 
     config = json.loads(config_file.read_text()) if config_file else {}
-    config.setdefault("stance", {})["backend"] = stance_backend
+    config["stance"] = {**obj.config.section("stance"), **config.get("stance", {})}  # the file's table wins
+    config["stance"]["backend"] = stance_backend or config["stance"].get("backend") or "default"
     try:
         run = analyze_case(obj.engine, case_name, config, progress=(lambda *a: None) if as_json else _progress)
         with obj.engine.connect() as conn:

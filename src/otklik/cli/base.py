@@ -4,6 +4,7 @@ error helper with the exit codes (1 an error, 2 bad input, 3 verification failed
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -15,19 +16,67 @@ EXIT_VERIFY_FAILED = 3  # a hash, reference, quote or number does not match the 
 
 
 class Ctx:
-    """click's obj: the workspace folder and its store, opened (and migrated) on first use."""
+    """click's obj: the configuration, the workspace folder and its store, opened (and migrated) on
+    first use.
 
-    def __init__(self, home: Path):
-        self.home = home
+    A workspace is created only when the user asked for one: `--home`, $OTKLIK_HOME or the user
+    file's `workspace` name it, or the command creates things (`case new`, `demo` call
+    `allow_create()`). The built-in default, ./otklik-data, is never created silently: a command run
+    in the wrong folder says there is no workspace and exits instead of starting an empty store."""
+
+    def __init__(self, home: Path | None = None, config=None):
+        from ..config import load_config
+
+        self.config = config if config is not None else load_config(home)
+        self.home = Path(self.config.get("workspace"))
         self._engine = None
+        self._may_create = not self.config.home_is_default
+
+    def allow_create(self) -> None:
+        """This command may create the workspace (case new, demo)."""
+        self._may_create = True
 
     @property
     def engine(self):
         if self._engine is None:
+            import os
+
             from ..store import open_store
 
+            exists = (self.home / "otklik.sqlite").exists() or os.environ.get("OTKLIK_DATABASE_URL")
+            if not exists and not self._may_create:
+                fail(f"no otklik workspace in {self.home.resolve()}: run the command in the folder that holds "
+                     f"{self.home}, pass --home FOLDER (or set $OTKLIK_HOME, or `workspace` in "
+                     f"the user configuration), or create one with `otklik case new`", EXIT_BAD_INPUT)
             self._engine = open_store(self.home)
         return self._engine
+
+
+class _ClickHandler(logging.Handler):
+    """Log records on the current stderr (click's, so a test runner's captured stream works too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # a log line must never break a command
+            self.handleError(record)
+
+
+_HANDLER = _ClickHandler()
+_HANDLER.setFormatter(logging.Formatter("otklik: %(levelname)s: %(message)s"))
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    """Diagnostics through `logging` on stderr: warnings by default, -v info, -vv debug, -q errors only.
+    Python warnings (warnings.warn) are logged too, so -q silences them. Command output is not logging."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
+    for name in ("otklik", "py.warnings"):
+        logger = logging.getLogger(name)
+        if _HANDLER not in logger.handlers:
+            logger.addHandler(_HANDLER)
+        logger.setLevel(level)
+        logger.propagate = False
+    logging.captureWarnings(True)
 
 
 def emit(data, as_json: bool, human) -> None:

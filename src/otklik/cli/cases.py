@@ -31,6 +31,7 @@ def case_new(obj: Ctx, name, subject, aliases, tz, langs, as_json):
     """
     from ..cases import create_case
 
+    obj.allow_create()
     try:
         with obj.engine.begin() as conn:
             c = create_case(conn, name, subject, list(aliases), tz, list(langs) or ["ru"])

@@ -29,6 +29,8 @@ def demo_cmd(ctx, obj: Ctx, stance_backend):
     from ..ingest import ImportFailed
     from ..report.service import ReportRejected
 
+    obj.allow_create()
+
     def step(name, data):
         if name == "import":
             case, summary = data

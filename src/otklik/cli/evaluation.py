@@ -79,8 +79,9 @@ def eval_demo(stance_backend, as_json):
 @click.option("--review", "review", default=0, show_default=True, type=click.IntRange(min=0),
               help="First let a simulated editor answer the review queue's first K questions from the gold.")
 @click.option("--backend", "backend", default="default", show_default=True, help="Stance backend (registry name).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the simulated editor's queue (runs repeat exactly).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_case(folder, review, backend, as_json):
+def eval_case(folder, review, backend, seed, as_json):
     """Import, analyse and score a labelled case folder (gazdiev's gold.json or the demo's
     truth.json layout) in a temporary workspace: stance, shares and their interval, languages,
     proposals, themes, coordination.
@@ -93,7 +94,7 @@ def eval_case(folder, review, backend, as_json):
     from ..evaluation.case import CaseEvalError, human_lines, run_case
 
     try:
-        r = run_case(folder, review, backend)
+        r = run_case(folder, review, backend, seed)
     except CaseEvalError as e:
         fail(str(e), EXIT_BAD_INPUT)
     emit(r, as_json, lambda r: click.echo("\n".join(human_lines(r))))

@@ -5,6 +5,7 @@ Both expect the CLI's context object (with `.engine` and `.home`) as `click.pass
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -28,8 +29,10 @@ def _events(conn, case_name: str):
               help="md, self-contained html, docx, or json (the digest plus the structured report).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write. Default: report.LANG.FORMAT in the current folder.")
-@click.option("--translator", default="none", show_default=True,
-              help="Engine that translates quotes: none, argos, ctranslate2, libretranslate, deepl, openai.")
+@click.option("--translator", default=None,
+              help="Engine that translates quotes: none, argos, ctranslate2, libretranslate, deepl, openai. Its "
+                   "options (url, model, key variable) come from [translators.NAME] in the configuration; "
+                   "default: translator.engine there, else none.")
 @click.option("--pseudonymise", is_flag=True, help="Attribute quotes to workspace pseudonyms instead of user names.")
 @click.pass_context
 def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
@@ -51,14 +54,22 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
         fail("--case is required, e.g. otklik report --case demo --lang ru", EXIT_BAD_INPUT)
     from ..cases import CaseError
     from ..export import Pseudonymiser
-    from ..translate import TranslationError
+    from ..labelling import Policy
+    from ..translate import TranslationError, translator_from_config
     from ..report.service import ReportRejected, write_report
 
     obj = ctx.obj
     out = output or Path(f"report.{lang}.{fmt}")
     try:
+        engine = translator_from_config(obj.config.translator_options(translator or obj.config.get("translator.engine")))
+        policy = Policy.from_dict(obj.config.section("style"))
+        logging.getLogger("otklik.report").info("quotes translated by %s%s", engine.name,
+                                                 f" at {engine.endpoint}" if engine.endpoint else "")
+    except (TranslationError, ValueError) as e:
+        fail(f"configuration: {e}", EXIT_BAD_INPUT)
+    try:
         with obj.engine.begin() as conn:
-            res = write_report(conn, case_name, lang, fmt, out, translator_name=translator,
+            res = write_report(conn, case_name, lang, fmt, out, translator_name=engine, policy=policy,
                                events=_events(conn, case_name),
                                pseudonymiser=Pseudonymiser(obj.home) if pseudonymise else None)
     except ReportRejected as e:

@@ -26,6 +26,8 @@ labels (`otklik.analysis.review`), re-analyses, and scores stance on the comment
 
 from __future__ import annotations
 
+import numpy as np
+
 import tempfile
 import time
 from collections import Counter
@@ -171,20 +173,19 @@ def theme_scores(gold: dict, pred: dict, min_share: float = 0.5, min_purity: flo
 
 
 def _review_api():
-    try:
-        from ..analysis.review import answer, next_questions
-    except ImportError as e:
-        raise CaseEvalError(f"--review needs the review queue (otklik.analysis.review: next_questions, answer), "
-                            f"which this installation does not have ({e})") from None
+    from ..analysis.review import answer, next_questions
+
     return next_questions, answer
 
 
-def simulate_review(engine, case_name: str, k: int, gold_stance, next_questions, answer) -> list[str]:
+def simulate_review(engine, case_name: str, k: int, gold_stance, next_questions, answer, rng=None) -> list[str]:
     """Answer the queue's first k questions with `gold_stance(platform_id)`, one at a time (each
-    answer may change the next question). Returns the platform ids answered, in order."""
+    answer may change the next question). Returns the platform ids answered, in order. `rng` seeds
+    the queue's random draws, so an evaluation can be repeated exactly (an editor's queue is not seeded)."""
     asked: list[str] = []
+    seeded = {"rng": rng} if rng is not None else {}
     for _ in range(k):
-        qs = next_questions(engine, case_name, n=1)
+        qs = next_questions(engine, case_name, n=1, **seeded)
         if not qs:
             break
         pid = qs[0]["platform_id"]
@@ -224,7 +225,7 @@ def _predictions(engine, case_name: str, gold: GoldCase) -> tuple[dict, dict, di
     return key_of, key_of_pid, pred, unknown
 
 
-def run_case(folder: str | Path, review: int = 0, backend: str = "default") -> dict:
+def run_case(folder: str | Path, review: int = 0, backend: str = "default", seed: int = 0) -> dict:
     """Import, analyse and score a labelled case folder in a temporary workspace."""
     from ..analysis.pipeline import analyze_case
     from ..casefile import load_events
@@ -259,7 +260,7 @@ def run_case(folder: str | Path, review: int = 0, backend: str = "default") -> d
                         raise CaseEvalError(f"the review queue asked about comment {pid}, which the gold does not label")
                     k = key_of_pid[pid]
                     return gold.comments[k]["stance"] if k in gold.comments else None  # non-case messages: not about it
-                asked = simulate_review(engine, gold.name, review, gold_stance, *api)
+                asked = simulate_review(engine, gold.name, review, gold_stance, *api, rng=np.random.default_rng(seed))
                 analyze_case(engine, gold.name, config)
             key_of, key_of_pid, pred, unknown = _predictions(engine, gold.name, gold)
             with engine.connect() as conn:

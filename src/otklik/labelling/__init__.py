@@ -196,11 +196,7 @@ _QUOTE_CLASS = "[«»„“”\"]"
 _BRACED = re.compile(r"\{([^{}]+)\}")
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
+from otklik.morph import morph as _morph  # noqa: E402 (the one shared analyzer)
 
 
 @lru_cache(maxsize=512)

@@ -3,8 +3,10 @@
 Reports are built from templates, so the templates need a little grammar to read like a
 newsroom's own text: «1 комментарий / 2 комментария / 5 комментариев», «о судьбе Ильяса
 Мударова», «к 22:20 по московскому времени», "by 10:20 PM Moscow time". Everything here is
-deterministic; pymorphy3 is used only for names (first names and surnames it knows), with a
-rule for the common Russian surname endings it does not know (-ов/-ев/-ин/-ын and feminines).
+deterministic: pymorphy3 (one shared analyzer, otklik.morph) agrees nouns with numbers and declines
+first names and surnames it knows, with a rule for the common Russian surname endings it does not
+know (-ов/-ев/-ин/-ын and feminines). A name's gender comes from the surname's ending when it has a
+gendered one (Хасанова), else from the first name.
 """
 
 from __future__ import annotations
@@ -14,25 +16,25 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from ..morph import morph as _morph
+
 NBSP = "\u00a0"
 
 # ------------------------------------------------------------------ plural agreement
 
-# Nouns the templates count, with (one, few, many) forms per grammatical case. "few" is the form
-# after 2-4 (and 22-24 ...), "many" after 5-20, 0 and 25-30 ...
-RU_NOUNS = {
-    "комментарий": {"nomn": ("комментарий", "комментария", "комментариев"),
-                    "gent": ("комментария", "комментариев", "комментариев")},
-    "пользователь": {"nomn": ("пользователь", "пользователя", "пользователей"),
-                     "gent": ("пользователя", "пользователей", "пользователей")},
-    "ответ": {"nomn": ("ответ", "ответа", "ответов"), "gent": ("ответа", "ответов", "ответов")},
-    "подписчик": {"nomn": ("подписчик", "подписчика", "подписчиков"),
-                  "gent": ("подписчика", "подписчиков", "подписчиков")},
-    "аккаунт": {"nomn": ("аккаунт", "аккаунта", "аккаунтов"), "gent": ("аккаунта", "аккаунтов", "аккаунтов")},
-    "публикация": {"nomn": ("публикация", "публикации", "публикаций"),
-                   "gent": ("публикации", "публикаций", "публикаций")},
-    "страница": {"nomn": ("страница", "страницы", "страниц"), "gent": ("страницы", "страниц", "страниц")},
-}
+# Counted nouns agree through pymorphy3 (`make_agree_with_number`), so a template may count any noun
+# the dictionary knows: «1 комментарий / 2 комментария / 5 комментариев», in the nominative or, after
+# «из», «от», the genitive («из 21 пользователя», «от 5 пользователей»).
+
+
+@lru_cache(maxsize=256)
+def _noun(noun: str):
+    """The dictionary's nominative singular noun for `noun`; an error names a word it does not know."""
+    for p in _morph().parse(noun):
+        if {"NOUN", "nomn", "sing"} <= p.tag.grammemes:
+            return p
+    raise ValueError(f"not a Russian noun in the nominative singular: {noun!r}")
+
 
 EN_NOUNS = {"comment": "comments", "user": "users", "reply": "replies", "follower": "followers",
             "account": "accounts", "post": "posts", "page": "pages", "person": "people"}
@@ -49,8 +51,16 @@ def ru_form(n: int) -> int:
 
 
 def plural_ru(n: int, noun: str, case: str = "nomn") -> str:
-    """The noun form agreeing with n: plural_ru(21, "пользователь") -> "пользователь"."""
-    return RU_NOUNS[noun][case][ru_form(n)]
+    """The noun form agreeing with n: plural_ru(21, "пользователь") -> "пользователь",
+    plural_ru(22, "пользователь", "gent") -> "пользователей"."""
+    if case not in CASES:
+        raise ValueError(f"unknown case {case!r}; one of {', '.join(CASES)}")
+    parse = _noun(noun)
+    form = parse.inflect({case}) if case != "nomn" else parse
+    agreed = form.make_agree_with_number(abs(int(n))) if form else None
+    if agreed is None:
+        raise ValueError(f"pymorphy3 cannot inflect {noun!r} for {n} in case {case}")
+    return agreed.word
 
 
 def count_ru(n: int, noun: str, case: str = "nomn") -> str:
@@ -221,13 +231,6 @@ _MASC_ENDINGS = {"nomn": "", "gent": "а", "datv": "у", "accs": "а", "ablt": "
 _FEM_ENDINGS = {"nomn": "а", "gent": "ой", "datv": "ой", "accs": "у", "ablt": "ой", "loct": "ой"}
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 def _match_case(word: str, inflected: str) -> str:
     """pymorphy3 returns lower case; keep the original's capitalisation (incl. hyphenated parts)."""
     if word[:1].isupper():
@@ -235,12 +238,27 @@ def _match_case(word: str, inflected: str) -> str:
     return inflected
 
 
-def _first_name(word: str, case: str) -> tuple[str, str | None]:
+def _first_name(word: str, case: str, gender: str | None = None) -> tuple[str, str | None]:
+    """The first name in `case` and its gender. With `gender` known (from the surname), only a reading
+    of that gender is used; a female name the dictionary knows only as male («Аминат», «Айшат») ends in
+    a consonant and, like every such female name in Russian, does not decline."""
     for p in _morph().parse(word):
-        if "Name" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing":
+        if ("Name" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing"
+                and (gender is None or p.tag.gender == gender)):
             form = p.inflect({case, "sing"})
             return (_match_case(word, form.word) if form else word), p.tag.gender
+    if gender == "femn" and not word.lower().endswith(("а", "я")):
+        return word, gender
     return word, None
+
+
+def _surname_gender(word: str) -> str | None:
+    low = word.lower()
+    if _FEM_SURNAME.search(low):
+        return "femn"
+    if _MASC_SURNAME.search(low):
+        return "masc"
+    return None
 
 
 def _surname(word: str, case: str, gender: str | None) -> str:
@@ -260,8 +278,9 @@ def _surname(word: str, case: str, gender: str | None) -> str:
 def inflect_name(name: str, case: str) -> str:
     """A person's name in a grammatical case: inflect_name("Ильяс Мударов", "gent") -> "Ильяса Мударова".
 
-    The first word is the given name when pymorphy3 knows it as one (which also gives the
-    gender); the last word is the surname. Latin-script names are returned unchanged."""
+    The first word is the given name, the last the surname. The gender is the surname's when its
+    ending has one («Аминат Хасанова» -> «Аминат Хасановой»), else the first name's as pymorphy3
+    knows it. Latin-script names are returned unchanged."""
     if case not in CASES:
         raise ValueError(f"unknown case {case!r}; one of {', '.join(CASES)}")
     words = name.split()
@@ -270,9 +289,9 @@ def inflect_name(name: str, case: str) -> str:
     if len(words) == 1:
         first, gender = _first_name(words[0], case)
         return first if gender else _surname(words[0], case, None)
-    first, gender = _first_name(words[0], case)
-    if gender is None and _FEM_SURNAME.search(words[-1].lower()):
-        gender = "femn"
+    gender = _surname_gender(words[-1])
+    first, named = _first_name(words[0], case, gender)
+    gender = gender or named
     middle = words[1:-1]  # patronymics decline like surnames in -ович/-овна; keep them simple
     out_middle = []
     for w in middle:

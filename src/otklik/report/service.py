@@ -109,7 +109,8 @@ def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path
     if pseudonymiser is not None:
         digest = pseudonymise_digest(conn, digest, pseudonymiser)
     comments = case_comments(conn, case["id"], [q["comment_id"] for q in digest_quotes(digest)])
-    translator = get_translator(translator_name)
+    translator = get_translator(translator_name) if isinstance(translator_name, str) else translator_name
+    translator_name = translator.name  # an engine configured by the caller (cli: from the configuration)
     data, report = produce(digest, comments, lang, fmt, marker(lang, policy), translator)
 
     out = Path(out_path)

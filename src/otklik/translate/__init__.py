@@ -16,7 +16,8 @@ Engines (`get_translator(name, **config)`):
 
 Privacy: nothing leaves the machine unless the user configured a remote engine. The HTTP engines
 have no default server: they need an explicit URL (or, for DeepL, the user's own key); each
-translator's `remote` and `endpoint` say where texts go. HTTP is plain urllib, with timeouts.
+translator's `remote` and `endpoint` say where texts go. HTTP goes through `_http.post_json` (httpx: timeouts,
+retries on 429/5xx honouring Retry-After).
 """
 
 from __future__ import annotations

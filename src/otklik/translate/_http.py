@@ -1,15 +1,24 @@
-"""JSON over HTTP with urllib (no extra dependency): timeouts, and errors that say which server and why."""
+"""The one HTTP client of otklik (httpx): JSON POSTs with timeouts, retries with backoff on 429 and 5xx
+(honouring Retry-After) and on connection failures, and errors that say which server and why without
+ever showing a key. Every translation engine and the LLM stance backend use `post_json`."""
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
-import json
-import socket
-import urllib.error
+import logging
+import time
 import urllib.parse
-import urllib.request
+
+import httpx
 
 from otklik.translate import TranslationError
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+RETRIES = 3  # after the first attempt
+BACKOFF_S = 0.5  # first wait; doubles each retry
+MAX_WAIT_S = 60.0  # a server that asks for a longer pause fails now, saying how long it asked for
 
 
 def check_url(url: str | None, engine: str, example: str) -> str:
@@ -39,32 +48,62 @@ def _safe(url: str) -> str:
     return urllib.parse.urlunsplit((p.scheme, p.hostname + (f":{p.port}" if p.port else ""), p.path, "", ""))
 
 
-def post_json(url: str, payload: dict, headers: dict | None = None, timeout: float = 60.0, what: str = "server"):
-    """POST `payload` as JSON, return the decoded JSON answer. A server on this machine is reached directly,
-    never through a proxy from the environment."""
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
-        "User-Agent": "otklik", **(headers or {})})
-    opener = (urllib.request.build_opener(urllib.request.ProxyHandler({})) if is_loopback(url)
-              else urllib.request.build_opener())
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header asks to wait (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        with opener.open(req, timeout=float(timeout)) as resp:
-            body = resp.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(400).decode("utf-8", "replace").strip()
-        raise TranslationError(f"{what} at {_safe(url)} answered HTTP {exc.code} {exc.reason}"
-                               + (f": {detail}" if detail else "")) from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            raise TranslationError(f"{what} at {_safe(url)} did not answer within {timeout} s") from None
-        raise TranslationError(f"cannot reach {what} at {_safe(url)}: {exc.reason}") from None
-    except (TimeoutError, socket.timeout):
-        raise TranslationError(f"{what} at {_safe(url)} did not answer within {timeout} s") from None
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def post_json(url: str, payload: dict, headers: dict | None = None, timeout: float = 60.0, what: str = "server",
+              error: type[Exception] = TranslationError, retries: int = RETRIES, sleep=time.sleep):
+    """POST `payload` as JSON, return the decoded JSON answer, or raise `error` saying what went wrong.
+
+    429 and 5xx answers and connection failures are retried `retries` times, waiting what the server's
+    Retry-After asks (at most MAX_WAIT_S) or BACKOFF_S, 2×, 4× …; a timeout is not retried (a server too
+    slow once is as slow again). A server on this machine is reached directly, never through a proxy from
+    the environment."""
+    safe = _safe(url)
+    hdrs = {"Accept": "application/json", "User-Agent": "otklik", **(headers or {})}
+    with httpx.Client(timeout=float(timeout), trust_env=not is_loopback(url)) as client:
+        for attempt in range(retries + 1):
+            wait = BACKOFF_S * 2 ** attempt
+            log.debug("POST %s (%s), attempt %d", safe, what, attempt + 1)
+            try:
+                resp = client.post(url, json=payload, headers=hdrs)
+            except httpx.TimeoutException:
+                raise error(f"{what} at {safe} did not answer within {timeout} s") from None
+            except httpx.TransportError as exc:
+                if attempt == retries:
+                    raise error(f"cannot reach {what} at {safe}: {exc}") from None
+                log.warning("cannot reach %s at %s (%s); retrying in %.1f s", what, safe, exc, wait)
+                sleep(wait)
+                continue
+            if resp.status_code in RETRY_STATUS and attempt < retries:
+                asked = retry_after(resp.headers.get("Retry-After"))
+                if asked is not None and asked > MAX_WAIT_S:
+                    raise error(f"{what} at {safe} answered HTTP {resp.status_code} and asks to retry after "
+                                f"{asked:.0f} s; try again later")
+                wait = wait if asked is None else asked
+                log.warning("%s at %s answered HTTP %s; retrying in %.1f s", what, safe, resp.status_code, wait)
+                sleep(wait)
+                continue
+            break
+    if resp.status_code >= 400:
+        detail = resp.content[:400].decode("utf-8", "replace").strip()
+        raise error(f"{what} at {safe} answered HTTP {resp.status_code} {resp.reason_phrase}"
+                    + (f": {detail}" if detail else ""))
     try:
-        return json.loads(body.decode("utf-8"))
+        return resp.json()
     except (UnicodeDecodeError, ValueError):
-        raise TranslationError(f"{what} at {_safe(url)} did not return JSON: {body[:200]!r}") from None
+        raise error(f"{what} at {safe} did not return JSON: {resp.content[:200]!r}") from None
 
 
 def batches(items: list, size: int):

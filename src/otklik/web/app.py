@@ -218,8 +218,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         ctx = {"shown": shown, "case": c, "summary": summary, "events": events,
                "upcoming": [e for e in events if e.get("upcoming")],
                "followers": followers, "counts": counts,
-               "followers_chart": charts.line_chart(followers, "Followers over time", "followers"),
-               "counts_chart": charts.line_chart(counts, "Comment counts over time", "counts"),
+               "followers_chart": charts.line_chart(followers, "Followers over time", "followers", tz=c["tz"]),
+               "counts_chart": charts.line_chart(counts, "Comment counts over time", "counts", tz=c["tz"]),
                "analysing": jobs.running(name, "analyze")}
         if summary:
             order = ["supportive", "neutral", "hostile", "not_about_case"]

@@ -6,7 +6,8 @@ attributes (no inline CSS, so the Content-Security-Policy can forbid it).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -22,9 +23,11 @@ def _fmt(v: float) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
 
 
-def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, height: int = 220) -> Markup:
-    """Dated series [{label, points: [(iso time, value)]}] as lines on one time axis.
-    A series observed once is drawn as a dot."""
+def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, height: int = 220,
+               tz: str = "UTC") -> Markup:
+    """Dated series [{label, points: [(iso time, value)]}] as lines on one time axis, labelled in the
+    case's time zone `tz` (never the server's own). A series observed once is drawn as a dot."""
+    zone = ZoneInfo(tz) if tz != "UTC" else timezone.utc
     pts = [(_t(t), v) for s in series for t, v in s["points"]]
     desc = "; ".join(f"{s['label']}: " + ", ".join(f"{_fmt(v)} at {t}" for t, v in s["points"]) for s in series)
     head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
@@ -48,7 +51,7 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{_fmt(round(v))}</text>')
     for t in sorted({t0, t1}):
-        label = datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
+        label = datetime.fromtimestamp(t, zone).strftime("%Y-%m-%d %H:%M")
         parts.append(f'<text x="{x(t):.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11" '
                      f'fill="#57606a">{escape(label)}</text>')
     for i, s in enumerate(series):

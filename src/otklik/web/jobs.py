@@ -3,10 +3,10 @@ with progress the job page polls. In memory: one local server, jobs last as long
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -56,7 +56,7 @@ class Jobs:
             except Exception as e:  # the thread must record every failure for the page
                 lines = on_error(e)
                 if lines is None:
-                    traceback.print_exc()
+                    logging.getLogger("otklik.web").exception("%s job on %s failed", kind, case)
                     lines = [f"error: {type(e).__name__}: {e}"]
                 job.lines, job.status = lines, "failed"
             finally:

@@ -37,11 +37,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"[@#]\w+")
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
+from otklik.morph import morph as _morph  # noqa: E402 (the one shared analyzer)
 
 
 @lru_cache(maxsize=200_000)
