@@ -76,7 +76,7 @@ def test_the_demo_on_postgresql_gives_the_same_report_as_on_sqlite(tmp_path, pg_
         assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
         out[store] = res.stdout
         assert (home / "otklik.sqlite").exists() == (store == "sqlite")
-    assert "25 quotes verified" in out["postgresql"]  # quotes shared by theme size (18 at 3 per theme)
+    assert "26 quotes verified" in out["postgresql"]  # 25 shared by theme size, and the proposals' reason
     for name in ("report.json", "report.ru.md", "report.en.md", "report.html", "report.docx"):
         assert (tmp_path / "postgresql" / name).read_bytes() == (tmp_path / "sqlite" / name).read_bytes(), name
 

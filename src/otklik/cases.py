@@ -70,7 +70,7 @@ def _case_counts(conn: Connection, case_id: int) -> tuple[int, int]:
     return posts, comments
 
 
-def _latest(conn: Connection, etype: str, eid: int) -> dict:
+def latest_observations(conn: Connection, etype: str, eid: int) -> dict:
     """The latest observation of each metric of an entity: {metric: {value, observed_at, basis}}."""
     rows = conn.execute(select(observation.c.metric, observation.c.value, observation.c.observed_at,
                                observation.c.basis)
@@ -98,13 +98,13 @@ def show_case(conn: Connection, name: str) -> dict:
                          .where(comment.c.post_id == p["id"])).one()
         if p["sid"] is not None and p["sid"] not in srcs:
             srcs[p["sid"]] = {"platform": p["platform"], "platform_id": p["source_pid"], "title": p["source_title"],
-                              "handle": p["source_handle"], "latest": _latest(conn, "source", p["sid"])}
+                              "handle": p["source_handle"], "latest": latest_observations(conn, "source", p["sid"])}
         out_posts.append({
             "id": p["id"], "platform": p["platform"], "platform_id": p["platform_id"], "url": p["url"],
             "published_at": p["published_at"], "text": (p["text"] or "")[:200],
             "source": p["source_title"] or p["source_handle"] or p["source_pid"],
             "comments_stored": n[0], "replies_stored": n[1], "authors": n[2], "not_seen_since": n[3],
-            "latest": _latest(conn, "post", p["id"])})
+            "latest": latest_observations(conn, "post", p["id"])})
     posts_n, comments_n = _case_counts(conn, c["id"])
     authors_n = conn.execute(select(func.count(func.distinct(comment.c.author_id))).where(
         of_case(c["id"]))).scalar()

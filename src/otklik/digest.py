@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import Counter
 
 import orjson
 from datetime import date, datetime, timezone
@@ -17,12 +19,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import __version__
-from .analysis.summary import case_summary
-from .cases import _latest, get_case
+from .analysis.summary import case_summary, theme_members
+from .cases import get_case, latest_observations
 from .analysis.pipeline import annotation
 from .analysis.review import digest_view
 from .store.evidence import last_capture_of_case
-from .store import author, case_post, comment, post, raw_record, source
+from .store import author, case_post, comment, json_field, post, raw_record, source
 
 DIGEST_VERSION = 1
 
@@ -78,6 +80,79 @@ def _side(view) -> dict:
     return {"side": None, "side_source": None}
 
 
+def _span(r: dict, c_id: int, start: int, end: int, lang_of: dict, expected: str | None = None) -> dict:
+    """A verbatim span of a stored comment with everything needed to attribute and check it."""
+    text_ = r["text"][start:end]
+    if not text_.strip() or (expected is not None and text_ != expected):
+        raise ValueError(f"comment {c_id}: [{start}, {end}) is not the stored span of its text; re-run `otklik analyze`")
+    return {"comment_id": c_id, "platform": r["platform"], "platform_id": r["platform_id"],
+            "author": r["author_handle"] or r["author_name"], "published_at": r["published_at"],
+            "start": start, "end": end, "text": text_, "whole": start == 0 and end == len(r["text"]),
+            "lang": lang_of.get(c_id), "raw_sha256": r["sha256"], "post_url": r["url"]}
+
+
+def _proposing(conn: Connection, case_id: int) -> dict[int, dict]:
+    """Comment id -> entities annotation, for the case's comments that propose anything (the
+    annotation's top-level `proposals` list is not empty)."""
+    n = "jsonb_array_length" if conn.dialect.name == "postgresql" else "json_array_length"
+    return {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
+        "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id = a.comment_id "
+        f"WHERE a.stage = 'entities' AND {n}({json_field(conn, 'a.value', 'proposals')}) > 0 AND c.post_id IN "
+        "(SELECT post_id FROM case_post WHERE case_id = :cid)"), {"cid": case_id})}
+
+
+def _page_comments(conn: Connection, ids: list[int]) -> set[int]:
+    """Those of `ids` the page or channel itself wrote (its author is the post's author, or the
+    post's source by platform id or handle): they answer commenters, they are not the reaction."""
+    out = set()
+    for i in range(0, len(ids), 900):
+        out |= {r[0] for r in conn.execute(
+            select(comment.c.id).select_from(comment.join(post, post.c.id == comment.c.post_id)
+                                             .outerjoin(source, source.c.id == post.c.source_id)
+                                             .outerjoin(author, author.c.id == comment.c.author_id))
+            .where(comment.c.id.in_(ids[i:i + 900]),
+                   (comment.c.author_id == post.c.author_id)
+                   | ((author.c.platform == source.c.platform) & (author.c.platform_id == source.c.platform_id))
+                   | (func.lower(comment.c.author_handle) == func.lower(source.c.handle))))}
+    return out
+
+
+def _stance_mix(theme: dict, members: list[int], adapted: dict) -> dict:
+    """A theme's stance mix {"1": n, "0": n, "-1": n, "none": n} counted on the corrected stances
+    (the case's adapted model with the editor's labels); the analysis' own mix when the themes
+    result names no members."""
+    if not members or any(i not in adapted for i in members):
+        return {"stances": theme["stances"], "stances_source": "analysis"}
+    mix = Counter("none" if adapted[i][0] is None else str(adapted[i][0]) for i in members)
+    return {"stances": dict(sorted(mix.items())), "stances_source": "corrected"}
+
+
+def _reasons(proposed: list[dict], k: int = 5) -> dict:
+    """The reasons commenters gave for their proposals: how many people and comments gave one, and
+    the `k` most common (the same words, letter case and punctuation aside; by people, then
+    comments, then the earliest), each as a verbatim span of its first comment with its counts."""
+    groups: dict[str, list[dict]] = {}
+    seen = set()
+    for p in proposed:
+        for r in p["reasons"]:
+            if (r["comment_id"], r["start"], r["end"]) not in seen:
+                seen.add((r["comment_id"], r["start"], r["end"]))
+                groups.setdefault(" ".join(re.findall(r"\w+", r["text"].casefold())), []).append(r)
+    rs = [r for g in groups.values() for r in g]
+    ranked = sorted(groups.values(), key=lambda g: (-len({r["author_id"] for r in g}),
+                                                    -len({r["comment_id"] for r in g}), min(r["comment_id"] for r in g)))
+    top = [{k_: v for k_, v in min(g, key=lambda r: (r["comment_id"], r["start"])).items() if k_ != "author_id"}
+           | {"n_authors": len({r["author_id"] for r in g}), "n_comments": len({r["comment_id"] for r in g})}
+           for g in ranked[:k]]
+    return {"n_comments": len({r["comment_id"] for r in rs}), "n_authors": len({r["author_id"] for r in rs}), "top": top}
+
+
+def digest_quotes(digest: dict) -> list[dict]:
+    """Every quote a report may show from this digest: the themes' and the proposals' most common
+    reasons (the comments a verifier needs, the authors a pseudonymiser replaces)."""
+    return [q for t in digest["themes"] for q in t["quotes"]] + list((digest.get("proposal_reasons") or {}).get("top", []))
+
+
 def build_digest(conn: Connection, case_name: str, today: date | None = None, events: list[dict] | None = None) -> dict:
     """Everything a report may say about a case, with the comment ids behind every quote."""
     case = get_case(conn, case_name)
@@ -85,13 +160,16 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     cid = case["id"]
     # only the comments a digest names need their own look-ups (quotes, proposals, bursts)
     quote_ids = sorted({q["comment_id"] for t in s["themes"] for q in t["quotes"]})
-    # stance shares as estimates with a 95% interval, and the quotes' stances under the adapted model
-    stance_estimate, adapted = digest_view(conn, case_name, quote_ids)
-    lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", quote_ids)}
-    proposing = {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
-        "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id=a.comment_id "
-        "WHERE a.stage='entities' AND a.value LIKE '%\"proposed\": true%' AND c.post_id IN "
-        "(SELECT post_id FROM case_post WHERE case_id=:cid)"), {"cid": cid})}
+    members = theme_members(conn, case_name)
+    member_ids = sorted({i for t in s["themes"] for i in members.get(t["key"], [])})
+    # stance shares as estimates with a 95% interval, and the stances of the quotes and of the
+    # themes' members under the case's adapted model (the editor's answers included)
+    stance_estimate, adapted = digest_view(conn, case_name, sorted(set(quote_ids) | set(member_ids)))
+    proposing = _proposing(conn, cid)
+    reason_ids = sorted({c for c, v in proposing.items() if any(e.get("reason") for e in v["entities"] if e.get("proposed"))})
+    title_ids = sorted({ti["comment_id"] for t in s["themes"] for ti in (t.get("titles") or {}).values()})
+    own = _page_comments(conn, title_ids)
+    lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", sorted(set(quote_ids) | set(reason_ids)))}
 
     # sources and posts, with their latest observed counts
     posts = conn.execute(
@@ -106,12 +184,12 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
             continue  # a post nobody commented on is not part of the reaction
         if p["source_id"] and p["source_id"] not in sources:
             srow = conn.execute(select(source).where(source.c.id == p["source_id"])).mappings().first()
-            latest = _latest(conn, "source", p["source_id"])
+            latest = latest_observations(conn, "source", p["source_id"])
             followers = latest.get("followers") or latest.get("members") or latest.get("subscribers")
             sources[p["source_id"]] = {"id": p["source_id"], "platform": srow["platform"], "kind": srow["kind"],
                                        "title": srow["title"], "handle": srow["handle"], "url": srow["url"],
                                        "followers": followers}
-        latest = _latest(conn, "post", p["id"])
+        latest = latest_observations(conn, "post", p["id"])
         post_out.append({"id": p["id"], "platform": p["platform"], "platform_id": p["platform_id"], "url": p["url"],
                          "source_id": p["source_id"], "published_at": p["published_at"],
                          "text": (p["text"] or "")[:500], "comments_observed": latest.get("comments"),
@@ -119,34 +197,37 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     snapshot = last_capture_of_case(conn, cid)
 
     # quotes: verbatim spans with everything needed to attribute and check them
-    rows = _quote_rows(conn, quote_ids)
+    rows = _quote_rows(conn, sorted(set(quote_ids) | set(reason_ids)))
     themes = []
     for t in s["themes"]:
-        quotes = []
-        for q in t["quotes"]:
-            r = rows[q["comment_id"]]
-            assert r["text"][q["start"]:q["end"]] == q["text"], "a quote is not a span of its comment"
-            quotes.append({"comment_id": q["comment_id"], "platform": r["platform"], "platform_id": r["platform_id"],
-                           "author": r["author_handle"] or r["author_name"], "published_at": r["published_at"],
-                           "start": q["start"], "end": q["end"], "text": q["text"], "whole": q["start"] == 0 and q["end"] == len(r["text"]),
-                           "lang": lang_of.get(q["comment_id"]), "stance": q["stance"], "raw_sha256": r["sha256"],
-                           "post_url": r["url"], **_side(adapted.get(q["comment_id"]))})
-        themes.append({**{k: t[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances")},
+        quotes = [{**_span(rows[q["comment_id"]], q["comment_id"], q["start"], q["end"], lang_of, q["text"]),
+                   "stance": q["stance"], **_side(adapted.get(q["comment_id"]))} for q in t["quotes"]]
+        titles = {lg: ti for lg, ti in (t.get("titles") or {}).items() if ti["comment_id"] not in own}
+        themes.append({**{k: t[k] for k in ("key", "label", "keywords", "n_comments", "n_authors")},
+                       "label_source": t.get("label_source"), "titles": titles,
+                       **_stance_mix(t, members.get(t["key"], []), adapted),
                        "entities": [{"name": n, "comments": k} for n, k in t["entities"]], "quotes": quotes})
 
     # what commenters proposed (countries, regions named as a destination)
     proposals: dict[str, dict] = {}
     coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
     author_of = _authors(conn, sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}))
-    for c_id, v in proposing.items():
+    for c_id, v in sorted(proposing.items()):
         for e in v["entities"]:
-            if e["proposed"]:
-                p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(), "authors": set()})
+            if e.get("proposed"):
+                p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(),
+                                                     "authors": set(), "reasons": []})
                 p["comment_ids"].add(c_id)
                 p["authors"].add(author_of.get(c_id))
+                if e.get("reason"):
+                    p["reasons"].append(_span(rows[c_id], c_id, *e["reason"], lang_of) | {"author_id": author_of.get(c_id)})
     proposed = sorted(({"entity": p["entity"], "kind": p["kind"], "n_comments": len(p["comment_ids"]),
-                        "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"])} for p in proposals.values()),
+                        "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"]), "reasons": p["reasons"]}
+                       for p in proposals.values()),
                       key=lambda p: (-p["n_authors"], p["entity"]))
+    reasons = _reasons(proposed)
+    for p in proposed:  # the author's platform identity only counted people
+        p["reasons"] = [{k: v for k, v in r.items() if k != "author_id"} for r in p["reasons"]]
 
     run = conn.execute(text("SELECT id, code_version, config FROM analysis_run WHERE case_id=:cid AND finished_at IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
@@ -172,6 +253,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "stance_estimate": stance_estimate,
         "themes": themes,
         "proposals": proposed,
+        "proposal_reasons": reasons,
         "coordination": {"window_s": s["coordination"]["window_s"], "bursts": [
             {"comment_ids": g["burst_ids"], "n_comments": len(g["burst_ids"]),
              "n_accounts": len({author_of.get(i) for i in g["burst_ids"]}), "start": g["start"], "end": g["end"]}

@@ -7,19 +7,54 @@ import pytest
 
 from otklik.analysis import estimate as est
 from otklik.analysis.review import CaseState
-from otklik.analysis.summary import _author_stance
+from otklik.analysis.summary import author_stance
 
 
 def test_author_probs_are_the_exact_distribution_of_the_reported_person_stance():
     rng = np.random.default_rng(3)
-    for m in (1, 2, 3, 4):
+    for m in (1, 2, 3, 4, 5):
         P = rng.dirichlet(np.ones(4), size=m)
-        want = np.zeros(4)
-        for combo in itertools.product(range(4), repeat=m):
-            p = np.prod([P[j, c] for j, c in enumerate(combo)])
-            want[est.class_index(_author_stance([est.CLASSES[c] for c in combo]))] += p
         got = est.author_probs(P, np.zeros(m, dtype=np.int64), 1)[0]
-        assert got == pytest.approx(want, abs=1e-12)
+        assert got == pytest.approx(_enumerated(P), abs=1e-12)
+
+
+def _enumerated(P):
+    """The person-stance distribution by listing every joint labelling of their comments."""
+    want = np.zeros(4)
+    for combo in itertools.product(range(4), repeat=len(P)):
+        p = np.prod([P[j, c] for j, c in enumerate(combo)])
+        want[est.class_index(author_stance([est.CLASSES[c] for c in combo]))] += p
+    return want
+
+
+def test_a_person_is_their_most_frequent_stance_not_the_sign_of_the_sum():
+    # two supportive comments and one hostile: supportive either way; one supportive, two neutral:
+    # the sum says supportive, the most frequent says neutral; +1, -1, 0 all once: a tie, neutral
+    assert author_stance([1, 1, -1]) == 1
+    assert author_stance([1, 0, 0, None, None]) == 0
+    assert author_stance([1, -1, 0]) == 0
+    assert author_stance([-1, -1, 1, None]) == -1
+    assert author_stance([None, None]) is None
+    P = np.eye(4)[[0, 1, 1]]  # +1, 0, 0 as certain labels
+    assert est.author_probs(P, np.zeros(3, dtype=np.int64), 1)[0] == pytest.approx([0, 1, 0, 0])
+
+
+def test_authors_of_many_comments_get_a_close_sampled_approximation_and_groups_are_kept_apart():
+    rng = np.random.default_rng(11)
+    m = est.MAX_EXACT + 2
+    P = rng.dirichlet(np.ones(4) * 2, size=m)
+    exact = est._exact_author_probs(P[None])[0]
+    sampled = est.author_probs(P, np.zeros(m, dtype=np.int64), 1)[0]
+    assert sampled == pytest.approx(exact, abs=0.03)
+    assert sampled.sum() == pytest.approx(1)
+    labelled = np.eye(4)[[2] * 10 + [0] * 8]  # an editor-labelled prolific author: exactly hostile
+    assert est.author_probs(labelled, np.zeros(18, dtype=np.int64), 1)[0] == pytest.approx([0, 0, 1, 0])
+    # three authors of different sizes in one call match each computed alone
+    idx = np.array([0, 1, 1, 2, 2, 2, 0])
+    Q = rng.dirichlet(np.ones(4), size=len(idx))
+    together = est.author_probs(Q, idx, 3)
+    for a in range(3):
+        assert together[a] == pytest.approx(_enumerated(Q[idx == a]), abs=1e-12)
 
 
 def test_each_term_has_the_true_share_as_its_expectation_whatever_the_model():

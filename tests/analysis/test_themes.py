@@ -279,6 +279,28 @@ def test_english_title_comes_from_an_english_comment_or_says_it_needs_translatio
     assert court.label == court.titles["ru"]["text"]
 
 
+def test_a_title_never_holds_a_mention_or_what_is_left_of_one():
+    from otklik.analysis.themes.text import title_spans
+
+    for text in ("@anna.8810 Все подробности в закреплённом посте", "@zakon_i_poryadok_77 Дело возбудили заочно",
+                 "@k-ivanova.55 подробности у адвоката"):
+        assert title_spans(text) == []
+    text = "Держитесь, мы с вами. @user.12 ответ в посте. Пишите обращения в прокуратуру"
+    assert [text[s:e] for s, e in title_spans(text)] == ["Держитесь, мы с вами", "Пишите обращения в прокуратуру"]
+
+
+def test_no_title_is_cut_from_the_pages_own_replies():
+    ids, texts, authors, emb, stances, entities, langs = corpus()
+    # the most central comment of the asylum theme becomes the page's own answer
+    free = find_themes(ids, texts, authors, emb, stances, entities, langs, params=PARAMS)
+    asylum = by_member(free, 105)
+    page_reply = asylum.titles["ru"]["comment_id"]
+    themes = find_themes(ids, texts, authors, emb, stances, entities, langs, params=PARAMS, not_titles={page_reply})
+    asylum = by_member(themes, 105)
+    assert page_reply in asylum.member_ids  # still counted in the theme, only not its title
+    assert asylum.titles["ru"]["comment_id"] != page_reply and asylum.label == asylum.titles["ru"]["text"]
+
+
 def test_unknown_part_names_are_refused():
     with pytest.raises(ValueError, match="no-such-space"):
         find_themes(*corpus(), params=ThemeParams(space="no-such-space"))

@@ -37,8 +37,14 @@ def digest():
 
 
 def quoted(digest):
-    """Stored comment texts of the digest's quotes (the demo quotes are whole comments)."""
-    return {q["comment_id"]: q["text"] for t in digest["themes"] for q in t["quotes"]}
+    """Stored comment texts of the digest's quotes (the demo's theme quotes are whole comments; a
+    reason is a span, standing for its comment when no whole quote of it is in the digest)."""
+    from otklik.digest import digest_quotes
+
+    out = {}
+    for q in sorted(digest_quotes(digest), key=lambda q: q.get("whole", False)):
+        out[q["comment_id"]] = q["text"]
+    return out
 
 
 def with_estimate(digest, supportive, low, high, n_draws=40, n_checked=52):

@@ -141,3 +141,53 @@ def test_unchecked_estimates_say_so_and_an_uncertain_majority_is_not_claimed(dig
     assert "largest group" in en.split("\n")[2] and "Most" not in en.split("\n")[2]
     with_estimate(digest, 0.40, 0.30, 0.48)
     assert "разделились" in text_of(compose(digest, "ru")).split("\n")[0]
+
+
+def _theme_with_titles(digest, titles, label_source="title"):
+    th = next(t for t in digest["themes"] if t["n_authors"] >= 3 and t["quotes"])
+    th["titles"], th["label_source"], th["label"] = titles, label_source, "метка из анализа"
+    return th
+
+
+def _title(text, lang, cid=50):
+    return {"text": text, "comment_id": cid, "start": 0, "end": len(text), "lang": lang}
+
+
+def test_theme_headings_are_in_the_report_language_or_say_they_are_not(digest):
+    _theme_with_titles(digest, {"ru": _title("Отправьте его куда угодно", "ru"), "en": _title("Send him anywhere safe", "en")})
+    assert "### Тема «Отправьте его куда угодно»" in text_of(compose(digest, "ru"))
+    assert "### Theme “Send him anywhere safe”" in text_of(compose(digest, "en"))
+    # no English comment to cut a title from: translated by the report's translator, and said so
+    _theme_with_titles(digest, {"ru": _title("Отправьте его куда угодно", "ru"), "en": _title("Отправьте его куда угодно", "ru")})
+    en = text_of(compose(digest, "en", translator=FakeTranslator()))
+    assert "### Theme “ru→en: Отправьте его куда угодно” (translated from Russian)" in en
+    assert verify_report(en, digest, quoted(digest), lang="en") == []
+    # no translator: the commenters' words as they wrote them, with their language named
+    en = text_of(compose(digest, "en"))
+    assert "### Theme “Отправьте его куда угодно” (in Russian)" in en
+    _theme_with_titles(digest, {"ru": _title("Ол бізден пана сұрап келді", "kk")})
+    assert "### Тема «Ол бізден пана сұрап келді» (на казахском языке)" in text_of(compose(digest, "ru"))
+
+
+def test_a_title_with_digits_is_not_translated_and_the_editors_name_wins(digest):
+    th = _theme_with_titles(digest, {"en": _title("Статья 13 Конвенции нарушена", "ru")})
+    en = text_of(compose(digest, "en", translator=FakeTranslator()))
+    assert "### Theme “Статья 13 Конвенции нарушена” (in Russian)" in en  # a number nobody could check otherwise
+    assert verify_report(en, digest, quoted(digest), lang="en") == []
+    th["label_source"], th["label"] = "editor", "Право на защиту"
+    assert "### Theme “Право на защиту”" in text_of(compose(digest, "en", translator=FakeTranslator()))
+
+
+def test_the_most_common_reason_is_quoted_verbatim_preferring_the_report_language(digest):
+    why = digest["proposal_reasons"]
+    assert why["top"], "the demo digest has stated reasons"
+    ru = text_of(compose(digest, "ru"))
+    top_ru = next(r for r in why["top"] if r["lang"] == "ru")  # all equally common: one in Russian
+    assert f"«{top_ru['text']}» [#{top_ru['comment_id']}]" in ru
+    assert f"Причину назвали {why['n_authors']} пользователей, например:" in ru
+    assert verify_report(ru, digest, quoted(digest), lang="ru") == []
+    common = dict(why["top"][-1], n_authors=3, n_comments=3)  # now the most common
+    why["top"] = [common] + why["top"][:-1]
+    en = text_of(compose(digest, "en"))
+    assert f"The reason given most often (3 users):\n\n“{common['text']}” [#{common['comment_id']}]" in en
+    assert verify_report(en, digest, quoted(digest), lang="en") == []

@@ -19,7 +19,7 @@ def test_markdown_carries_each_quote_with_its_reference(digest):
     md = render_md.render(report)
     for q in quotes(report):
         assert f"» [#{q['comment_id']}]" in md
-    assert md.count("[#") == len(quotes(report)) == 25
+    assert md.count("[#") == len(quotes(report)) == 26  # 25 theme quotes and the proposals' reason
 
 
 def test_html_is_self_contained_escaped_and_carries_ids_and_hashes(digest):
@@ -59,7 +59,7 @@ def test_docx_rendered_again_later_has_the_same_bytes(digest, monkeypatch):
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3 * 86_400 + 3_601)
     assert render_docx.render(report) == first
-    assert render_docx.docx_text(first).count("[#") == 25
+    assert render_docx.docx_text(first).count("[#") == 26
 
 
 def test_json_is_the_digest_plus_the_report(digest):

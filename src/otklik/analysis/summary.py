@@ -26,13 +26,16 @@ class _Row:
 STANCE_NAMES = {1: "supportive", -1: "hostile", 0: "neutral", None: "not_about_case"}
 
 
-def _author_stance(labels: list) -> int | None:
-    """One person's position: the sign of their relevant comments' mean; a tie is neutral."""
-    rel = [x for x in labels if x is not None]
-    if not rel:
+def author_stance(labels: list) -> int | None:
+    """One person's position, the rule the case labels use: the most frequent of their comments'
+    stances about the case (None = not about the case is left out); a tie between the most
+    frequent gives 0 (neutral); a person who wrote only about other things is "not about the case"."""
+    counts = Counter(x for x in labels if x is not None).most_common()
+    if not counts:
         return None
-    s = sum(rel)
-    return 1 if s > 0 else -1 if s < 0 else 0
+    if len(counts) > 1 and counts[0][1] == counts[1][1]:
+        return 0
+    return counts[0][0]
 
 
 def shares(rows: list[tuple[str, int | None]]) -> dict:
@@ -41,12 +44,23 @@ def shares(rows: list[tuple[str, int | None]]) -> dict:
     per_author: dict[str, list] = {}
     for a, lab in rows:
         per_author.setdefault(a, []).append(lab)
-    by_author = Counter(STANCE_NAMES[_author_stance(v)] for v in per_author.values())
+    by_author = Counter(STANCE_NAMES[author_stance(v)] for v in per_author.values())
     out = {}
     for name, counts, total in (("comments", by_comment, len(rows)), ("authors", by_author, len(per_author))):
         out[name] = {"total": total, **{k: {"n": counts.get(k, 0), "share": round(counts.get(k, 0) / total, 4) if total else 0.0}
                                         for k in STANCE_NAMES.values()}}
     return out
+
+
+def theme_members(conn: Connection, case_name: str) -> dict[str, list[int]]:
+    """Theme key -> the ids of its comments, from the case's latest themes result (kept out of
+    the summary, which `analyze --json` prints)."""
+    case = get_case(conn, case_name)
+    row = conn.execute(select(case_result.c.payload).where(case_result.c.case_id == case["id"],
+                                                           case_result.c.stage == "themes")).first()
+    if row is None:
+        return {}
+    return {th["key"]: th.get("member_ids") or [] for th in orjson.loads(row[0])["themes"]}
 
 
 def case_summary(conn: Connection, case_name: str) -> dict:
@@ -104,6 +118,7 @@ def compute_case_summary(conn: Connection, case_name: str) -> dict:
     themes = []
     for th in results["themes"]["themes"]:
         themes.append({k: th[k] for k in ("key", "label", "keywords", "n_comments", "n_authors", "stances", "entities")}
+                      | {"label_source": th.get("label_source"), "titles": th.get("titles") or {}}
                       | {"quotes": [{**q, "platform_id": by_id[q["comment_id"]].platform_id} for q in th["quotes"]]})
     themes.sort(key=lambda t: (t["key"] == "other", -t["n_authors"], -t["n_comments"], t["key"]))
     return {

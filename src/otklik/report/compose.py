@@ -19,6 +19,7 @@ designated names are marked at their first mention; verbatim quotes never are.
 
 from __future__ import annotations
 
+from .titles import theme_heading
 from .grammar import (NBSP, by_time, count, format_date, format_month, format_time, inflect_name, latin_name, local,
                       number, parse_when, percent, percent_value, ru_form, surname, tz_phrase, verb_ru)
 
@@ -418,7 +419,7 @@ class Composer:
         L = self.lang
         for t in themes:
             self.blocks.append({"type": "heading", "level": 3,
-                                "text": self.m(self.ru_en(f"Тема «{t['label']}»", f"Theme “{t['label']}”"))})
+                                "text": self.m(theme_heading(t, L, self.translator, LANGUAGES))})
             sup, hos = t["stances"].get("1", 0), t["stances"].get("-1", 0)
             if L == "ru":
                 s = (f"На эту тему {verb_ru(t['n_authors'], 'написал', 'написали')} "
@@ -484,6 +485,21 @@ class Composer:
         self.para(self.ru_en(
             f"Как возможное направление для {self.short('gent')} комментаторы называли: {_join(items, L)}.",
             f"Places commenters named as a possible destination for {self.short()}: {_join(items, L)}."))
+        why = self.d.get("proposal_reasons") or {}
+        ranked = why.get("top") or []
+        if not ranked:
+            return
+        # the most common reason; among equally common ones, one written in the report's language
+        top = min((r for r in ranked if r["n_authors"] == ranked[0]["n_authors"]), key=lambda r: r.get("lang") != L)
+        users = self.n(top["n_authors"], "пользователь" if L == "ru" else "user")
+        if top["n_authors"] >= 2:
+            self.para(self.ru_en(f"Чаще всего называли такую причину ({users}):",
+                                 f"The reason given most often ({users}):"))
+        else:
+            given = self.n(why["n_authors"], "пользователь" if L == "ru" else "user")
+            self.para(self.ru_en(f"Причину {verb_ru(why['n_authors'], 'назвал', 'назвали')} {given}, например:",
+                                 f"{given[:1].upper()}{given[1:]} said why, for example:"))
+        self.quote(top, self.translate([top]).get(top["comment_id"]))
 
     def background(self) -> None:
         events = self.d.get("events") or []

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ..store import custody
 from ..cases import get_case
-from ..digest import build_digest
+from ..digest import build_digest, digest_quotes
 from ..store import author, chunked, comment, of_case
 from . import render_docx, render_html, render_md
 from .compose import compose
@@ -47,7 +47,7 @@ def case_comments(conn: Connection, case_id: int, ids) -> dict[int, str]:
 def pseudonymise_digest(conn: Connection, digest: dict, pseudo) -> dict:
     """A copy of the digest with quote authors replaced by their workspace pseudonyms
     (`otklik.export.Pseudonymiser`). Quote texts stay verbatim, @mentions included."""
-    ids = [q["comment_id"] for t in digest["themes"] for q in t["quotes"]]
+    ids = [q["comment_id"] for q in digest_quotes(digest)]
     who = {}
     if ids:
         rows = conn.execute(select(comment.c.id, comment.c.platform, comment.c.author_handle, author.c.platform_id)
@@ -56,9 +56,8 @@ def pseudonymise_digest(conn: Connection, digest: dict, pseudo) -> dict:
         for cid, platform, handle, account in rows:
             who[cid] = pseudo.name(platform, account or (f"@{handle}" if handle else None))
     out = json.loads(json.dumps(digest, ensure_ascii=False))
-    for t in out["themes"]:
-        for q in t["quotes"]:
-            q["author"] = who.get(q["comment_id"]) or q["author"]
+    for q in digest_quotes(out):
+        q["author"] = who.get(q["comment_id"]) or q["author"]
     return out
 
 
@@ -109,7 +108,7 @@ def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path
     digest = build_digest(conn, case_name, today=today, events=events)
     if pseudonymiser is not None:
         digest = pseudonymise_digest(conn, digest, pseudonymiser)
-    comments = case_comments(conn, case["id"], [q["comment_id"] for t in digest["themes"] for q in t["quotes"]])
+    comments = case_comments(conn, case["id"], [q["comment_id"] for q in digest_quotes(digest)])
     translator = get_translator(translator_name) if isinstance(translator_name, str) else translator_name
     translator_name = translator.name  # an engine configured by the caller (cli: from the configuration)
     data, report = produce(digest, comments, lang, fmt, marker(lang, policy), translator)

@@ -25,8 +25,8 @@ Numbers. Every other number in the text must equal a figure of the digest (`figu
   "10:20 PM") against the digest's dates and timestamps, in the case's time zone (or UTC);
 - any other number against the set of all digest figures.
 Case-file events belong to the digest, so the numbers in their texts and the years of their
-dates are figures too. Text copied verbatim from the digest (theme labels, page titles, author
-names) is not re-checked, and neither are URLs nor the notes block after the last `---` line
+dates are figures too. Text copied verbatim from the digest (theme labels and titles, page titles,
+author names) is not re-checked, and neither are URLs nor the notes block after the last `---` line
 (translation note, source links, footnotes, provenance). A number that equals a digest figure
 but sits in the wrong sentence is not caught: the check is of values, not of meaning.
 """
@@ -119,6 +119,10 @@ def figures(digest: dict) -> dict:
     for p in digest.get("proposals", []):
         f["comments"].add(p.get("n_comments"))
         f["people"].add(p.get("n_authors"))
+    why = digest.get("proposal_reasons") or {}
+    for r in (why, *why.get("top", [])):
+        f["comments"].add(r.get("n_comments"))
+        f["people"].add(r.get("n_authors"))
     for b in digest.get("coordination", {}).get("bursts", []):
         f["comments"].add(b.get("n_comments"))
         f["people"].add(b.get("n_accounts"))
@@ -139,6 +143,7 @@ def figures(digest: dict) -> dict:
     stamps += [(s.get("followers") or {}).get("observed_at") for s in digest.get("sources", [])
                if isinstance(s.get("followers"), dict)]
     stamps += [q.get("published_at") for th in digest.get("themes", []) for q in th.get("quotes", [])]
+    stamps += [r.get("published_at") for r in (digest.get("proposal_reasons") or {}).get("top", [])]
     stamps += [b.get(k) for b in digest.get("coordination", {}).get("bursts", []) for k in ("start", "end")]
     for s in filter(None, stamps):
         dt = parse_when(s)
@@ -175,6 +180,8 @@ def verbatim_strings(digest: dict, lang: str | None = None) -> list[str]:
     out = []
     for th in digest.get("themes", []):
         out += [th.get("label"), *th.get("keywords", []), *(q.get("author") for q in th.get("quotes", []))]
+        out += [t.get("text") for t in (th.get("titles") or {}).values()]
+    out += [r.get("author") for r in (digest.get("proposal_reasons") or {}).get("top", [])]
     for s in digest.get("sources", []):
         out += [s.get("title"), s.get("handle")]
     case = digest.get("case", {})

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..casefile import list_events
 from ..cases import get_case
-from ..digest import build_digest
+from ..digest import build_digest, digest_quotes
 from ..report.service import case_comments, marker, produce
 from ..report.verify import REF, Problem, unescape_markdown, verify_report
 from ..store import custody, web_report_draft
@@ -32,7 +32,7 @@ def generated(conn: Connection, case_name: str, lang: str) -> str:
     from ..translate import get_translator
 
     case, digest = _digest(conn, case_name)
-    comments = case_comments(conn, case["id"], [q["comment_id"] for t in digest["themes"] for q in t["quotes"]])
+    comments = case_comments(conn, case["id"], [q["comment_id"] for q in digest_quotes(digest)])
     data, _ = produce(digest, comments, lang, "md", marker(lang), get_translator("none"))
     return data.decode("utf-8")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -109,9 +109,11 @@ class ThemeModel:
         self.ids: list[int] = []
 
     def fit(self, ids, texts, authors, embeddings, stances, entities, lang, overrides: Overrides | None = None,
-            title_langs: Sequence[str] = ("ru",), consume: bool = False) -> list[Theme]:
+            title_langs: Sequence[str] = ("ru",), consume: bool = False, not_titles: Collection[int] = ()) -> list[Theme]:
         """`consume`: the caller hands `embeddings` (float32) over and will not read it again, so it
-        may be overwritten instead of copied (100,000 rows are 200 MB a copy)."""
+        may be overwritten instead of copied (100,000 rows are 200 MB a copy). `not_titles`: ids of
+        comments no title may be cut from (the page's or channel's own replies: they answer the
+        commenters, they are not what the commenters argue)."""
         n = len(ids)
         if not (len(texts) == len(authors) == len(stances) == len(entities) == len(lang) == len(embeddings) == n):
             raise ValueError("find_themes: all inputs must have one item per comment")
@@ -140,14 +142,15 @@ class ThemeModel:
         kws = self.keyworder.keywords(groups, lemmas)
         renames = _resolve_renames(overrides, live, groups, keys, ids)
 
-        themes, taken = [], {lg: set() for lg in title_langs}
+        themes, taken, own = [], {lg: set() for lg in title_langs}, set(not_titles)
         # biggest themes choose their titles first
         for lab, rows, kw in sorted(zip(live, groups, kws), key=lambda t: (-len(t[1]), keys[t[0]])):
             ranked = self._ranked(rows)
             # a title speaks for the theme: cut from a comment about the case (off-topic spam has
             # stance None) unless the theme has none
-            about = np.array([r for r in ranked if stances[r] is not None], dtype=int)
-            pool = about if len(about) else ranked
+            ranked_t = np.array([r for r in ranked if ids[r] not in own], dtype=int)
+            about = np.array([r for r in ranked_t if stances[r] is not None], dtype=int)
+            pool = about if len(about) else ranked_t
             titles = {}
             for lg in title_langs:
                 t = self.titler.title(rows, pool, texts, lang, kw, lg, taken[lg])
@@ -244,10 +247,11 @@ def _resolve_renames(ov: Overrides | None, live, groups, keys, ids) -> dict[int,
 def find_themes(ids: Sequence[int], texts: Sequence[str], authors: Sequence[str], embeddings: np.ndarray,
                 stances: Sequence[int | None], entities: Sequence[Sequence[str]], lang: Sequence[str | None],
                 params: ThemeParams = ThemeParams(), overrides: Overrides | None = None,
-                title_langs: Sequence[str] = ("ru",)) -> list[Theme]:
+                title_langs: Sequence[str] = ("ru",), not_titles: Collection[int] = ()) -> list[Theme]:
     """Group comments into themes; the "other" theme (key "other") comes last if any.
 
     All sequences are parallel (one item per comment); `embeddings` rows are unit vectors from
     `embed.get_backend(...).embed(texts)`. `title_langs`: the report languages, first = the label's.
     Themes are ordered by comment count, then key. Same input (in any order) -> same themes."""
-    return ThemeModel(params).fit(ids, texts, authors, embeddings, stances, entities, lang, overrides, title_langs)
+    return ThemeModel(params).fit(ids, texts, authors, embeddings, stances, entities, lang, overrides, title_langs,
+                                  not_titles=not_titles)

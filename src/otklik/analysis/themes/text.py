@@ -66,6 +66,9 @@ _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|$)", re.MULTILINE)
 # A clause inside a sentence: split at , ; : and dashes.
 _CLAUSE = re.compile(r"[^,;:—–\n]+")
 _LINKISH = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|<url>")
+# a mention with the dots, hyphens and digits handles carry (@anna.8810, @zakon_i_poryadok_77): a
+# title overlapping one would start with or contain its leftover («8810 Все подробности…»)
+_MENTION_SPAN = re.compile(r"@[\w.\-]*\w")
 _HANDLE = re.compile(r"\w*_\w*|\b[^\W\d_]+\d+\w*")  # user names (khas_92, user123) make no title
 _TRIM = " \t\n.,;:!?…—–-\"'«»()[]"
 
@@ -82,8 +85,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def title_spans(text: str, min_words: int = 2, max_words: int = 12, max_chars: int = 90) -> list[tuple[int, int]]:
     """Candidate title spans of `text`, as (start, end) offsets: its sentences, and the clauses
     of a sentence that is too long, trimmed of punctuation; each has `min_words`..`max_words`
-    words, mostly letters, and no link or mention. In text order."""
+    words, mostly letters, and no link, no mention and no piece of one. In text order."""
     out = []
+    mentions = [m.span() for m in _MENTION_SPAN.finditer(text)]
     for m in _SENTENCE.finditer(text):
         parts = [(m.start(), m.end())]
         s, e = _trim(text, *parts[0])
@@ -94,7 +98,7 @@ def title_spans(text: str, min_words: int = 2, max_words: int = 12, max_chars: i
             span = text[s:e]
             words = _WORD.findall(span)
             if not (min_words <= len(words) <= max_words) or e - s > max_chars or _LINKISH.search(span) \
-                    or _HANDLE.search(span):
+                    or _HANDLE.search(span) or any(a < e and s < b for a, b in mentions):
                 continue
             visible = [c for c in span if not c.isspace()]
             if sum(c.isalpha() for c in visible) >= 0.7 * len(visible):
