@@ -12,7 +12,8 @@ from otklik.analysis import pipeline
 from otklik.analysis import review as rv
 from otklik.analysis.summary import shares
 from otklik.cases import create_case
-from otklik.digest import _page_comments, build_digest, digest_quotes
+from otklik.digest import build_digest, digest_quotes
+from otklik.store.sql import page_comments
 from otklik.ingest import import_files
 from otklik.report.service import write_report
 from otklik.store import open_store
@@ -96,7 +97,7 @@ def test_the_pages_own_replies_are_told_apart(ws):
     engine = open_store(ws)
     with engine.begin() as conn:
         own, other = _ids(conn, "own1", "c001")
-        assert _page_comments(conn, [own, other]) == {own}
+        assert page_comments(conn, [own, other]) == {own}
         d = build_digest(conn, "dg")
     assert all(t["comment_id"] != own for th in d["themes"] for t in th["titles"].values())
 

@@ -25,6 +25,7 @@ from .analysis.pipeline import annotation
 from .analysis.review import digest_view
 from .store.evidence import last_capture_of_case
 from .store import author, case_post, comment, json_field, post, raw_record, source
+from .store.sql import page_comments
 
 DIGEST_VERSION = 1
 
@@ -101,22 +102,6 @@ def _proposing(conn: Connection, case_id: int) -> dict[int, dict]:
         "(SELECT post_id FROM case_post WHERE case_id = :cid)"), {"cid": case_id})}
 
 
-def _page_comments(conn: Connection, ids: list[int]) -> set[int]:
-    """Those of `ids` the page or channel itself wrote (its author is the post's author, or the
-    post's source by platform id or handle): they answer commenters, they are not the reaction."""
-    out = set()
-    for i in range(0, len(ids), 900):
-        out |= {r[0] for r in conn.execute(
-            select(comment.c.id).select_from(comment.join(post, post.c.id == comment.c.post_id)
-                                             .outerjoin(source, source.c.id == post.c.source_id)
-                                             .outerjoin(author, author.c.id == comment.c.author_id))
-            .where(comment.c.id.in_(ids[i:i + 900]),
-                   (comment.c.author_id == post.c.author_id)
-                   | ((author.c.platform == source.c.platform) & (author.c.platform_id == source.c.platform_id))
-                   | (func.lower(comment.c.author_handle) == func.lower(source.c.handle))))}
-    return out
-
-
 def _stance_mix(theme: dict, members: list[int], adapted: dict) -> dict:
     """A theme's stance mix {"1": n, "0": n, "-1": n, "none": n} counted on the corrected stances
     (the case's adapted model with the editor's labels); the analysis' own mix when the themes
@@ -168,7 +153,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     proposing = _proposing(conn, cid)
     reason_ids = sorted({c for c, v in proposing.items() if any(e.get("reason") for e in v["entities"] if e.get("proposed"))})
     title_ids = sorted({ti["comment_id"] for t in s["themes"] for ti in (t.get("titles") or {}).values()})
-    own = _page_comments(conn, title_ids)
+    own = page_comments(conn, title_ids)
     lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", sorted(set(quote_ids) | set(reason_ids)))}
 
     # sources and posts, with their latest observed counts

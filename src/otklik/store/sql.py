@@ -6,11 +6,11 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from .schema import case_post, comment, pg_comment_words  # noqa: F401 (search's half of the index)
+from .schema import author, case_post, comment, pg_comment_words, post, source  # noqa: F401 (pg_comment_words: search's half of the index)
 
 IN_CHUNK = 900  # ids per `IN (...)`: SQLite binds at most 999 parameters per statement by default
 
@@ -78,3 +78,19 @@ def bulk_insert(conn: Connection, table, rows: list[dict], ignore_conflicts: boo
     get = itemgetter(*cols)
     params = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
     return conn.exec_driver_sql(insert_sql(conn, table, cols, ignore_conflicts), params).rowcount
+
+
+def page_comments(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """Those of `ids` the page or channel itself wrote (its author is the post's author, or the
+    post's source by platform id or handle): they answer commenters, they are not the reaction."""
+    out: set[int] = set()
+    for part in chunked(list(ids)):
+        out |= {r[0] for r in conn.execute(
+            select(comment.c.id).select_from(comment.join(post, post.c.id == comment.c.post_id)
+                                             .outerjoin(source, source.c.id == post.c.source_id)
+                                             .outerjoin(author, author.c.id == comment.c.author_id))
+            .where(comment.c.id.in_(part),
+                   (comment.c.author_id == post.c.author_id)
+                   | ((author.c.platform == source.c.platform) & (author.c.platform_id == source.c.platform_id))
+                   | (func.lower(comment.c.author_handle) == func.lower(source.c.handle))))}
+    return out

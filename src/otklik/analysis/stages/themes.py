@@ -9,6 +9,7 @@ from dataclasses import asdict
 from sqlalchemy import select
 
 from ...store.schema import theme_decision
+from ...store.sql import page_comments
 from .base import CaseStage, stage
 
 
@@ -86,7 +87,7 @@ class ThemesStage(CaseStage):
         model = ThemeModel(ThemeParams.from_config(cfg.get("params", {})))
         themes = model.fit(ids, texts, authors, emb if cs_sorted == list(range(len(cs))) else emb[cs_sorted], st,
                            [self.ents[i] for i in cs_sorted], lg, ov, title_langs=tuple(ctx.case.get("langs") or ("ru",)),
-                           consume=True)
+                           consume=True, not_titles=page_comments(ctx.conn, ids))  # the page's own replies
         del emb
         assert model.ids == ids
         real = [th for th in themes if not th.is_other]
