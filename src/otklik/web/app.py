@@ -89,6 +89,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                     return PlainTextResponse("login required", status_code=401)
                 if not user.can(role):
                     return error_page(request, user, 403, f"your role ({user.role}) cannot do this; it needs {role}")
+                if any(isinstance(v, int) and not 0 <= v < 2 ** 63 for v in request.path_params.values()):
+                    return error_page(request, user, 404, "no such record")  # beyond any id the store can hold
                 form = None
                 if request.method == "POST":
                     if upload:
@@ -152,17 +154,30 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")):
             return PlainTextResponse("this form has no valid CSRF token; reload the page and try again", status_code=403)
         keys = (f"{client}|{name}",)
-        if per_user.blocked(*keys) or per_client.blocked(client):
-            return PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
+        too_many = PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
                                      headers={"Retry-After": str(int(cfg.login_window))})
-        row = await run_in_threadpool(auth.authenticate, reader, name, password)
+        # Counted as failures before the (expensive) check, so simultaneous attempts all count.
+        if not per_user.attempt(*keys):
+            return too_many
+        if not per_client.attempt(client):
+            per_user.undo(*keys)
+            return too_many
+        if not auth.try_check_slot():  # every password-check slot busy: refuse without hashing
+            per_user.undo(*keys)
+            per_client.undo(client)
+            return PlainTextResponse("the server is busy checking other logins; try again in a moment",
+                                     status_code=503, headers={"Retry-After": "2"})
+        try:
+            row = await run_in_threadpool(auth.authenticate, reader, name, password)
+        finally:
+            auth.release_check_slot()
+        await run_in_threadpool(auth.log_login, engine, name, client, row is not None)
         if row is None:
-            per_user.fail(*keys)
-            per_client.fail(client)
             token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
             return HTMLResponse(env.get_template("login.html").render(
                 request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password"),
                 status_code=401)
+        per_client.undo(client)
         per_user.reset(*keys)
         session = await run_in_threadpool(auth.new_session, engine, row["id"])
         resp = RedirectResponse(nxt, status_code=303)
@@ -195,8 +210,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                 c = create_case(conn, str(form.get("name", "")), str(form.get("subject", "")), aliases,
                                 str(form.get("tz") or "Europe/Moscow"), langs, actor=user.actor)
         except CaseError as e:
-            flash(user, f"error: {e}")
-            return back("/")
+            raise HTTPError(400, str(e)) from None
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
@@ -500,6 +514,16 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return back("/users")
         return render(request, user, "users.html", users=auth.list_users(reader), roles=auth.ROLES)
 
+    @page("admin")
+    def user_manage(request, user, form):
+        name, action = str(form.get("name", "")), str(form.get("action", ""))
+        value = str(form.get("role", "")) if action == "role" else str(form.get("password", "")) if action == "passwd" else ""
+        try:
+            flash(user, auth.manage_user(engine, name, action, value, by=user.actor))
+        except auth.AccountError as e:
+            flash(user, f"error: {e}")
+        return back("/users")
+
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
                            case_of=case_of, back=back)
     routes = [
@@ -509,6 +533,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/", home_page),
         Route("/cases", case_new, methods=["POST"]),
         Route("/users", users_page, methods=["GET", "POST"]),
+        Route("/users/manage", user_manage, methods=["POST"]),
         Route("/jobs/{job}", job_page),
         Route("/cases/{case}", overview),
         Route("/cases/{case}/upload", upload_form),

@@ -25,6 +25,10 @@ document.addEventListener("DOMContentLoaded", function () {
       xhr.send(new FormData(form));
     });
   });
+  // Forms that ask before they act (deleting an account).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) { if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); } });
+  });
   // 2. Report draft: re-verify as the editor types (debounced); the server returns escaped HTML.
   var report = document.getElementById("report-form");
   if (report) {
