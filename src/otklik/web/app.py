@@ -32,7 +32,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, queries, uploads, views_report
+from . import auth, charts, queries, uploads, views_report, views_review
 from .jobs import Jobs
 from .site import Config, HTTPError, SecurityHeaders, localtime
 
@@ -549,6 +549,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
         *views_report.routes(site),
+        *views_review.routes(site),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -29,6 +29,14 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) { if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); } });
   });
+  // The review queue: one keystroke per answer (the buttons carry data-key).
+  if (document.getElementById("answer-form") || document.getElementById("undo-form")) {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) { return; }
+      var b = document.querySelector('button[data-key="' + ev.key.toLowerCase() + '"]');
+      if (b) { ev.preventDefault(); b.click(); }
+    });
+  }
   // 2. Report draft: re-verify as the editor types (debounced); the server returns escaped HTML.
   var report = document.getElementById("report-form");
   if (report) {
