@@ -32,7 +32,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, queries, uploads, views_report, views_review
+from . import auth, charts, labels as label_ops, queries, uploads, views_report, views_review
 from .jobs import Jobs
 from .site import Config, HTTPError, SecurityHeaders, localtime
 
@@ -406,8 +406,12 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                                  {"c": c["id"], "i": row["id"]}).mappings().first()
             if facet:
                 extra = dict(facet)
+        model = queries.model_stance(anns)
+        given = labels.get("stance")
+        chosen = queries._stance_key(given["value"]) or "none" if given else model["key"] if model else ""
         return render(request, user, "comment.html", case=c, row=row, ev=ev, anns=anns, labels=labels, thread=thread,
-                      themes=themes, facet=extra)
+                      themes=themes, facet=extra, model=model, chosen=chosen,
+                      theme_name=dict(themes).get(extra.get("theme"), extra.get("theme")))
 
     @page("editor")
     def label_post(request, user, form):
@@ -423,6 +427,37 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         set_label(engine, name, row["platform_id"], "stance", STANCE_FORM[v], user=user.actor)
         flash(user, f"comment {row['platform_id']}: stance {v} (takes effect on the next analysis run)")
         return back(f"/cases/{name}/comments/{cid}")
+
+    @page("editor")
+    def unlabel_post(request, user, form):
+        name, cid = request.path_params["case"], int(request.path_params["cid"])
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        try:
+            removed = label_ops.remove_label(engine, c, cid, "stance", user.actor)
+        except ValueError as e:
+            raise HTTPError(404, str(e)) from None
+        flash(user, "label removed: the machine's verdict counts again" if removed else "this comment had no label")
+        return back(f"/cases/{name}/comments/{cid}")
+
+    @page("editor")
+    def relabel_post(request, user, form):
+        name = request.path_params["case"]
+        v = str(form.get("stance", ""))
+        if v not in STANCE_FORM:
+            raise HTTPError(400, "stance must be one of 1, 0, -1, none")
+        raw = [str(i) for i in form.getlist("ids")]
+        if not raw or not all(i.isdigit() and len(i) < 19 for i in raw):
+            raise HTTPError(400, "tick one or more comments to relabel")
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        try:
+            n = label_ops.relabel(engine, reader, c, [int(i) for i in raw], STANCE_FORM[v], user.actor)
+        except ValueError as e:
+            raise HTTPError(400, str(e)) from None
+        flash(user, f"{n} comment(s): stance {queries.STANCE_VALUES[v]} (takes effect on the next analysis run)")
+        to = str(form.get("back") or "")
+        return back(to if to.startswith(f"/cases/{name}/comments") and "//" not in to else f"/cases/{name}/comments")
 
     def _decision(user, name, kind, payload, msg, to):
         try:
@@ -542,6 +577,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/comments", comments_page),
         Route("/cases/{case}/comments/{cid:int}", comment_detail),
         Route("/cases/{case}/comments/{cid:int}/label", label_post, methods=["POST"]),
+        Route("/cases/{case}/comments/relabel", relabel_post, methods=["POST"]),
+        Route("/cases/{case}/comments/{cid:int}/unlabel", unlabel_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/move", move_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/pin", pin_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/reject", pin_post, methods=["POST"]),

@@ -264,10 +264,19 @@ def annotations(conn: Connection, comment_id: int) -> list[dict]:
         {"id": comment_id}).mappings()]
 
 
+def model_stance(anns: list[dict]) -> dict | None:
+    """The machine's stance from the comment's annotations: {key (as the forms spell it), confidence}."""
+    for a in anns:
+        if a["stage"] == "stance":
+            v = json.loads(a["value"]) if isinstance(a["value"], str) else a["value"]
+            return {"key": _stance_key(v.get("label")) or "none", "confidence": float(v.get("confidence") or 0)}
+    return None
+
+
 def thread(conn: Connection, case_id: int, root_id: int, limit: int = 500) -> list[dict]:
     """The thread a comment belongs to: its top-level comment and replies, in time order."""
     rows = [dict(r) for r in conn.execute(text(
-        "SELECT c.id, c.parent_id, c.author_handle, c.published_at, c.text, c.platform_id FROM comment c "
+        "SELECT c.id, c.parent_id, c.author_handle, c.author_name, c.published_at, c.text, c.platform_id FROM comment c "
         f"WHERE (c.id = :r OR c.root_id = :r) AND {in_case(param='c')} "
         "ORDER BY c.id = :r DESC, c.published_at, c.id LIMIT :lim"), {"r": root_id, "c": case_id, "lim": limit}).mappings()]
     depth = {}
