@@ -33,7 +33,7 @@ def test_answers_are_labels_in_the_editors_name_and_narrow_the_interval(as_role,
         seen.add(cid)
         r = eve.post("/cases/demo/review", data={"csrf": token, "comment_id": cid, "answer": machine})
         assert r.status_code == 200 and "Supportive now" in r.text
-    assert "queue answer(s)" in r.text
+    assert "queue draw(s) completed" in r.text
     assert width(r.text) < start
     con = sqlite3.connect(demo_home / "otklik.sqlite")
     users = {u for (u,) in con.execute("SELECT user FROM editor_label")}
