@@ -75,3 +75,17 @@ def test_comment_page_names_the_theme_and_puts_the_verdict_first(as_role):
     assert theme not in ("—", "") and not re.fullmatch(r"t\d+", theme)
     assert page.index('id="verdict"') < page.index('id="raw-sha"')
     assert "confidence 0." in page[page.index('id="machine-stance"'):]
+
+
+def test_themes_page_has_its_controls_first_and_quotes_folded(as_role):
+    eve = as_role("eve")
+    page = eve.get("/cases/demo/themes").text
+    first_theme = page.index('<section class="theme"')
+    assert page.index('id="merge-form"') < first_theme
+    assert page.index("blockquote") > page.index('<details class="theme-body">')
+    assert '<details class="theme-body" open' not in page
+    key = re.search(r'name="keys" value="(t\d+)"', page).group(1)
+    section = page[page.index(f'id="theme-{key}"'):]
+    assert section.index('class="inline rename-form"') < section.index("<details")  # rename beside the theme
+    r = eve.post("/cases/demo/themes/rename", data={"csrf": csrf_of(eve), "key": key, "label": "Новое имя"})
+    assert "rename:" in r.text

@@ -37,6 +37,15 @@ document.addEventListener("DOMContentLoaded", function () {
       if (b) { ev.preventDefault(); b.click(); }
     });
   }
+  // Themes: open or close every theme's quotes at once.
+  var bodies = document.querySelectorAll("details.theme-body");
+  [["open-all", true], ["close-all", false]].forEach(function (pair) {
+    var b = document.getElementById(pair[0]);
+    if (b && bodies.length) {
+      b.hidden = false;
+      b.addEventListener("click", function () { bodies.forEach(function (d) { d.open = pair[1]; }); });
+    }
+  });
   // 2. Report draft: re-verify as the editor types (debounced); the server returns escaped HTML.
   var report = document.getElementById("report-form");
   if (report) {
