@@ -89,3 +89,21 @@ def test_themes_page_has_its_controls_first_and_quotes_folded(as_role):
     assert section.index('class="inline rename-form"') < section.index("<details")  # rename beside the theme
     r = eve.post("/cases/demo/themes/rename", data={"csrf": csrf_of(eve), "key": key, "label": "Новое имя"})
     assert "rename:" in r.text
+
+
+def test_russian_interface_by_browser_language_and_by_the_switch(demo_app, as_role):
+    from starlette.testclient import TestClient
+
+    anon = TestClient(demo_app, headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    page = anon.get("/login").text
+    assert '<html lang="ru">' in page and "Имя пользователя" in page and "Войти" in page
+    eve = as_role("eve")
+    assert "Комментарии" not in eve.get("/cases/demo/comments").text
+    r = eve.get("/lang", params={"to": "ru", "next": "/cases/demo/review"})
+    assert r.url.path == "/cases/demo/review"
+    assert "На чьей стороне этот комментарий?" in r.text and "поддерживает" in r.text
+    cid = re.search(r'name="ids" value="(\d+)"', eve.get("/cases/demo/comments?stance=-1").text).group(1)
+    page = eve.get(f"/cases/demo/comments/{cid}").text
+    assert "Позиция (машина)" in page and "враждебно" in page
+    eve.get("/lang", params={"to": "en", "next": "//evil.example"})
+    assert "Whose side" in eve.get("/cases/demo/review").text

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
@@ -32,7 +32,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, labels as label_ops, queries, uploads, views_report, views_review
+from . import auth, charts, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
 from .jobs import Jobs
 from .site import Config, HTTPError, SecurityHeaders, localtime
 
@@ -54,8 +54,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     flashes: dict[int, list[str]] = {}
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(version=__version__, stance_names=queries.STANCE_VALUES, urlencode=urlencode)
-    env.filters["stance"] = lambda v: queries.STANCE_VALUES.get(v if isinstance(v, str) else
-                                                                ("none" if v is None else str(v)), "—")
+    env.filters["stance"] = pass_context(lambda ctx, v: ctx.get("_", str)(queries.STANCE_VALUES.get(
+        v if isinstance(v, str) else ("none" if v is None else str(v)), "—")))
     env.filters["combine_after"] = lambda p, c: {**p, "after": c}
     env.filters["combine_before"] = lambda p, c: {**p, "before": c}
     env.filters["localtime"] = localtime
@@ -66,8 +66,19 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
 
     def render(request: Request, user, name: str, status: int = 200, **ctx) -> HTMLResponse:
         msgs = flashes.pop(user.id, []) if user else []
-        html = env.get_template(name).render(request=request, user=user, flashes=msgs, **ctx)
+        lang = i18n.lang_of(request)
+        html = env.get_template(name).render(request=request, user=user, flashes=msgs, lang=lang,
+                                             _=i18n.translator(lang), **ctx)
         return HTMLResponse(html, status_code=status)
+
+    async def switch_lang(request: Request):
+        to, nxt = request.query_params.get("to", "en"), request.query_params.get("next", "/")
+        if not nxt.startswith("/") or nxt.startswith("//"):
+            nxt = "/"
+        resp = RedirectResponse(nxt, status_code=303)
+        resp.set_cookie(i18n.COOKIE, to if to in i18n.LANGS else "en", max_age=365 * 86400, samesite="lax",
+                        secure=cfg.secure_cookies, path="/")
+        return resp
 
     def flash(user, msg: str) -> None:
         flashes.setdefault(user.id, []).append(msg)
@@ -142,8 +153,10 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         client = request.client.host if request.client else "?"
         if request.method == "GET":
             token = secrets.token_urlsafe(24)
+            lang = i18n.lang_of(request)
             resp = HTMLResponse(env.get_template("login.html").render(
-                request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None))
+                request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None,
+                lang=lang, _=i18n.translator(lang)))
             resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/login")
             return resp
         form = await request.form(max_files=0, max_fields=10)
@@ -174,9 +187,10 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         await run_in_threadpool(auth.log_login, engine, name, client, row is not None)
         if row is None:
             token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+            lang = i18n.lang_of(request)
             return HTMLResponse(env.get_template("login.html").render(
-                request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password"),
-                status_code=401)
+                request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password",
+                lang=lang, _=i18n.translator(lang)), status_code=401)
         per_client.undo(client)
         per_user.reset(*keys)
         session = await run_in_threadpool(auth.new_session, engine, row["id"])
@@ -535,30 +549,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return back(f"/cases/{name}/themes")
         return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
 
-    # ------------------------------------------------------------ accounts
-
-    @page("admin")
-    def users_page(request, user, form):
-        if request.method == "POST":
-            try:
-                auth.add_user(engine, str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")),
-                              by=user.actor)
-                flash(user, f"added user {form.get('name')!r} ({form.get('role')})")
-            except auth.AccountError as e:
-                flash(user, f"error: {e}")
-            return back("/users")
-        return render(request, user, "users.html", users=auth.list_users(reader), roles=auth.ROLES)
-
-    @page("admin")
-    def user_manage(request, user, form):
-        name, action = str(form.get("name", "")), str(form.get("action", ""))
-        value = str(form.get("role", "")) if action == "role" else str(form.get("password", "")) if action == "passwd" else ""
-        try:
-            flash(user, auth.manage_user(engine, name, action, value, by=user.actor))
-        except auth.AccountError as e:
-            flash(user, f"error: {e}")
-        return back("/users")
-
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
                            case_of=case_of, back=back)
     routes = [
@@ -567,8 +557,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/logout", logout, methods=["POST"]),
         Route("/", home_page),
         Route("/cases", case_new, methods=["POST"]),
-        Route("/users", users_page, methods=["GET", "POST"]),
-        Route("/users/manage", user_manage, methods=["POST"]),
         Route("/jobs/{job}", job_page),
         Route("/cases/{case}", overview),
         Route("/cases/{case}/upload", upload_form),
@@ -587,6 +575,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
         *views_report.routes(site),
         *views_review.routes(site),
+        *views_accounts.routes(site),
+        Route("/lang", switch_lang),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
