@@ -67,7 +67,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     def render(request: Request, user, name: str, status: int = 200, **ctx) -> HTMLResponse:
         msgs = flashes.pop(user.id, []) if user else []
         lang = i18n.lang_of(request)
-        html = env.get_template(name).render(request=request, user=user, flashes=msgs, lang=lang,
+        html = env.get_template(name).render(request=request, user=user, flashes=msgs, ui_lang=lang,
                                              _=i18n.translator(lang), **ctx)
         return HTMLResponse(html, status_code=status)
 
@@ -156,7 +156,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             lang = i18n.lang_of(request)
             resp = HTMLResponse(env.get_template("login.html").render(
                 request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None,
-                lang=lang, _=i18n.translator(lang)))
+                ui_lang=lang, _=i18n.translator(lang)))
             resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/login")
             return resp
         form = await request.form(max_files=0, max_fields=10)
@@ -190,7 +190,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             lang = i18n.lang_of(request)
             return HTMLResponse(env.get_template("login.html").render(
                 request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password",
-                lang=lang, _=i18n.translator(lang)), status_code=401)
+                ui_lang=lang, _=i18n.translator(lang)), status_code=401)
         per_client.undo(client)
         per_user.reset(*keys)
         session = await run_in_threadpool(auth.new_session, engine, row["id"])
