@@ -17,9 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from ..analysis.pipeline import annotations_for_export
-from ..store import in_case, pg_comment_words, pg_search_query
+from ..store import in_case, pg_comment_words
 from ..store.evidence import comment_sightings, record_bytes
-from .search import SearchError, fts_match
+from .search import SearchError, fts_match, pg_tsquery
 
 PAGE = 50
 COUNT_CAP = 10_000
@@ -196,8 +196,8 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
         order_by = f"comment_fts.rowid {direction}"
     elif f.q:  # PostgreSQL: its text search over the comment (see cases.search)
         base = "FROM web_comment_facet f JOIN comment s ON s.id = f.comment_id"
-        where.append(f"{pg_comment_words('s.text')} @@ {pg_search_query()}")
-        args["q"] = f.q
+        where.append(f"{pg_comment_words('s.text')} @@ to_tsquery('simple', :q)")
+        args["q"] = pg_tsquery(f.q)  # the same word forms as SQLite's (search.py)
     sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
            f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
            f"{base} JOIN comment c ON c.id = f.comment_id WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT {page + 1}")

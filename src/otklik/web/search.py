@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..cases import fts_query
+
 _TOKEN = re.compile(r'"([^"]*)"|(\w+)(\*?)|(\S)')
 _CYR = re.compile(r"[а-яёәғқңөұүһі]", re.I)
 
@@ -34,8 +36,9 @@ def _q(s: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def word_forms(word: str) -> tuple[str, ...]:
-    """Spellings to look for: the word, е/ё variants, its Russian forms, and a stem prefix ("…*")."""
+def word_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """Spellings to look for, as ("word", w) or ("prefix", p): the word, its е/ё variant, its
+    Russian forms, and for words of five letters or more a stem prefix."""
     w = word.lower()
     forms = {w, w.replace("ё", "е")}
     m = _morph()
@@ -43,40 +46,61 @@ def word_forms(word: str) -> tuple[str, ...]:
         for p in m.parse(w)[:2]:
             if p.score >= 0.2:
                 forms.update(f.word.replace("ё", "е") for f in p.lexeme[:40])
-    out = sorted(_q(f) for f in forms)
+    out = [("word", f) for f in sorted(forms)]
     if len(w) >= 5:
         cut = 2 if _CYR.search(w) else 1
-        out.append(_q(w[:max(4, len(w) - cut)]) + "*")
+        out.append(("prefix", w[:max(4, len(w) - cut)]))
     return tuple(out)
 
 
-def fts_match(query: str) -> str:
-    """The FTS5 MATCH expression for what the user typed (see the module's note)."""
-    terms: list[str] = []
+def parse(query: str) -> list[list[tuple]]:
+    """What was typed, as terms that must all match; each term a list of alternatives:
+    ("word", w), ("prefix", p) or ("phrase", [w, ...])."""
+    terms: list[list[tuple]] = []
     pending_or = False
     for phrase, word, star, other in _TOKEN.findall(query):
         if other:
-            continue  # punctuation and operators FTS5 would misread
+            continue  # punctuation and operators a search engine would misread
         if word == "OR" and not star:
             pending_or = bool(terms)
             continue
         if phrase:
-            words = re.findall(r"\w+", phrase)
+            words = [x.lower() for x in re.findall(r"\w+", phrase)]
             if not words:
                 continue
-            term = _q(" ".join(words))
+            alts = [("phrase", words)]
         elif star:
             if len(word) < 2:
                 raise SearchError(f"a prefix search needs at least two letters before '*' ({word}*)")
-            term = _q(word.lower()) + "*"
+            alts = [("prefix", word.lower())]
         else:
-            forms = word_forms(word)
-            term = forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
+            alts = list(word_forms(word))
         if pending_or:
-            terms[-1] = f"({terms[-1]} OR {term})"
+            terms[-1] = terms[-1] + alts
             pending_or = False
         else:
-            terms.append(term)
+            terms.append(alts)
     if not terms:
         raise SearchError(f"nothing to search for in {query[:80]!r}: type one or more words")
-    return " AND ".join(terms)
+    return terms
+
+
+def fts_match(query: str) -> str:
+    """SQLite: the FTS5 MATCH expression for what the user typed (see the module's note)."""
+    def one(kind, x):
+        if kind == "word":  # FTS5 keeps е and ё apart: every е may be an ё (cases.fts_query)
+            return fts_query(x)
+        return _q(" ".join(x)) if kind == "phrase" else _q(x) + "*"
+    return " AND ".join("(" + " OR ".join(one(*a) for a in alts) + ")" for alts in parse(query))
+
+
+def pg_tsquery(query: str) -> str:
+    """PostgreSQL: the to_tsquery('simple', ...) text for the same search (ё read as е)."""
+    def lex(w):
+        return "'" + w.replace("ё", "е").replace("'", "''") + "'"
+
+    def one(kind, x):
+        if kind == "phrase":
+            return "(" + " <-> ".join(lex(w) for w in x) + ")"
+        return lex(x) + (":*" if kind == "prefix" else "")
+    return " & ".join("(" + " | ".join(one(*a) for a in alts) + ")" for alts in parse(query))
