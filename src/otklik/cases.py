@@ -17,11 +17,24 @@ class CaseError(Exception):
     pass
 
 
-def create_case(conn: Connection, name: str, subject: str, aliases: list[str] | None = None,
-                tz: str = "Europe/Moscow", langs: list[str] | None = None, actor: str | None = None) -> dict:
+# A case name becomes a URL path segment and a folder name: letters (any script), digits, "_", "-" and
+# inner dots, 1-64 characters. One rule for the CLI and the web.
+_CASE_NAME = re.compile(r"[^\W_][\w.-]{0,63}")
+
+
+def check_case_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise CaseError("a case needs a name")
+    if not _CASE_NAME.fullmatch(name) or ".." in name:
+        raise CaseError(f"case name {name[:80]!r} is not allowed: use 1-64 letters, digits, '_', '-' or '.', "
+                        "starting with a letter or digit (no '/', spaces or markup)")
+    return name
+
+
+def create_case(conn: Connection, name: str, subject: str, aliases: list[str] | None = None,
+                tz: str = "Europe/Moscow", langs: list[str] | None = None, actor: str | None = None) -> dict:
+    name = check_case_name(name)
     if not subject.strip():
         raise CaseError("a case needs a subject (--subject \"Full Name\")")
     try:

@@ -27,6 +27,10 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(home, app_factory):
+    yield from _serve(home, app_factory)
+
+
+def _serve(home, app_factory):
     import uvicorn
 
     app = app_factory(home)
@@ -41,6 +45,11 @@ def server(home, app_factory):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(10)
+
+
+@pytest.fixture
+def demo_server(demo_home, app_factory):
+    yield from _serve(demo_home, app_factory)
 
 
 @pytest.fixture
@@ -115,7 +124,7 @@ def test_editor_session_in_a_real_browser(server, page, tmp_path):
     page.goto(server + "/cases/demo/comments")
     assert page.locator("#comments-table tbody tr").count() == 50
     shot(page, "06-comments")
-    page.select_option("select[name=stance]", "-1")
+    page.select_option("#filters select[name=stance]", "-1")
     page.click("#filters button")
     page.wait_for_load_state()
     page.click("#comments-table tbody tr:first-child td.text a")
@@ -162,3 +171,34 @@ def test_editor_session_in_a_real_browser(server, page, tmp_path):
     with page.expect_download() as dl:
         page.click("#export-docx")
     assert Path(dl.value.path()).read_bytes()[:2] == b"PK"
+
+
+def _supportive_width(page):
+    cell = page.text_content('#estimate tr[data-stance="supportive"] td:nth-child(2)')
+    lo, hi = (int(x) for x in cell.split("(")[1].rstrip("%)").replace("%", "").split("–"))
+    return hi - lo
+
+
+def test_review_queue_by_keyboard(demo_server, page):
+    from tests.web.conftest import PASSWORD
+
+    page.goto(demo_server + "/login")
+    page.fill("input[name=name]", "eve")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.goto(demo_server + "/cases/demo/review")
+    start = _supportive_width(page)
+    assert "Machine:" in page.text_content("#machine")
+    seen = []
+    for _ in range(10):
+        seen.append(page.input_value("#answer-form input[name=comment_id]"))
+        with page.expect_navigation():
+            page.keyboard.press("1")
+        assert "supportive. Supportive now" in page.text_content("p.flash")
+    assert len(set(seen)) == 10
+    assert _supportive_width(page) < start
+    shot(page, "11-review")
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    assert "undone" in page.text_content("p.flash")
+    assert page.input_value("#answer-form input[name=comment_id]") == seen[-1]

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
@@ -32,7 +32,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, queries, uploads, views_report
+from . import auth, charts, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
 from .jobs import Jobs
 from .site import Config, HTTPError, SecurityHeaders, localtime
 
@@ -53,8 +53,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     flashes: dict[int, list[str]] = {}
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(version=__version__, stance_names=queries.STANCE_VALUES, urlencode=urlencode)
-    env.filters["stance"] = lambda v: queries.STANCE_VALUES.get(v if isinstance(v, str) else
-                                                                ("none" if v is None else str(v)), "—")
+    env.filters["stance"] = pass_context(lambda ctx, v: ctx.get("_", str)(queries.STANCE_VALUES.get(
+        v if isinstance(v, str) else ("none" if v is None else str(v)), "—")))
     env.filters["combine_after"] = lambda p, c: {**p, "after": c}
     env.filters["combine_before"] = lambda p, c: {**p, "before": c}
     env.filters["localtime"] = localtime
@@ -65,8 +65,19 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
 
     def render(request: Request, user, name: str, status: int = 200, **ctx) -> HTMLResponse:
         msgs = flashes.pop(user.id, []) if user else []
-        html = env.get_template(name).render(request=request, user=user, flashes=msgs, **ctx)
+        lang = i18n.lang_of(request)
+        html = env.get_template(name).render(request=request, user=user, flashes=msgs, ui_lang=lang,
+                                             _=i18n.translator(lang), **ctx)
         return HTMLResponse(html, status_code=status)
+
+    async def switch_lang(request: Request):
+        to, nxt = request.query_params.get("to", "en"), request.query_params.get("next", "/")
+        if not nxt.startswith("/") or nxt.startswith("//"):
+            nxt = "/"
+        resp = RedirectResponse(nxt, status_code=303)
+        resp.set_cookie(i18n.COOKIE, to if to in i18n.LANGS else "en", max_age=365 * 86400, samesite="lax",
+                        secure=cfg.secure_cookies, path="/")
+        return resp
 
     def flash(user, msg: str) -> None:
         flashes.setdefault(user.id, []).append(msg)
@@ -88,6 +99,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                     return PlainTextResponse("login required", status_code=401)
                 if not user.can(role):
                     return error_page(request, user, 403, f"your role ({user.role}) cannot do this; it needs {role}")
+                if any(isinstance(v, int) and not 0 <= v < 2 ** 63 for v in request.path_params.values()):
+                    return error_page(request, user, 404, "no such record")  # beyond any id the store can hold
                 form = None
                 if request.method == "POST":
                     if upload:
@@ -139,8 +152,10 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         client = request.client.host if request.client else "?"
         if request.method == "GET":
             token = secrets.token_urlsafe(24)
+            lang = i18n.lang_of(request)
             resp = HTMLResponse(env.get_template("login.html").render(
-                request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None))
+                request=request, user=None, flashes=[], csrf=token, next=request.query_params.get("next", "/"), error=None,
+                ui_lang=lang, _=i18n.translator(lang)))
             resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/login")
             return resp
         form = await request.form(max_files=0, max_fields=10)
@@ -151,17 +166,31 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")):
             return PlainTextResponse("this form has no valid CSRF token; reload the page and try again", status_code=403)
         keys = (f"{client}|{name}",)
-        if per_user.blocked(*keys) or per_client.blocked(client):
-            return PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
+        too_many = PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
                                      headers={"Retry-After": str(int(cfg.login_window))})
-        row = await run_in_threadpool(auth.authenticate, reader, name, password)
+        # Counted as failures before the (expensive) check, so simultaneous attempts all count.
+        if not per_user.attempt(*keys):
+            return too_many
+        if not per_client.attempt(client):
+            per_user.undo(*keys)
+            return too_many
+        if not auth.try_check_slot():  # every password-check slot busy: refuse without hashing
+            per_user.undo(*keys)
+            per_client.undo(client)
+            return PlainTextResponse("the server is busy checking other logins; try again in a moment",
+                                     status_code=503, headers={"Retry-After": "2"})
+        try:
+            row = await run_in_threadpool(auth.authenticate, reader, name, password)
+        finally:
+            auth.release_check_slot()
+        await run_in_threadpool(auth.log_login, engine, name, client, row is not None)
         if row is None:
-            per_user.fail(*keys)
-            per_client.fail(client)
             token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+            lang = i18n.lang_of(request)
             return HTMLResponse(env.get_template("login.html").render(
-                request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password"),
-                status_code=401)
+                request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password",
+                ui_lang=lang, _=i18n.translator(lang)), status_code=401)
+        per_client.undo(client)
         per_user.reset(*keys)
         session = await run_in_threadpool(auth.new_session, engine, row["id"])
         resp = RedirectResponse(nxt, status_code=303)
@@ -194,8 +223,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                 c = create_case(conn, str(form.get("name", "")), str(form.get("subject", "")), aliases,
                                 str(form.get("tz") or "Europe/Moscow"), langs, actor=user.actor)
         except CaseError as e:
-            flash(user, f"error: {e}")
-            return back("/")
+            raise HTTPError(400, str(e)) from None
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
@@ -391,8 +419,12 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                                  {"c": c["id"], "i": row["id"]}).mappings().first()
             if facet:
                 extra = dict(facet)
+        model = queries.model_stance(anns)
+        given = labels.get("stance")
+        chosen = queries._stance_key(given["value"]) or "none" if given else model["key"] if model else ""
         return render(request, user, "comment.html", case=c, row=row, ev=ev, anns=anns, labels=labels, thread=thread,
-                      themes=themes, facet=extra)
+                      themes=themes, facet=extra, model=model, chosen=chosen,
+                      theme_name=dict(themes).get(extra.get("theme"), extra.get("theme")))
 
     @page("editor")
     def label_post(request, user, form):
@@ -408,6 +440,37 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         set_label(engine, name, row["platform_id"], "stance", STANCE_FORM[v], user=user.actor)
         flash(user, f"comment {row['platform_id']}: stance {v} (takes effect on the next analysis run)")
         return back(f"/cases/{name}/comments/{cid}")
+
+    @page("editor")
+    def unlabel_post(request, user, form):
+        name, cid = request.path_params["case"], int(request.path_params["cid"])
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        try:
+            removed = label_ops.remove_label(engine, c, cid, "stance", user.actor)
+        except ValueError as e:
+            raise HTTPError(404, str(e)) from None
+        flash(user, "label removed: the machine's verdict counts again" if removed else "this comment had no label")
+        return back(f"/cases/{name}/comments/{cid}")
+
+    @page("editor")
+    def relabel_post(request, user, form):
+        name = request.path_params["case"]
+        v = str(form.get("stance", ""))
+        if v not in STANCE_FORM:
+            raise HTTPError(400, "stance must be one of 1, 0, -1, none")
+        raw = [str(i) for i in form.getlist("ids")]
+        if not raw or not all(i.isdigit() and len(i) < 19 for i in raw):
+            raise HTTPError(400, "tick one or more comments to relabel")
+        with reader.connect() as conn:
+            c = case_of(conn, name)
+        try:
+            n = label_ops.relabel(engine, reader, c, [int(i) for i in raw], STANCE_FORM[v], user.actor)
+        except ValueError as e:
+            raise HTTPError(400, str(e)) from None
+        flash(user, f"{n} comment(s): stance {queries.STANCE_VALUES[v]} (takes effect on the next analysis run)")
+        to = str(form.get("back") or "")
+        return back(to if to.startswith(f"/cases/{name}/comments") and "//" not in to else f"/cases/{name}/comments")
 
     def _decision(user, name, kind, payload, msg, to):
         try:
@@ -485,20 +548,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return back(f"/cases/{name}/themes")
         return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
 
-    # ------------------------------------------------------------ accounts
-
-    @page("admin")
-    def users_page(request, user, form):
-        if request.method == "POST":
-            try:
-                auth.add_user(engine, str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", "")),
-                              by=user.actor)
-                flash(user, f"added user {form.get('name')!r} ({form.get('role')})")
-            except auth.AccountError as e:
-                flash(user, f"error: {e}")
-            return back("/users")
-        return render(request, user, "users.html", users=auth.list_users(reader), roles=auth.ROLES)
-
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
                            case_of=case_of, back=back)
     routes = [
@@ -507,7 +556,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/logout", logout, methods=["POST"]),
         Route("/", home_page),
         Route("/cases", case_new, methods=["POST"]),
-        Route("/users", users_page, methods=["GET", "POST"]),
         Route("/jobs/{job}", job_page),
         Route("/cases/{case}", overview),
         Route("/cases/{case}/upload", upload_form),
@@ -516,6 +564,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/comments", comments_page),
         Route("/cases/{case}/comments/{cid:int}", comment_detail),
         Route("/cases/{case}/comments/{cid:int}/label", label_post, methods=["POST"]),
+        Route("/cases/{case}/comments/relabel", relabel_post, methods=["POST"]),
+        Route("/cases/{case}/comments/{cid:int}/unlabel", unlabel_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/move", move_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/pin", pin_post, methods=["POST"]),
         Route("/cases/{case}/comments/{cid:int}/reject", pin_post, methods=["POST"]),
@@ -523,6 +573,9 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
         *views_report.routes(site),
+        *views_review.routes(site),
+        *views_accounts.routes(site),
+        Route("/lang", switch_lang),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -30,6 +30,18 @@ SESSION_HOURS = 12
 
 # OWASP's minimum for scrypt: N=2^17, r=8, p=1 (128 MiB, ~0.3 s here). Tests lower SCRYPT_N.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 17, 8, 1
+# At most this many password checks run at once (each holds 128 MiB); the login form answers 503
+# to the rest without hashing, so a burst of logins cannot exhaust the server's memory.
+CHECK_SLOTS = 2
+_checks = threading.BoundedSemaphore(CHECK_SLOTS)
+
+
+def try_check_slot() -> bool:
+    return _checks.acquire(blocking=False)
+
+
+def release_check_slot() -> None:
+    _checks.release()
 
 
 def hash_password(password: str) -> str:
@@ -92,6 +104,63 @@ def list_users(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(web_user.c.name, web_user.c.role, web_user.c.created_at,
                                                      web_user.c.disabled).order_by(web_user.c.name)).mappings()]
+
+
+def _user_id(conn, name: str) -> int:
+    uid = conn.execute(select(web_user.c.id).where(web_user.c.name == name)).scalar()
+    if uid is None:
+        raise AccountError(f"no user named {name!r}")
+    return uid
+
+
+def _admins_left(conn, without: int) -> int:
+    return len(conn.execute(select(web_user.c.id).where(web_user.c.role == "admin", web_user.c.disabled == 0,
+                                                        web_user.c.id != without)).all())
+
+
+def manage_user(engine: Engine, name: str, action: str, value: str = "", by: str | None = None) -> str:
+    """disable | enable | delete | role (value: the role) | passwd (value: the new password) | revoke
+    (ends every session). Disabling, deleting or demoting also ends the user's sessions; the last
+    active admin cannot be disabled, deleted or demoted. Each change is in the custody log."""
+    if action not in ("disable", "enable", "delete", "role", "passwd", "revoke"):
+        raise AccountError(f"unknown account action {action!r}")
+    if action == "role" and value not in ROLES:
+        raise AccountError(f"unknown role {value!r}; one of {', '.join(ROLES)}")
+    if action == "passwd" and len(value) < 10:
+        raise AccountError("a password needs at least 10 characters")
+    h = hash_password(value) if action == "passwd" else None
+    with engine.begin() as conn:
+        uid = _user_id(conn, name)
+        role = conn.execute(select(web_user.c.role).where(web_user.c.id == uid)).scalar()
+        losing_admin = role == "admin" and (action in ("disable", "delete") or (action == "role" and value != "admin"))
+        if losing_admin and _admins_left(conn, uid) == 0:
+            raise AccountError(f"{name!r} is the last active admin; add another admin first")
+        row = web_user.update().where(web_user.c.id == uid)
+        if action == "disable":
+            conn.execute(row.values(disabled=1))
+        elif action == "enable":
+            conn.execute(row.values(disabled=0))
+        elif action == "role":
+            conn.execute(row.values(role=value))
+        elif action == "passwd":
+            conn.execute(row.values(password_hash=h))
+        if action != "enable":  # a changed account starts again from a fresh login
+            conn.execute(web_session.delete().where(web_session.c.user_id == uid))
+        if action == "delete":
+            conn.execute(web_user.delete().where(web_user.c.id == uid))
+        details = {"name": name} | ({"role": value} if action == "role" else {})
+        custody.append(conn, f"web-user-{action}", actor=by, details=details)
+    return {"disable": f"disabled {name!r} and ended their sessions", "enable": f"enabled {name!r}",
+            "delete": f"deleted {name!r}", "role": f"{name!r} is now {value}",
+            "passwd": f"set a new password for {name!r} and ended their sessions",
+            "revoke": f"ended every session of {name!r}"}[action]
+
+
+def log_login(engine: Engine, name: str, client: str, ok: bool, reason: str = "") -> None:
+    """Logins and failed logins in the custody log (the name as typed, cut to 64 characters)."""
+    with engine.begin() as conn:
+        custody.append(conn, "web-login" if ok else "web-login-failed", actor=f"web:{name[:64]}",
+                       details={"client": client} | ({"reason": reason} if reason else {}))
 
 
 @dataclass
@@ -178,6 +247,24 @@ class RateLimiter:
         times = [t for t in self._fails.get(key, []) if now - t < self.window]
         self._fails[key] = times
         return times
+
+    def attempt(self, *keys: str) -> bool:
+        """Count an attempt as a failure before it is checked (so parallel attempts all count);
+        False, and nothing counted, when any key is already at its limit."""
+        now = time.monotonic()
+        with self._lock:
+            if any(len(self._recent(k, now)) >= self.limit for k in keys):
+                return False
+            for k in keys:
+                self._recent(k, now).append(now)
+            return True
+
+    def undo(self, *keys: str) -> None:
+        """Take back one counted attempt (it succeeded, or was never checked)."""
+        with self._lock:
+            for k in keys:
+                if self._fails.get(k):
+                    self._fails[k].pop()
 
     def blocked(self, *keys: str) -> bool:
         now = time.monotonic()

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from ..cases import fts_query
 from ..analysis.pipeline import annotations_for_export
-from ..store import in_case, pg_comment_words, pg_search_query
+from ..store import in_case, pg_comment_words
 from ..store.evidence import comment_sightings, record_bytes
+from .search import SearchError, fts_match, pg_tsquery
 
 PAGE = 50
 COUNT_CAP = 10_000
@@ -28,12 +28,15 @@ STANCE_VALUES = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "no
 # ------------------------------------------------------------------ facets
 
 
+FACET_VERSION = 2  # 2: the author facet falls back to the display name
+
+
 def facet_stamp(conn: Connection, case_id: int) -> str:
     """Changes whenever the case's comments or its analysis change."""
     imports = conn.execute(text("SELECT count(*), max(id) FROM import_run WHERE case_id=:c"), {"c": case_id}).one()
     run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id=:c AND finished_at IS NOT NULL"),
                        {"c": case_id}).scalar()
-    return f"{imports[0]}:{imports[1]}:{run}"
+    return f"{FACET_VERSION}:{imports[0]}:{imports[1]}:{run}"
 
 
 def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: Engine | None = None) -> bool:
@@ -50,7 +53,7 @@ def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: En
             "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
             "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
             "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
-            "c.author_handle "
+            "COALESCE(NULLIF(c.author_handle, ''), c.author_name) "
             "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
             f"WHERE {in_case(param='c')}"), {"c": case_id})
         rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
@@ -103,10 +106,6 @@ class Filters:
         return bool(self.params())
 
 
-class SearchError(ValueError):
-    pass
-
-
 THREAD_KEY = ("thread_at", "root_id", "published_at", "comment_id")
 TIME_KEY = ("published_at", "comment_id")
 FTS_KEY = ("comment_id",)
@@ -137,7 +136,9 @@ def _decode_cursor(s: str, key: tuple[str, ...]) -> list | None:
 
 def _where(f: Filters, case_id: int) -> tuple[list[str], dict]:
     where, args = ["f.case_id = :cid"], {"cid": case_id}
-    for col in ("theme", "stance", "lang", "author"):
+    if f.author:
+        where.append(_author_match(f.author, args))
+    for col in ("theme", "stance", "lang"):
         if getattr(f, col):
             where.append(f"f.{col} = :{col}")
             args[col] = getattr(f, col)
@@ -150,6 +151,24 @@ def _where(f: Filters, case_id: int) -> tuple[list[str], dict]:
         where.append("f.published_at < :date_to_next")
         args["date_to_next"] = f.date_to + "\uffff"
     return where, args
+
+
+_TOP = "\U0010ffff"  # sorts after every character: [p, p + _TOP) is "starts with p"
+
+
+def _author_match(typed: str, args: dict) -> str:
+    """Authors whose handle or display name starts with what was typed, in any letter case (the
+    spellings tried: as typed, lower, upper, capitalised, title case; ranges use the indexes)."""
+    typed = typed.lstrip("@")
+    variants = sorted({typed, typed.lower(), typed.upper(), typed.capitalize(), typed.title()})
+    own, names = [], []
+    for i, v in enumerate(variants):
+        args[f"a{i}"], args[f"a{i}_end"] = v, v + _TOP
+        own.append(f"(f.author >= :a{i} AND f.author < :a{i}_end)")
+        names.append(f"(n.author_name >= :a{i} AND n.author_name < :a{i}_end)")
+    # the cursor condition is the only one that starts with "(" (see comment_page's count)
+    return (f"f.author IS NOT NULL AND ({' OR '.join(own)} OR f.comment_id IN "
+            f"(SELECT n.id FROM comment n WHERE {in_case('n', 'cid')} AND ({' OR '.join(names)})))")
 
 
 def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", before: str = "",
@@ -173,12 +192,12 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
     if f.q and conn.dialect.name == "sqlite":
         base = "FROM comment_fts JOIN web_comment_facet f ON f.case_id = :cid AND f.comment_id = comment_fts.rowid"
         where.append("comment_fts MATCH :q")
-        args["q"] = fts_query(f.q)
+        args["q"] = fts_match(f.q)  # SearchError in words for what cannot be searched
         order_by = f"comment_fts.rowid {direction}"
     elif f.q:  # PostgreSQL: its text search over the comment (see cases.search)
         base = "FROM web_comment_facet f JOIN comment s ON s.id = f.comment_id"
-        where.append(f"{pg_comment_words('s.text')} @@ {pg_search_query()}")
-        args["q"] = f.q
+        where.append(f"{pg_comment_words('s.text')} @@ to_tsquery('simple', :q)")
+        args["q"] = pg_tsquery(f.q)  # the same word forms as SQLite's (search.py)
     sql = (f"SELECT f.comment_id, f.thread_at, f.root_id, f.published_at, f.is_reply, f.author, f.lang, f.stance, "
            f"f.theme, f.coordinated, c.text, c.platform_id, c.parent_id, c.likes, c.not_seen_since "
            f"{base} JOIN comment c ON c.id = f.comment_id WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT {page + 1}")
@@ -190,7 +209,7 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
                                   f"LIMIT {COUNT_CAP + 1}) AS x"), count_args).scalar()
     except Exception as e:  # FTS5 syntax errors come back as OperationalError
         if f.q:
-            raise SearchError(f"cannot search for {f.q!r}: {getattr(e, 'orig', e)}") from None
+            raise SearchError(f"cannot search for {f.q[:80]!r}: use words, \"a phrase\", word* or OR") from None
         raise
     more = len(rows) > page
     rows = rows[:page]
@@ -264,10 +283,19 @@ def annotations(conn: Connection, comment_id: int) -> list[dict]:
         {"id": comment_id}).mappings()]
 
 
+def model_stance(anns: list[dict]) -> dict | None:
+    """The machine's stance from the comment's annotations: {key (as the forms spell it), confidence}."""
+    for a in anns:
+        if a["stage"] == "stance":
+            v = json.loads(a["value"]) if isinstance(a["value"], str) else a["value"]
+            return {"key": _stance_key(v.get("label")) or "none", "confidence": float(v.get("confidence") or 0)}
+    return None
+
+
 def thread(conn: Connection, case_id: int, root_id: int, limit: int = 500) -> list[dict]:
     """The thread a comment belongs to: its top-level comment and replies, in time order."""
     rows = [dict(r) for r in conn.execute(text(
-        "SELECT c.id, c.parent_id, c.author_handle, c.published_at, c.text, c.platform_id FROM comment c "
+        "SELECT c.id, c.parent_id, c.author_handle, c.author_name, c.published_at, c.text, c.platform_id FROM comment c "
         f"WHERE (c.id = :r OR c.root_id = :r) AND {in_case(param='c')} "
         "ORDER BY c.id = :r DESC, c.published_at, c.id LIMIT :lim"), {"r": root_id, "c": case_id, "lim": limit}).mappings()]
     depth = {}

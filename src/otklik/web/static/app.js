@@ -25,6 +25,27 @@ document.addEventListener("DOMContentLoaded", function () {
       xhr.send(new FormData(form));
     });
   });
+  // Forms that ask before they act (deleting an account).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) { if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); } });
+  });
+  // The review queue: one keystroke per answer (the buttons carry data-key).
+  if (document.getElementById("answer-form") || document.getElementById("undo-form")) {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) { return; }
+      var b = document.querySelector('button[data-key="' + ev.key.toLowerCase() + '"]');
+      if (b) { ev.preventDefault(); b.click(); }
+    });
+  }
+  // Themes: open or close every theme's quotes at once.
+  var bodies = document.querySelectorAll("details.theme-body");
+  [["open-all", true], ["close-all", false]].forEach(function (pair) {
+    var b = document.getElementById(pair[0]);
+    if (b && bodies.length) {
+      b.hidden = false;
+      b.addEventListener("click", function () { bodies.forEach(function (d) { d.open = pair[1]; }); });
+    }
+  });
   // 2. Report draft: re-verify as the editor types (debounced); the server returns escaped HTML.
   var report = document.getElementById("report-form");
   if (report) {
