@@ -16,6 +16,7 @@ from typing import Iterator
 import msgspec
 
 from ..importers import BadInput, Importer, Options
+from ..importers.base import read_checked
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from ..store.codec import CHUNK_RECORDS, pack
 from .errors import ImportFailed
@@ -242,7 +243,7 @@ def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """What the importer reads, in Batches of up to BATCH records."""
     author_numbers: dict[Key, tuple[int, str | None, str | None]] = {}
     sorter = _Sorter(author_numbers)
-    for rec in imp.read(path, opts):
+    for rec in read_checked(imp, path, opts):
         if type(rec) is Item:
             sorter.add(rec)
         else:
