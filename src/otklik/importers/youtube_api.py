@@ -144,8 +144,11 @@ def _thread_posts(pages: Iterator[Any]) -> dict[str, str | None]:
         else:
             continue
         for t in threads if isinstance(threads, list) else []:
-            if isinstance(t, dict) and isinstance(t.get("snippet"), dict) and t.get("id"):
-                out[loose_sid(t["id"])] = _post_of(t["snippet"])
+            if isinstance(t, dict) and isinstance(t.get("snippet"), dict) and loose_sid(t.get("id")):
+                try:
+                    out[sid(t["id"])] = _post_of(t["snippet"])
+                except ValueError:
+                    continue  # the thread's own record fails, naming it
     return out
 
 
