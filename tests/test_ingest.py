@@ -601,3 +601,57 @@ def test_a_file_with_comments_of_two_platforms_stores_them_as_the_two_files_woul
         otk("--home", apart, "import", "--case", "c2", p, "--skip-bad")
     assert together == rows(apart / "otklik.sqlite")
     assert s["comments"]["new"] == len(together)
+
+
+_SLOW_IMPORT = """
+import os, sys, time
+from pathlib import Path
+from otklik.importers.base import Importer, Options
+from otklik.ingest import reader
+
+class Slow(Importer):
+    name = "slow"
+    def read(self, path, opts):
+        print(os.getpid(), flush=True)  # the reader's process id, from the reader
+        time.sleep(120)
+        yield from ()
+
+batches = reader.read(Slow(), Path(sys.argv[1]), Options())
+next(batches)  # starts the reader; nothing is ready yet
+time.sleep(120)
+"""
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\nState:\tZ" not in f.read()  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc (Linux)")
+def test_the_reader_process_dies_with_a_killed_import(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    parent = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT, str(tmp_path / "x.json")],
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(src)})
+    child = None
+    try:
+        child = int(parent.stdout.readline())
+        assert child != parent.pid and _alive(child)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child), "the reader outlived the killed import"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if child and _alive(child):
+            os.kill(child, signal.SIGKILL)
