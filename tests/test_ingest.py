@@ -655,3 +655,22 @@ def test_the_reader_process_dies_with_a_killed_import(tmp_path):
             parent.kill()
         if child and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda cs: cs[1].update(created_at=1e300),  # a record that cannot be read
+    lambda cs: cs[0]["answers"][0].update(id=["102"]),  # a list as an id is a bad record, not "['102']"
+])
+def test_a_skipped_record_is_not_marked_missing(otk, home, case, tmp_path, break_it):
+    first = write_instaloader(tmp_path / "a", base_comments())
+    imp(otk, case, *sorted(first.parent.iterdir()), extra=["--captured-at", "2026-03-01T12:00:00Z"])
+    later = base_comments()
+    break_it(later)
+    second = write_instaloader(tmp_path / "b", later)
+    _, s = imp(otk, case, *sorted(second.parent.iterdir()),
+               extra=["--captured-at", "2026-03-02T12:00:00Z", "--skip-bad"])
+    assert s["skipped"]["count"] == 1
+    assert sum(f["not_seen_since"] for f in s["files"]) == 0
+    con = sqlite3.connect(home / "otklik.sqlite")
+    assert con.execute("SELECT count(*) FROM comment WHERE not_seen_since IS NOT NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM comment").fetchone()[0] == 4  # no comment "['102']"

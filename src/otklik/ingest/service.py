@@ -252,7 +252,9 @@ def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool,
             if progress:
                 progress(len(batch.reads.size))
     w.lap("waiting for the reader")
-    w.finish(completes)
+    # A record that could not be read may be any comment of the file: none of its listings is
+    # then complete, and no comment is marked not seen since (skipped is not missing).
+    w.finish([] if skipped else completes)
     w.lap("finish: parents, roots, copies, not-seen")
     for k, v in w.phases.items():
         summary.phases[k] += v
