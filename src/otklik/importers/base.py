@@ -84,12 +84,29 @@ def register(cls: type[Importer]) -> type[Importer]:
 
 
 HEAD_BYTES = 64 * 1024
+SCAN_BYTES = 16 * 1024 * 1024  # how far detection looks for the structure past long values
+LONG_STRING = 512  # a JSON string this long is a value (a text), not structure
 
 
 def read_head(path: Path) -> bytes:
     """First bytes of a file, decompressed when it is .xz (Instaloader writes .json.xz)."""
     with open_binary(path) as f:
         return f.read(HEAD_BYTES)
+
+
+def structure_head(path: Path) -> bytes:
+    """The first HEAD_BYTES of the file's structure: its first bytes with every long JSON string
+    (a tweet's 80 KB text) shortened to "...", read up to SCAN_BYTES far; without a UTF-8 BOM.
+    Sniffers look at keys and kinds, which long values would push out of a fixed window."""
+    with open_binary(path) as f:
+        data = f.read(SCAN_BYTES)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if len(data) <= HEAD_BYTES:
+        return data
+    return _STRING.sub(lambda m: m[0] if len(m[0]) < LONG_STRING else b'"..."', data)[:HEAD_BYTES]
+
+
+_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
 
 
 def open_binary(path: Path):
@@ -115,14 +132,23 @@ def detect(path: Path) -> Importer:
     if not head.strip():
         raise BadInput(path, None, "the file is empty")
     _check_encoding(path, head)
-    scored = sorted(((_sniff(imp, head, path), name) for name, imp in REGISTRY.items()), reverse=True)
-    best, name = scored[0] if scored else (0.0, "")
+    best, name = _best(head.removeprefix(b"\xef\xbb\xbf"), path)
+    if best <= 0.0 and len(head) == HEAD_BYTES:  # long values may hide the structure: look past them
+        try:
+            best, name = _best(structure_head(path), path)
+        except lzma.LZMAError as e:
+            raise BadInput(path, None, f"corrupt .xz file: {e}") from None
     if best <= 0.0:
         _diagnose_json(path, head)
         known = ", ".join(sorted(REGISTRY))
         raise BadInput(path, None, f"unknown format (none of the importers recognises it: {known}); "
                        "name one with --format, or use --format generic with --map")
     return REGISTRY[name]
+
+
+def _best(head: bytes, path: Path) -> tuple[float, str]:
+    scored = sorted(((_sniff(imp, head, path), name) for name, imp in REGISTRY.items()), reverse=True)
+    return scored[0] if scored else (0.0, "")
 
 
 def _sniff(imp: Importer, head: bytes, path: Path) -> float:
@@ -262,6 +288,8 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with open_binary(path) as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip(b"\r\n")
+            if n == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if line.strip():
                 yield n, line
 
