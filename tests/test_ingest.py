@@ -674,3 +674,23 @@ def test_a_skipped_record_is_not_marked_missing(otk, home, case, tmp_path, break
     con = sqlite3.connect(home / "otklik.sqlite")
     assert con.execute("SELECT count(*) FROM comment WHERE not_seen_since IS NOT NULL").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM comment").fetchone()[0] == 4  # no comment "['102']"
+
+
+def test_a_same_size_edit_during_an_import_fails_it(otk, home, case, tmp_path, monkeypatch):
+    # a digit changed while the file is read (138 likes become 938): same size, so only a hash
+    # of what was read, or a check at the end, can tell; the run must fail and leave the store
+    from otklik.ingest import service
+
+    path = write_instaloader(tmp_path / "ex", base_comments())
+    real = service._write_all
+
+    def edit_then_write(*a, **kw):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b'"likes_count": 4', b'"likes_count": 9', 1))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(service, "_write_all", edit_then_write)
+    before = snapshot(home)
+    res, _ = imp(otk, case, path, ok=False)
+    assert res.exit_code == 2 and "changed while it was imported" in res.output
+    assert snapshot(home) == before
