@@ -694,3 +694,30 @@ def test_a_same_size_edit_during_an_import_fails_it(otk, home, case, tmp_path, m
     res, _ = imp(otk, case, path, ok=False)
     assert res.exit_code == 2 and "changed while it was imported" in res.output
     assert snapshot(home) == before
+
+
+def test_a_full_disk_during_an_import_is_one_line_and_leaves_the_store(otk, home, case, tmp_path, monkeypatch):
+    import sqlite3 as sq
+
+    from sqlalchemy.exc import OperationalError
+
+    from otklik.ingest import service
+
+    def full(*a, **kw):
+        raise OperationalError("INSERT ...", {}, sq.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr(service, "_write_all", full)
+    before = snapshot(home)
+    res = otk("import", "--case", case, write_instaloader(tmp_path / "ex", base_comments()), ok=False)
+    assert res.exit_code == 4
+    assert res.output.strip().splitlines() == [
+        "error: the disk is full; nothing was changed: the store's last transaction was rolled back"]
+    assert snapshot(home) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="writes to /dev/full, a device that is always full")
+def test_an_export_to_a_full_disk_is_one_line(otk, case, tmp_path):
+    imp(otk, case, write_instaloader(tmp_path / "ex", base_comments()))
+    res = otk("export", "--case", case, "-o", "/dev/full", ok=False)
+    assert res.exit_code == 4 and "Traceback" not in res.output
+    assert res.output.startswith("error: the disk is full") and len(res.output.strip().splitlines()) == 1
