@@ -95,8 +95,10 @@ def test_fuzzing_every_importer_finds_no_traceback(tmp_path):
 
     fixtures = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, fixtures)
-    res = fuzz.run(400, seed=7, fixtures=fixtures, seconds=30)
-    assert res.files >= 100
+    # seeded and of fixed size (20 mutants per format, about a second each alone): a failure
+    # reproduces with `python -m otklik.ingest.fuzz --seed 7 --files 200`
+    res = fuzz.run(200, seed=7, fixtures=fixtures)
+    assert res.files == 200
     assert set(res.kinds) == set(fuzz.MUTATIONS)  # every mutation kind was tried
     assert res.failed_cleanly > 0 and res.ok > 0  # the mutants are neither all fine nor all refused
     assert res.tracebacks == []
