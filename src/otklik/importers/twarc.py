@@ -144,7 +144,7 @@ class Twarc2(Importer):
         if _is_page(obj):
             data = obj.get("data") or []
             includes = obj.get("includes") or {}
-            users = {sid(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
+            users = {loose_sid(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
             tweets = [(f"{where}, data[{i}]", t) for i, t in enumerate(data if isinstance(data, list) else [data])]
             tweets += [(f"{where}, includes.tweets[{i}]", t) for i, t in enumerate(includes.get("tweets") or [])]
         elif _is_tweet(obj):
