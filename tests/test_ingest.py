@@ -503,12 +503,12 @@ def _import_with_comments_changed(otk, case, tmp_path, monkeypatch, name, change
 
 
 def test_an_importer_that_breaks_the_model_fails_the_import_clearly(otk, home, case, tmp_path, monkeypatch):
-    # Records cross from the reader process typed: a platform id that is not a string (an
-    # importer bug) must stop the import with a message, not store 7 beside "7".
+    # Records are checked as they leave the importer: a platform id that is not a string must
+    # stop the import with an error naming the record, not store 7 beside "7".
     before = snapshot(home)
     res = _import_with_comments_changed(otk, case, tmp_path, monkeypatch, "broken",
                                         lambda e: setattr(e, "platform_id", 7), ok=False)
-    assert res.exit_code != 0 and "broken importer made a record that does not fit the model" in res.output
+    assert res.exit_code == 2 and "rows.csv, line 2: unreadable record: an id that is not a string" in res.output
     assert snapshot(home) == before
 
 
@@ -601,3 +601,4 @@ def test_a_file_with_comments_of_two_platforms_stores_them_as_the_two_files_woul
         otk("--home", apart, "import", "--case", "c2", p, "--skip-bad")
     assert together == rows(apart / "otklik.sqlite")
     assert s["comments"]["new"] == len(together)
+

@@ -20,10 +20,25 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .base import EXIT_BAD_INPUT, Ctx, fail, setup_logging  # noqa: F401 (what other modules and tests import from otklik.cli)
+from .base import EXIT_BAD_INPUT, EXIT_STORAGE, Ctx, fail, setup_logging  # noqa: F401 (what other modules and tests import from otklik.cli)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Every command: a storage failure (disk full, I/O error, read-only) is one line, exit 4."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as e:  # noqa: BLE001  (only storage failures are handled; others re-raised)
+            from ..store.errors import STORE_UNCHANGED, storage_problem
+
+            cause = storage_problem(e)
+            if cause is None:
+                raise
+            fail(f"{cause}; {STORE_UNCHANGED}", EXIT_STORAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Workspace folder (store, keys, reports). Also $OTKLIK_HOME or `workspace` in "
                    "$XDG_CONFIG_HOME/otklik/config.toml; default ./otklik-data, which only `case new` "

@@ -1,5 +1,6 @@
 """What every command module shares: the workspace context, JSON-or-text output, and the one
-error helper with the exit codes (1 an error, 2 bad input, 3 verification failed)."""
+error helper with the exit codes (1 an error, 2 bad input, 3 verification failed, 4 storage
+failed: disk full, I/O error, read-only workspace)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import click
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2  # a file, record or option that cannot be used; nothing was changed
 EXIT_VERIFY_FAILED = 3  # a hash, reference, quote or number does not match the store
+EXIT_STORAGE = 4  # the disk is full, failing or read-only; the store's last transaction was rolled back
 
 
 class Ctx:

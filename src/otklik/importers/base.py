@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import lzma
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -83,12 +84,29 @@ def register(cls: type[Importer]) -> type[Importer]:
 
 
 HEAD_BYTES = 64 * 1024
+SCAN_BYTES = 16 * 1024 * 1024  # how far detection looks for the structure past long values
+LONG_STRING = 512  # a JSON string this long is a value (a text), not structure
 
 
 def read_head(path: Path) -> bytes:
     """First bytes of a file, decompressed when it is .xz (Instaloader writes .json.xz)."""
     with open_binary(path) as f:
         return f.read(HEAD_BYTES)
+
+
+def structure_head(path: Path) -> bytes:
+    """The first HEAD_BYTES of the file's structure: its first bytes with every long JSON string
+    (a tweet's 80 KB text) shortened to "...", read up to SCAN_BYTES far; without a UTF-8 BOM.
+    Sniffers look at keys and kinds, which long values would push out of a fixed window."""
+    with open_binary(path) as f:
+        data = f.read(SCAN_BYTES)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if len(data) <= HEAD_BYTES:
+        return data
+    return _STRING.sub(lambda m: m[0] if len(m[0]) < LONG_STRING else b'"..."', data)[:HEAD_BYTES]
+
+
+_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
 
 
 def open_binary(path: Path):
@@ -114,14 +132,31 @@ def detect(path: Path) -> Importer:
     if not head.strip():
         raise BadInput(path, None, "the file is empty")
     _check_encoding(path, head)
-    scored = sorted(((imp.sniff(head, path), name) for name, imp in REGISTRY.items()), reverse=True)
-    best, name = scored[0] if scored else (0.0, "")
+    best, name = _best(head.removeprefix(b"\xef\xbb\xbf"), path)
+    if best <= 0.0 and len(head) == HEAD_BYTES:  # long values may hide the structure: look past them
+        try:
+            best, name = _best(structure_head(path), path)
+        except lzma.LZMAError as e:
+            raise BadInput(path, None, f"corrupt .xz file: {e}") from None
     if best <= 0.0:
         _diagnose_json(path, head)
         known = ", ".join(sorted(REGISTRY))
         raise BadInput(path, None, f"unknown format (none of the importers recognises it: {known}); "
                        "name one with --format, or use --format generic with --map")
     return REGISTRY[name]
+
+
+def _best(head: bytes, path: Path) -> tuple[float, str]:
+    scored = sorted(((_sniff(imp, head, path), name) for name, imp in REGISTRY.items()), reverse=True)
+    return scored[0] if scored else (0.0, "")
+
+
+def _sniff(imp: Importer, head: bytes, path: Path) -> float:
+    """A sniffer that trips over a malformed head (10,000 nested brackets) does not recognise it."""
+    try:
+        return imp.sniff(head, path)
+    except (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return 0.0
 
 
 # ---------------------------------------------------------------- text and JSON helpers
@@ -173,6 +208,8 @@ def load_document(path: Path, data: bytes | None = None) -> tuple[str, Any]:
     text = decode_text(path, data)
     try:
         return text, json.loads(text)
+    except RecursionError:
+        raise BadInput(path, None, "the JSON is nested too deeply to read") from None
     except json.JSONDecodeError as e:
         # A file cut inside a string reports the string's start; it is still a truncation.
         cut = e.pos >= len(text.rstrip()) or (e.msg.startswith("Unterminated string")
@@ -251,6 +288,8 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with open_binary(path) as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip(b"\r\n")
+            if n == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if line.strip():
                 yield n, line
 
@@ -274,15 +313,23 @@ def iso_utc(value: Any) -> str | None:
     """Unix seconds/milliseconds, or an ISO-8601 / RFC 3339 string, as 'YYYY-MM-DDTHH:MM:SSZ'.
 
     A string without an offset is taken as UTC; importers whose exports use local time must say
-    so themselves (Telegram Desktop's `date`).
+    so themselves (Telegram Desktop's `date`). ValueError for a time that is not one, or that
+    lies outside years 1..9999 (1e300, Infinity, NaN, a 23-digit number).
     """
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise ValueError(f"unreadable time {value!r}")
     if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value)):
         v = float(value)
+        if not math.isfinite(v) or abs(v) > MAX_UNIX_MS:
+            raise ValueError(f"time out of range: {_short(value)}")
         if v > 1e11:  # milliseconds
             v /= 1000.0
-        return datetime.fromtimestamp(v, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            return datetime.fromtimestamp(v, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"time out of range: {_short(value)}") from None
     if isinstance(value, str):
         s = value.strip().replace("Z", "+00:00")
         try:
@@ -291,43 +338,79 @@ def iso_utc(value: Any) -> str | None:
             try:  # Twitter's legacy "Wed Oct 10 20:19:24 +0000 2018"
                 dt = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
             except ValueError:
-                raise ValueError(f"unreadable time {value!r}") from None
+                raise ValueError(f"unreadable time {_short(value)}") from None
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
-        return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    raise ValueError(f"unreadable time {value!r}")
+        try:
+            return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, ValueError):
+            raise ValueError(f"time out of range: {_short(value)}") from None
+    raise ValueError(f"unreadable time {_short(value)}")
+
+
+MAX_UNIX_MS = 253402300799999.0  # 9999-12-31T23:59:59.999Z in milliseconds
+INT64 = 2 ** 63
+
+
+def _short(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "к": 1e3, "тыс": 1e3, "млн": 1e6}
 
 
 def parse_count(value: Any) -> int | None:
-    """Counts as exports write them: 12, "12", "1,234", "1.2K", "3 млн". None when absent."""
+    """Counts as exports write them: 12, "12", "1,234", "1.2K", "3 млн". None when absent.
+    ValueError for a count that is not a finite number below 2**63."""
     if value is None or value == "":
         return None
+    n = _count(value)
+    if not -INT64 < n < INT64:
+        raise ValueError(f"count out of range: {_short(value)}")
+    return n
+
+
+def _count(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"count is not a number: {_short(value)}")
     if isinstance(value, (int, float)):
         return int(value)
-    s = str(value).strip().lower().replace("\u00a0", " ")
+    if not isinstance(value, str):
+        raise ValueError(f"unreadable count {_short(value)}")
+    s = value.strip().lower().replace("\u00a0", " ")
     m = re.fullmatch(r"([\d.,\s]+?)\s*([a-zа-я]*)\.?", s)
-    if not m:
-        raise ValueError(f"unreadable count {value!r}")
+    if not m or len(s) > 40:
+        raise ValueError(f"unreadable count {_short(value)}")
     num, suf = m.group(1).replace(" ", ""), m.group(2)
     if suf:
         if suf not in _SUFFIX:
-            raise ValueError(f"unreadable count {value!r}")
+            raise ValueError(f"unreadable count {_short(value)}")
         return int(round(float(num.replace(",", ".")) * _SUFFIX[suf]))
     return int(num.replace(",", "").replace(".", "")) if re.fullmatch(r"\d{1,3}([.,]\d{3})+", num) else int(float(num))
 
 
 def sid(value: Any) -> str | None:
-    """A platform id as a string (exports write ids as int or str)."""
+    """A platform id as a string (exports write ids as int or str). ValueError for anything
+    else (a list, an object, true, 1.5): such an id names no record."""
     if value is None or value == "":
         return None
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < INT64:
         value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"an id must be a string or an integer, not {_short(value)}")
     return str(value)
+
+
+def loose_sid(value: Any) -> str | None:
+    """`sid`, or None for a value that is no id: for look-ups made before a record is read (the
+    record itself then fails with `sid`'s error, naming it)."""
+    try:
+        return sid(value)
+    except ValueError:
+        return None
 
 
 def need(obj: dict, key: str, where: str) -> Any:
@@ -349,8 +432,105 @@ def guarded(where: str, fn: Callable[[], Item | list]) -> Item | list | Skip:
         return fn()
     except MissingField as e:
         return Skip(where, f"required field {e.key!r} is missing")
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+    except RecursionError:
+        return Skip(where, "unreadable record: nested too deeply")
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, ArithmeticError) as e:
         return Skip(where, f"unreadable record: {type(e).__name__}: {e}")
+
+
+# ---------------------------------------------------------------- checks on what importers give
+
+
+def read_checked(imp: Importer, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
+    """What `imp.read` gives, with every record checked where it leaves the importer: a record
+    with a value the store cannot hold (see `problem`) becomes a Skip naming it, and a document
+    nested too deeply for the parser is BadInput, not a crash. All importers go through here."""
+    try:
+        for rec in imp.read(path, opts):
+            if type(rec) is Item:
+                bad = problem(rec)
+                if bad:
+                    rec = Skip(rec.where, f"unreadable record: {bad}")
+            elif type(rec) is Skip:
+                if not (_text_ok(rec.reason) and _text_ok(rec.where)):
+                    rec = Skip(_clean(rec.where), _clean(rec.reason))
+            elif not (isinstance(rec.post_id, str) and rec.post_id and _text_ok(rec.post_id)):
+                rec = Skip(f"post {_short(rec.post_id)}", "a complete listing for an id that is not a string")
+            yield rec
+    except RecursionError:
+        raise BadInput(path, None, "the JSON is nested too deeply to read") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, ArithmeticError) as e:
+        # a value the importer met outside a record's parser (its pre-pass over the file)
+        raise BadInput(path, None, f"{UNPLACED}: {type(e).__name__}: {_clean(str(e))}") from None
+
+
+UNPLACED = "a value the importer could not place in a record"
+
+
+def problem(item: Item) -> str | None:
+    """Why the entities of `item` cannot be stored, or None: ids must be non-empty strings;
+    texts valid Unicode (no lone surrogates such as "\\ud800"); integers below 2**63;
+    numbers finite."""
+    if not _text_ok(item.where) or (item.captured_at is not None and not _text_ok(item.captured_at)):
+        return "a text that is not valid Unicode"
+    for e in item.entities:
+        bad = _entity_problem(e)
+        if bad:
+            return bad
+    return None
+
+
+def _entity_problem(e: Any) -> str | None:
+    pid = getattr(e, "platform_id", None)
+    if not isinstance(pid, str) or not pid:
+        return f"an id that is not a string: {_short(pid)}"
+    for name in e.__struct_fields__:
+        v = getattr(e, name)
+        t = type(v)
+        if v is None or t is bool:
+            continue
+        if name in _STR_FIELDS and t is not str:
+            return f"{name} is not a string: {_short(v)}"
+        if t is str:
+            if not _text_ok(v):
+                return f"{name} is not valid Unicode (a lone surrogate?)"
+        elif t is int:
+            if not -INT64 < v < INT64:
+                return f"{name} out of range: {_short(v)}"
+        elif t is float:
+            if not math.isfinite(v) or abs(v) >= INT64:
+                return f"{name} out of range: {_short(v)}"
+        elif hasattr(v, "__struct_fields__"):
+            bad = _entity_problem(v)
+            if bad:
+                return bad
+        elif t is dict:
+            try:
+                json.dumps(v, allow_nan=False).encode("utf-8")
+            except (ValueError, TypeError, RecursionError) as err:
+                return f"{name} cannot be stored: {type(err).__name__}"
+        else:
+            return f"{name} has an unexpected type {t.__name__}"
+    return None
+
+
+_STR_FIELDS = frozenset({"platform", "platform_id", "post_id", "parent_id", "source_id", "text", "handle",
+                         "display_name", "title", "url", "kind", "published_at", "observed_at", "entity",
+                         "metric", "copy_of"})
+
+
+def _text_ok(s: str) -> bool:
+    if s.isascii():
+        return True
+    try:
+        s.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _clean(s: str) -> str:
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def all_importers() -> dict[str, Importer]:

@@ -77,6 +77,10 @@ def parse_mapping(spec: str) -> dict[str, str]:
     return mapping
 
 
+# A cell holds whatever the file holds (the csv module refuses cells over 128 KB by default).
+csv.field_size_limit(2 ** 31 - 1)
+
+
 def csv_records(path: Path, delimiter: str | None = None) -> Iterator[tuple[int, bytes, list[str]]]:
     """(first line number, exact raw bytes, cells) of each CSV row, the header row included.
 

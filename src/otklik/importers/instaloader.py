@@ -52,7 +52,7 @@ from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, json_spans,
-                   load_document, need, parse_count, read_bytes, register, sid)
+                   load_document, need, parse_count, read_bytes, loose_sid, register, sid)
 
 P = "instagram"
 COMMENTS_SUFFIX = "_comments.json"
@@ -132,7 +132,7 @@ def _read_comments(path: Path, text: str) -> Iterator[Item | Skip | Complete]:
     for (i,), raw, c in json_spans(text, ("*",)):
         where = f"$[{i}]"
         yield guarded(where, lambda: Item(raw.encode("utf-8"), where, _comment(c, post_id, None, where)))
-        parent = sid(c.get("id")) if isinstance(c, dict) else None
+        parent = loose_sid(c.get("id")) if isinstance(c, dict) else None
         for (j,), araw, a in json_spans(raw, ("answers", "*")):
             awhere = f"{where}.answers[{j}]"
             if parent is None:

@@ -114,14 +114,22 @@ class TelegramDesktop(Importer):
             except (ZoneInfoNotFoundError, ValueError):
                 raise BadInput(path, None, f"unknown time zone {opts.local_tz!r}") from None
         if "messages" in doc:
-            yield from _Chat(doc, tz, "$").read(json_spans(text, ("messages", "*")))
+            yield from _chat(path, doc, tz, "$").read(json_spans(text, ("messages", "*")))
         for section in ("chats", "left_chats"):
             chats = (doc.get(section) or {}).get("list") or []
             spans: dict[int, list] = {}
             for (c, n), raw, value in json_spans(text, (section, "list", "*", "messages", "*")):
                 spans.setdefault(c, []).append(((n,), raw, value))
             for c, chat in enumerate(chats):
-                yield from _Chat(chat, tz, f"$.{section}.list[{c}]").read(spans.get(c, []))
+                yield from _chat(path, chat, tz, f"$.{section}.list[{c}]").read(spans.get(c, []))
+
+
+def _chat(path: Path, chat: Any, tz, where: str) -> "_Chat":
+    """A chat of the export; BadInput naming it when its id is unreadable (its messages have no place)."""
+    try:
+        return _Chat(chat, tz, where)
+    except (ValueError, AttributeError) as e:
+        raise BadInput(path, where, f"the chat cannot be read: {e}") from None
 
 
 class _Chat:

@@ -43,7 +43,7 @@ from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, register, sid)
+                   load_document, loads, need, parse_count, parse_line, loose_sid, register, sid)
 
 P = "telegram"
 _MESSAGE = re.compile(rb'"_(?:type)?"\s*:\s*"Message(?:Service)?"')
@@ -62,7 +62,7 @@ def is_message(obj: Any) -> bool:
 def peer(obj: Any) -> tuple[str, str] | None:
     """A Peer dict as ("PeerChannel", "123"); None when absent."""
     key = _PEER_KEYS.get(kind(obj))
-    if key is None or sid(obj.get(key)) is None:
+    if key is None or loose_sid(obj.get(key)) is None:
         return None
     return kind(obj), sid(obj[key])
 
@@ -86,7 +86,7 @@ class Telethon(Importer):
         messages = {}
         for _, _, m in records:
             if isinstance(m, dict) and kind(m) == "Message" and peer(m.get("peer_id")) and m.get("id") is not None:
-                messages[(peer(m["peer_id"])[1], sid(m["id"]))] = m
+                messages[(peer(m["peer_id"])[1], loose_sid(m["id"]))] = m
         thread = _Threads(messages)
         for where, raw, m in records:
             if isinstance(m, Skip):

@@ -36,7 +36,7 @@ from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
 from .base import (BadInput, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line,
-                   register, sid)
+                   loose_sid, register, sid)
 
 METRICS = {"like_count": "likes", "reply_count": "comments", "retweet_count": "retweets",
            "quote_count": "quotes", "bookmark_count": "bookmarks", "impression_count": "impressions"}
@@ -144,7 +144,7 @@ class Twarc2(Importer):
         if _is_page(obj):
             data = obj.get("data") or []
             includes = obj.get("includes") or {}
-            users = {sid(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
+            users = {loose_sid(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
             tweets = [(f"{where}, data[{i}]", t) for i, t in enumerate(data if isinstance(data, list) else [data])]
             tweets += [(f"{where}, includes.tweets[{i}]", t) for i, t in enumerate(includes.get("tweets") or [])]
         elif _is_tweet(obj):
@@ -161,7 +161,7 @@ class Twarc2(Importer):
             return
         page, read, skips = _Page(users), set(), []
         for tweet_where, tweet in tweets:
-            tid = sid(tweet.get("id")) if isinstance(tweet, dict) else None
+            tid = loose_sid(tweet.get("id")) if isinstance(tweet, dict) else None
             if tid is not None and tid in read:
                 continue  # includes.tweets repeats a tweet of data
             got = guarded(tweet_where, lambda: page.add(tweet, tweet_where))

@@ -38,7 +38,7 @@ from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, json_spans, load_document, need,
-                   parse_count, register, sid)
+                   parse_count, loose_sid, register, sid)
 
 P = "vk"
 _SNIFF = [re.compile(rb'"owner_id"\s*:\s*-?\d'), re.compile(rb'"from_id"\s*:\s*-?\d'),
@@ -84,11 +84,11 @@ class _Names:
     def __init__(self, body: dict):
         self.by_id: dict[str, AuthorRec] = {}
         for p in body.get("profiles") or []:
-            if isinstance(p, dict) and p.get("id") is not None:
+            if isinstance(p, dict) and loose_sid(p.get("id")) is not None:
                 name = " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x) or None
                 self.by_id[sid(p["id"])] = AuthorRec(P, sid(p["id"]), p.get("screen_name") or None, name)
         for g in body.get("groups") or []:
-            if isinstance(g, dict) and g.get("id") is not None:
+            if isinstance(g, dict) and isinstance(g.get("id"), (int, str)) and str(g["id"]).strip("-").isdigit():
                 gid = _group_id(g["id"])
                 self.by_id[gid] = AuthorRec(P, gid, g.get("screen_name") or None, g.get("name"))
 

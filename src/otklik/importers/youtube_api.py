@@ -42,7 +42,7 @@ from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, read_bytes, register, sid)
+                   load_document, loads, need, parse_count, parse_line, read_bytes, loose_sid, register, sid)
 from .youtube_comment_downloader import raise_if_truncated, video_id_in_name
 
 P = "youtube"
@@ -96,13 +96,13 @@ class YouTubeApiImporter(Importer):
         here = loc + where
         if kind == "youtube#commentThread":
             yield guarded(here, lambda: Item(raw.encode(), here, _thread(obj)))
-            post = thread_posts.get(sid(obj.get("id"))) if isinstance(obj, dict) else None
+            post = thread_posts.get(loose_sid(obj.get("id"))) if isinstance(obj, dict) else None
             for (i,), rraw, reply in json_spans(raw, ("replies", "comments", "*")):
                 rwhere = f"{here}.replies.comments[{i}]"
                 yield guarded(rwhere, lambda: Item(rraw.encode(), rwhere, _comment(reply, post)))
         elif kind == "youtube#comment":
             snip = obj.get("snippet") if isinstance(obj, dict) else None
-            parent = sid(snip.get("parentId")) if isinstance(snip, dict) else None
+            parent = loose_sid(snip.get("parentId")) if isinstance(snip, dict) else None
             thread_post = thread_posts.get(parent) or (file_video if parent else None)
             # A reply page that names no video: the store takes the video of the parent comment.
             yield guarded(here, lambda: Item(raw.encode(), here, _comment(obj, thread_post)))
@@ -144,8 +144,11 @@ def _thread_posts(pages: Iterator[Any]) -> dict[str, str | None]:
         else:
             continue
         for t in threads if isinstance(threads, list) else []:
-            if isinstance(t, dict) and isinstance(t.get("snippet"), dict) and t.get("id"):
-                out[sid(t["id"])] = _post_of(t["snippet"])
+            if isinstance(t, dict) and isinstance(t.get("snippet"), dict) and loose_sid(t.get("id")):
+                try:
+                    out[sid(t["id"])] = _post_of(t["snippet"])
+                except ValueError:
+                    continue  # the thread's own record fails, naming it
     return out
 
 

@@ -4,8 +4,12 @@ is `Batch`, of columns `Reads` and `Comments`), and gives IDLE when nothing is r
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
+import os
+import signal
+import sys
 import multiprocessing as mp
 import queue
 import threading
@@ -16,6 +20,7 @@ from typing import Iterator
 import msgspec
 
 from ..importers import BadInput, Importer, Options
+from ..importers.base import read_checked
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from ..store.codec import CHUNK_RECORDS, pack
 from .errors import ImportFailed
@@ -242,7 +247,7 @@ def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
     """What the importer reads, in Batches of up to BATCH records."""
     author_numbers: dict[Key, tuple[int, str | None, str | None]] = {}
     sorter = _Sorter(author_numbers)
-    for rec in imp.read(path, opts):
+    for rec in read_checked(imp, path, opts):
         if type(rec) is Item:
             sorter.add(rec)
         else:
@@ -254,7 +259,26 @@ def _batches(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
         yield sorter.batch()
 
 
-def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this process when the import that forked it ends, however it ends (kill -9 included):
+    Linux sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a write to the
+    pipe fails once the parent is gone, because the child holds no read end of its own."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover  (no prctl: the pipe still ends it)
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _read_in_child(imp: Importer, path: Path, opts: Options, out, unused, parent: int) -> None:
+    _die_with_parent(parent)
+    unused.close()  # the parent's end: held here, it would keep the pipe open after the parent died
     gc.disable()  # a short-lived process that makes no reference cycles
     encode = msgspec.msgpack.Encoder().encode
     try:
@@ -263,8 +287,13 @@ def _read_in_child(imp: Importer, path: Path, opts: Options, out) -> None:
         out.send_bytes(encode(_Done()))
     except BadInput as e:
         out.send_bytes(encode(_Failed(path=e.path, where=e.where, problem=e.problem)))
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(1)  # the import is gone: nobody to tell
     except BaseException:
-        out.send_bytes(encode(_Failed(traceback=traceback.format_exc())))
+        try:
+            out.send_bytes(encode(_Failed(traceback=traceback.format_exc())))
+        except OSError:
+            os._exit(1)
 
 
 def _pump(recv, q: queue.Queue, stop: threading.Event) -> None:
@@ -302,7 +331,7 @@ def read(imp: Importer, path: Path, opts: Options) -> Iterator[Batch]:
         return
     ctx = mp.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_read_in_child, args=(imp, path, opts, send), daemon=True)
+    child = ctx.Process(target=_read_in_child, args=(imp, path, opts, send, recv, os.getpid()), daemon=True)
     child.start()
     send.close()
     q: queue.Queue = queue.Queue(maxsize=READ_AHEAD)

@@ -150,21 +150,22 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
     # thread starts). Only when an earlier run of the case read a file of the same size can the
     # bytes be the same: then the batches wait here until the hash is known; otherwise the run
     # writes at once and takes the hash at its end.
+    start = _state(path)  # before the reader opens the file
     batches = reader.read(imp, path, opts)
     waiting = [b for b in [reader.next_batch(batches)] if b is not None]
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(sha256_file, path)
         try:
             _import_read(conn, case_id, path, imp, summary, skip_bad, captured_at, progress, batches, waiting,
-                         hashing, actor)
+                         hashing, actor, start)
         finally:
             batches.close()  # stops the reader if the run ended early
 
 
 def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary, skip_bad: bool,
                  captured_at: str | None, progress, batches: Iterator[Batch], waiting: list[Batch], hashing,
-                 actor: str | None) -> None:
-    start_size = os.stat(path).st_size
+                 actor: str | None, start: tuple) -> None:
+    start_size = start[0]
     same_size = conn.execute(select(import_run.c.id).where(
         import_run.c.case_id == case_id, import_run.c.file_size == start_size).limit(1)).first()
     earlier = None
@@ -206,9 +207,7 @@ def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summ
     w = _Writer(conn, case_id, run_id, file_time, basis, override=bool(captured_at), path=path)
     skipped = _write_all(w, chain(waiting, batches), path, skip_bad, progress, summary)
     file_sha, size = hashing.result()
-    if size != start_size:
-        raise ImportFailed([f"{path}: the file changed while it was imported "
-                            f"({start_size:,} bytes at the start, {size:,} when hashed); import it again"])
+    _check_unchanged(path, start, file_sha, size)
     counts = {k: {"new": w.new[k], "existing": w.existing[k]} for k in KINDS}
     for k in KINDS:
         for kind in ("new", "existing"):
@@ -227,6 +226,23 @@ def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summ
                    outputs={"import_run": run_id, "raw_records_new": w.raw_new},
                    details={"importer": imp.name, "importer_version": imp.version, "captured_at": file_time,
                             "captured_basis": basis, "counts": counts, "skipped": len(skipped)})
+
+
+def _state(path: Path) -> tuple:
+    """What changes when a file is written: size, modification time, inode."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def _check_unchanged(path: Path, start: tuple, file_sha: str, size: int) -> None:
+    """The stored hash must describe the bytes the reader read: the hash (taken beside the
+    reading) fails the run when the file's size, time or inode moved since the reader opened it,
+    or when a second hash at the end differs (an edit that kept size and time)."""
+    end = _state(path)
+    if size != start[0] or end != start or sha256_file(path) != (file_sha, size):
+        what = (f"{start[0]:,} bytes at the start, {size:,} when hashed" if size != start[0]
+                else "its contents or modification time moved during the import")
+        raise ImportFailed([f"{path}: the file changed while it was imported ({what}); import it again"])
 
 
 def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool, progress,
@@ -252,7 +268,9 @@ def _write_all(w: _Writer, batches: Iterable[Batch], path: Path, skip_bad: bool,
             if progress:
                 progress(len(batch.reads.size))
     w.lap("waiting for the reader")
-    w.finish(completes)
+    # A record that could not be read may be any comment of the file: none of its listings is
+    # then complete, and no comment is marked not seen since (skipped is not missing).
+    w.finish([] if skipped else completes)
     w.lap("finish: parents, roots, copies, not-seen")
     for k, v in w.phases.items():
         summary.phases[k] += v
