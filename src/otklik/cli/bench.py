@@ -1,4 +1,4 @@
-"""`otklik bench import|analyze|report|web`: benchmarks that print figures."""
+"""`otklik bench import|analyze|report|web|review|fuzz`: benchmarks that print figures."""
 
 from __future__ import annotations
 
@@ -103,3 +103,20 @@ def bench_web_cmd(n, requests_, threads, as_json):
 
     res = bench_comments_page(n, requests_, threads, echo=_progress(as_json))
     emit(res, as_json, lambda r: click.echo(json.dumps(r, ensure_ascii=False, indent=2)))
+
+
+@bench.command("fuzz")
+@click.option("--files", default=2000, show_default=True, help="Mutated export files to import.")
+@click.option("--seed", default=1, show_default=True)
+def bench_fuzz_cmd(files, seed):
+    """Import mutated copies of every importer's test fixtures (huge and non-finite numbers, big
+    integers, lone surrogates, list ids, deep nesting, truncation, byte flips, BOMs, huge fields)
+    and count tracebacks, store changes on failure and verify failures; exit 1 if any.
+
+    \b
+    Example (from a checkout, where tests/fixtures exists):
+      otklik bench fuzz --files 2500 --seed 16
+    """
+    from ..ingest.fuzz import main as fuzz_main
+
+    raise SystemExit(fuzz_main(["--files", str(files), "--seed", str(seed)]))
