@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ..analysis.summary import author_stance
 from .case_gold import CaseDirError, GoldCase, load_case_dir
 
 OUTCOMES = (1, 0, -1, None)
@@ -76,17 +77,6 @@ def _f1(gold: list, pred: list, cls) -> float:
     tp = sum(g == cls and p == cls for g, p in zip(gold, pred))
     n = sum(g == cls for g in gold) + sum(p == cls for p in pred)
     return 2 * tp / n if n else 0.0
-
-
-def author_stance(labels: list) -> int | None:
-    """A person's stance (the gold README's rule): the most frequent of their non-null comment
-    stances; a tie between the most frequent values gives 0; only null comments give None."""
-    counts = Counter(x for x in labels if x is not None).most_common()
-    if not counts:
-        return None
-    if len(counts) > 1 and counts[0][1] == counts[1][1]:
-        return 0
-    return counts[0][0]
 
 
 def supportive_shares(rows: list[tuple[str, int | None]]) -> dict:

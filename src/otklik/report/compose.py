@@ -55,6 +55,14 @@ EN_ARTICLE = {"European Union": "the EU", "CIS": "the CIS", "United Nations": "t
               "United States": "the US", "United Arab Emirates": "the UAE", "Netherlands": "the Netherlands",
               "Czech Republic": "the Czech Republic", "European Court of Human Rights": "the ECHR"}
 
+# The lede's words for a share of the commenters: the lowest share each phrase may describe.
+LEDE_LADDER = (
+    (0.9, "Почти все комментаторы в {where} {vp}.", "Nearly all commenters on {where} {vp}."),
+    (0.75, "Подавляющее большинство комментаторов в {where} {vp}.", "The vast majority of commenters on {where} {vp}."),
+    (0.6, "Большинство комментаторов в {where} {vp}.", "Most commenters on {where} {vp}."),
+    (0.5000001, "Чуть больше половины комментаторов в {where} {vp}.", "Just over half of the commenters on {where} {vp}."),
+)
+
 SOCIAL = {"ru": "соцсетях", "en": "social media"}
 
 
@@ -211,25 +219,11 @@ class Composer:
         if self.majority(people) == "unsure":  # the interval does not say whether they are a majority
             return self.ru_en(f"Самая большая группа комментаторов в {where} {self.verb_phrase(label, 'f')}.",
                               f"The largest group of commenters on {where} {vp}.")
-        if self.lang == "ru":
-            if share >= 0.9:
-                return f"Почти все комментаторы в {where} {vp}."
-            if share >= 0.75:
-                return f"Подавляющее большинство комментаторов в {where} {vp}."
-            if share >= 0.6:
-                return f"Большинство комментаторов в {where} {vp}."
-            if share > 0.5:
-                return f"Чуть больше половины комментаторов в {where} {vp}."
-            return f"Мнения комментаторов в {where} разделились: самая большая группа {self.verb_phrase(label, 'f')}."
-        if share >= 0.9:
-            return f"Nearly all commenters on {where} {vp}."
-        if share >= 0.75:
-            return f"The vast majority of commenters on {where} {vp}."
-        if share >= 0.6:
-            return f"Most commenters on {where} {vp}."
-        if share > 0.5:
-            return f"Just over half of the commenters on {where} {vp}."
-        return f"Commenters on {where} were divided; the largest group {vp}."
+        for low, ru, en in LEDE_LADDER:
+            if share >= low:
+                return (ru if self.lang == "ru" else en).format(where=where, vp=vp)
+        return self.ru_en(f"Мнения комментаторов в {where} разделились: самая большая группа {self.verb_phrase(label, 'f')}.",
+                          f"Commenters on {where} were divided; the largest group {vp}.")
 
     def main_post(self) -> dict | None:
         def size(p):
