@@ -40,18 +40,32 @@ KEYS = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 # ------------------------------------------------------------------ the model's probabilities
 
-def annotation_probs(value: dict) -> tuple[np.ndarray, bool]:
-    """Class probabilities (CLASSES order) of one stance annotation, and whether they are the
-    machine's own (an editor override without "probs" carries no machine verdict)."""
+def _probs_row(value: dict) -> tuple[list[float], bool]:
+    """Unnormalised class probabilities (CLASSES order) of one stance annotation as a list (cheap
+    for 100,000 rows), and whether they are the machine's own (an editor override without "probs"
+    carries no machine verdict)."""
     probs = value.get("probs")
-    if isinstance(probs, dict) and all(k in probs for k in KEYS):
-        p = np.array([float(probs[k]) for k in ("1", "0", "-1", "none")])
-        return p / p.sum() if p.sum() > 0 else np.full(4, 0.25), True
+    if isinstance(probs, dict):
+        try:
+            return [float(probs["1"]), float(probs["0"]), float(probs["-1"]), float(probs["none"])], True
+        except (KeyError, TypeError, ValueError):
+            pass
     label = value.get("label") if value.get("relevant") else None
     conf = min(max(float(value.get("confidence") or 0.0), 0.25), 1.0)
-    p = np.full(4, (1 - conf) / 3)
+    p = [(1 - conf) / 3] * 4
     p[est.class_index(label)] = conf
     return p, value.get("source") != "editor"
+
+
+def _normalised(P: np.ndarray) -> np.ndarray:
+    s = P.sum(axis=1, keepdims=True)
+    return np.where(s > 0, P / np.where(s > 0, s, 1.0), 0.25)
+
+
+def annotation_probs(value: dict) -> tuple[np.ndarray, bool]:
+    """Class probabilities (CLASSES order) of one stance annotation, and whether they are the machine's own."""
+    p, machine = _probs_row(value)
+    return _normalised(np.array([p]))[0], machine
 
 
 def _features(base: np.ndarray) -> np.ndarray:
@@ -211,10 +225,11 @@ def _load_base(conn: Connection, case_id: int):
         "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
     if not rows or any(r[3] is None for r in rows):
         raise ValueError("the case has comments without a stance annotation: run `otklik analyze` first")
-    base, machine = zip(*(annotation_probs(orjson.loads(r[3])) for r in rows))
+    base, machine = zip(*(_probs_row(orjson.loads(r[3])) for r in rows))
     backends = sorted({r[4] for r in rows})
     backend = backends[0] if len(backends) == 1 else max(backends, key=est.documented_error)
-    out = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], np.array(base), np.array(machine), backend)
+    out = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], _normalised(np.array(base)),
+           np.array(machine), backend)
     _BASE_CACHE.clear()
     _BASE_CACHE[key] = out
     return out
