@@ -25,7 +25,7 @@ from .analysis.pipeline import annotation
 from .analysis.review import digest_view
 from .store.evidence import last_capture_of_case
 from .store import author, case_post, comment, json_field, post, raw_record, source
-from .store.sql import page_comments
+from .store.sql import of_case, page_comments
 
 DIGEST_VERSION = 1
 
@@ -57,14 +57,17 @@ def _annotations(conn: Connection, stage: str, ids: list[int]):
             annotation.c.stage == stage, annotation.c.comment_id.in_(ids[i:i + 900])))
 
 
-def _authors(conn: Connection, ids: list[int]) -> dict[int, str]:
-    """Comment id -> the author's platform identity (what "distinct people" counts)."""
+def _authors(conn: Connection, ids: list[int], case_id: int) -> dict[int, str]:
+    """Comment id -> the author's platform identity (what "distinct people" counts). Many ids (a
+    large case's proposals) are read in one pass over the case instead of hundreds of IN lists."""
+    q = (select(comment.c.id, func.coalesce(author.c.platform + ":" + author.c.platform_id, comment.c.author_handle))
+         .select_from(comment.outerjoin(author, author.c.id == comment.c.author_id)))
+    if len(ids) > 5 * 900:
+        wanted = set(ids)
+        return {i: a for i, a in conn.execute(q.where(of_case(case_id))) if i in wanted}
     out = {}
     for i in range(0, len(ids), 900):
-        out.update(conn.execute(select(comment.c.id, func.coalesce(author.c.platform + ":" + author.c.platform_id,
-                                                                   comment.c.author_handle))
-                                .select_from(comment.outerjoin(author, author.c.id == comment.c.author_id))
-                                .where(comment.c.id.in_(ids[i:i + 900]))).all())
+        out.update(conn.execute(q.where(comment.c.id.in_(ids[i:i + 900]))).all())
     return out
 
 
@@ -196,7 +199,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     # what commenters proposed (countries, regions named as a destination)
     proposals: dict[str, dict] = {}
     coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
-    author_of = _authors(conn, sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}))
+    author_of = _authors(conn, sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}), cid)
     for c_id, v in sorted(proposing.items()):
         for e in v["entities"]:
             if e.get("proposed"):
