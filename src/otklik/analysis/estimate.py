@@ -271,3 +271,30 @@ def model_error_vector(err: float, known_comments: int, n_comments: int, known_a
     c = err * (1 - known_comments / n_comments) if n_comments else 0.0
     a = err * (1 - known_authors / n_authors) if n_authors else 0.0
     return np.array([c] * 4 + [a] * 4)
+
+
+# The analysis stores every case comment's stance probabilities as one array (case_result stage
+# below), so the review state and the digest need not parse 100,000 JSON annotations.
+SNAPSHOT_STAGE = "stance_probs"
+
+
+def probs_row(value: dict) -> tuple[list[float], bool]:
+    """Unnormalised class probabilities (CLASSES order) of one stance annotation as a list (cheap
+    for 100,000 rows), and whether they are the machine's own (an editor override without "probs"
+    carries no machine verdict)."""
+    probs = value.get("probs")
+    if isinstance(probs, dict):
+        try:
+            return [float(probs["1"]), float(probs["0"]), float(probs["-1"]), float(probs["none"])], True
+        except (KeyError, TypeError, ValueError):
+            pass
+    label = value.get("label") if value.get("relevant") else None
+    conf = min(max(float(value.get("confidence") or 0.0), 0.25), 1.0)
+    p = [(1 - conf) / 3] * 4
+    p[class_index(label)] = conf
+    return p, value.get("source") != "editor"
+
+
+def normalised(P: np.ndarray) -> np.ndarray:
+    s = P.sum(axis=1, keepdims=True)
+    return np.where(s > 0, P / np.where(s > 0, s, 1.0), 0.25)

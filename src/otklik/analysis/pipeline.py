@@ -143,6 +143,27 @@ def load_comments(conn: Connection, case_id: int) -> list[CommentView]:
     return [CommentView(*r) for r in rows]
 
 
+def _stance_snapshot(conn: Connection, case_id: int, run_id: int) -> None:
+    """Every case comment's stance probabilities as one array (`estimate.SNAPSHOT_STAGE`), keyed
+    by the latest stance run and the number of annotated comments: the review state and the digest
+    read it instead of parsing one JSON annotation per comment (0.5 s at 100,000 comments)."""
+    import orjson
+
+    from .estimate import SNAPSHOT_STAGE, probs_row
+
+    rows = conn.execute(text(
+        "SELECT s.value, s.backend, s.run_id FROM comment c JOIN annotation s ON s.comment_id = c.id "
+        f"AND s.stage = 'stance' WHERE {in_case('c')} ORDER BY c.id"), {"cid": case_id}).all()
+    if not rows:
+        return
+    probs, machine = zip(*(probs_row(orjson.loads(r[0])) for r in rows))
+    payload = orjson.dumps({"run": max(r[2] for r in rows), "n": len(rows), "probs": list(probs),
+                            "machine": list(machine), "backends": sorted({r[1] for r in rows})}).decode()
+    conn.execute(case_result.delete().where(case_result.c.case_id == case_id, case_result.c.stage == SNAPSHOT_STAGE))
+    conn.execute(case_result.insert().values(case_id=case_id, stage=SNAPSHOT_STAGE, payload=payload, backend="stance",
+                                             version="1", params="{}", input_hash=str(run_id), run_id=run_id))
+
+
 def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
                  progress: Callable[[str, int, int], None] = lambda *a: None) -> dict:
     """Run the configured stages; return the summary (per-stage counts and timings)."""
@@ -166,6 +187,8 @@ def analyze_case(engine: Engine, case_name: str, config: dict | None = None,
             stages[cls.name]["seconds"] = round(time.perf_counter() - t, 3)
             stages[cls.name]["peak_mb"] = _peak_mb()
         summary = {"case": case["name"], "run": run_id, "comments": len(ctx.comments), "stages": stages}
+        if "stance" in stages:
+            _stance_snapshot(conn, case["id"], run_id)
         # what the run found, computed once here for every report and page that shows it
         from .summary import compute_case_summary
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..store import custody
 from ..cases import get_case
-from ..store.schema import review_draw
+from ..store.schema import case_result, review_draw
 from . import estimate as est
 from .pipeline import editor_label, set_label
 
@@ -40,32 +40,10 @@ KEYS = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 # ------------------------------------------------------------------ the model's probabilities
 
-def _probs_row(value: dict) -> tuple[list[float], bool]:
-    """Unnormalised class probabilities (CLASSES order) of one stance annotation as a list (cheap
-    for 100,000 rows), and whether they are the machine's own (an editor override without "probs"
-    carries no machine verdict)."""
-    probs = value.get("probs")
-    if isinstance(probs, dict):
-        try:
-            return [float(probs["1"]), float(probs["0"]), float(probs["-1"]), float(probs["none"])], True
-        except (KeyError, TypeError, ValueError):
-            pass
-    label = value.get("label") if value.get("relevant") else None
-    conf = min(max(float(value.get("confidence") or 0.0), 0.25), 1.0)
-    p = [(1 - conf) / 3] * 4
-    p[est.class_index(label)] = conf
-    return p, value.get("source") != "editor"
-
-
-def _normalised(P: np.ndarray) -> np.ndarray:
-    s = P.sum(axis=1, keepdims=True)
-    return np.where(s > 0, P / np.where(s > 0, s, 1.0), 0.25)
-
-
 def annotation_probs(value: dict) -> tuple[np.ndarray, bool]:
     """Class probabilities (CLASSES order) of one stance annotation, and whether they are the machine's own."""
-    p, machine = _probs_row(value)
-    return _normalised(np.array([p]))[0], machine
+    p, machine = est.probs_row(value)
+    return est.normalised(np.array([p]))[0], machine
 
 
 def _features(base: np.ndarray) -> np.ndarray:
@@ -218,17 +196,28 @@ def _load_base(conn: Connection, case_id: int):
     key = (str(conn.engine.url), case_id, run, n)
     if key in _BASE_CACHE:
         return _BASE_CACHE[key]
-    rows = conn.execute(text(
-        "SELECT c.id, c.platform_id, COALESCE(au.platform || ':' || au.platform_id, c.author_handle, '?'), "
-        "s.value, s.backend FROM comment c LEFT JOIN author au ON au.id = c.author_id "
-        "LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' "
-        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
-    if not rows or any(r[3] is None for r in rows):
-        raise ValueError("the case has comments without a stance annotation: run `otklik analyze` first")
-    base, machine = zip(*(_probs_row(orjson.loads(r[3])) for r in rows))
-    backends = sorted({r[4] for r in rows})
+    snap = conn.execute(select(case_result.c.payload).where(case_result.c.case_id == case_id,
+                                                            case_result.c.stage == est.SNAPSHOT_STAGE)).scalar()
+    snap = orjson.loads(snap) if snap else None
+    if snap and snap["run"] == run and snap["n"] == n:  # the analysis' one-array copy of the probabilities
+        rows = conn.execute(text(
+            "SELECT c.id, c.platform_id, COALESCE(au.platform || ':' || au.platform_id, c.author_handle, '?') "
+            "FROM comment c LEFT JOIN author au ON au.id = c.author_id "
+            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
+    if snap and snap["run"] == run and snap["n"] == n and len(rows) == n:
+        base, machine, backends = np.array(snap["probs"], dtype=float), snap["machine"], snap["backends"]
+    else:
+        rows = conn.execute(text(
+            "SELECT c.id, c.platform_id, COALESCE(au.platform || ':' || au.platform_id, c.author_handle, '?'), "
+            "s.value, s.backend FROM comment c LEFT JOIN author au ON au.id = c.author_id "
+            "LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' "
+            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
+        if not rows or any(r[3] is None for r in rows):
+            raise ValueError("the case has comments without a stance annotation: run `otklik analyze` first")
+        base, machine = zip(*(est.probs_row(orjson.loads(r[3])) for r in rows))
+        base, backends = np.array(base), sorted({r[4] for r in rows})
     backend = backends[0] if len(backends) == 1 else max(backends, key=est.documented_error)
-    out = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], _normalised(np.array(base)),
+    out = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], est.normalised(base),
            np.array(machine), backend)
     _BASE_CACHE.clear()
     _BASE_CACHE[key] = out
@@ -291,12 +280,14 @@ def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict,
     case = get_case(conn, case_name)
     st = load_state(conn, case["id"])
     done, _, skipped = _resolve(conn, st, _draw_rows(conn, case["id"]), mark=False)
+    K = st.reading.argmax(1)
+    conf = st.reading[np.arange(st.n), K].tolist()
+    K = K.tolist()
     view = {}
     for cid in comment_ids:
         i = st.row.get(int(cid))
         if i is not None:
-            k = int(st.reading[i].argmax())
-            view[int(cid)] = (est.CLASSES[k], float(st.reading[i, k]), i in st.labels)
+            view[int(cid)] = (est.CLASSES[K[i]], conf[i], i in st.labels)
     return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}, view
 
 
