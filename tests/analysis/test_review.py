@@ -189,3 +189,23 @@ def test_adapted_stances_give_every_comment_and_keep_the_editor_labels(ws):
         got = rv.adapted_stances(conn, "rc")
     assert len(got) == 40 and got["c001"] == (1, 1.0, True)
     assert all(not confirmed for pid, (_, _, confirmed) in got.items() if pid != "c001")
+
+
+def test_the_stored_array_of_probabilities_is_what_the_annotations_say_and_a_stale_one_is_ignored(ws):
+    from sqlalchemy import text
+
+    from otklik.analysis.estimate import SNAPSHOT_STAGE
+
+    engine = open_store(ws)
+    with engine.begin() as conn:
+        rv._BASE_CACHE.clear()
+        cid = conn.execute(text("SELECT id FROM cases WHERE name = 'rc'")).scalar()
+        from_snapshot = rv._load_base(conn, cid)
+        assert conn.execute(text("SELECT count(*) FROM case_result WHERE stage = :s"), {"s": SNAPSHOT_STAGE}).scalar() == 1
+        conn.execute(text("UPDATE case_result SET payload = json_set(payload, '$.run', -1) WHERE stage = :s"),
+                     {"s": SNAPSHOT_STAGE})
+        rv._BASE_CACHE.clear()
+        from_annotations = rv._load_base(conn, cid)
+    assert from_snapshot[:3] == from_annotations[:3] and from_snapshot[5] == from_annotations[5]
+    assert (from_snapshot[3] == from_annotations[3]).all() and (from_snapshot[4] == from_annotations[4]).all()
+    assert from_snapshot[3].shape == (40, 4)
