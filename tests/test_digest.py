@@ -4,7 +4,6 @@ replies, and theme stance mixes on the corrected stances (the editor's answers i
 Stance comes from a rule backend registered here, so these tests check the digest, not the model."""
 
 import re
-import shutil
 
 import pytest
 
@@ -17,7 +16,7 @@ from otklik.store.sql import page_comments
 from otklik.ingest import import_files
 from otklik.report.service import write_report
 from otklik.store import open_store
-from tests.conftest import comment, write_instaloader
+from tests.conftest import comment, copy_workspace, write_instaloader
 
 TEXTS = [
     "Не отдавайте его, там ему грозит тюрьма и пытки",
@@ -62,9 +61,7 @@ def analysed(tmp_path_factory):
 
 @pytest.fixture
 def ws(analysed, tmp_path):
-    dst = tmp_path / "ws"
-    shutil.copytree(analysed, dst)
-    return dst
+    return copy_workspace(analysed, tmp_path)
 
 
 def _ids(conn, *platform_ids):

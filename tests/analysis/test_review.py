@@ -6,7 +6,6 @@ check the queue, not the model."""
 
 import json
 import re
-import shutil
 
 import pytest
 
@@ -20,7 +19,7 @@ from otklik.digest import build_digest
 from otklik.ingest import import_files
 from otklik.report.service import write_report
 from otklik.store import open_store
-from tests.conftest import comment, write_instaloader
+from tests.conftest import comment, copy_workspace, write_instaloader
 
 TEXTS = [
     "Не отдавайте его, там ему грозит тюрьма и пытки",
@@ -60,9 +59,7 @@ def analysed(tmp_path_factory):
 
 @pytest.fixture
 def ws(analysed, tmp_path):
-    dst = tmp_path / "ws"
-    shutil.copytree(analysed, dst)
-    return dst
+    return copy_workspace(analysed, tmp_path)
 
 
 def _draws(engine):

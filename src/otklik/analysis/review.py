@@ -40,12 +40,6 @@ KEYS = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 # ------------------------------------------------------------------ the model's probabilities
 
-def annotation_probs(value: dict) -> tuple[np.ndarray, bool]:
-    """Class probabilities (CLASSES order) of one stance annotation, and whether they are the machine's own."""
-    p, machine = est.probs_row(value)
-    return est.normalised(np.array([p]))[0], machine
-
-
 def _features(base: np.ndarray) -> np.ndarray:
     return np.log(np.clip(base, 1e-4, 1.0))
 

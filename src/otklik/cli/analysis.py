@@ -101,7 +101,8 @@ def label_cmd(obj: Ctx, case_name, comment_id, stance):
         set_label(obj.engine, case_name, comment_id, "stance", value)
     except (CaseError, ValueError) as e:
         fail(str(e))
-    click.echo(f"comment {comment_id}: stance {stance} (takes effect on the next `otklik analyze`)")
+    click.echo(f"comment {comment_id}: stance {stance} (the review queue and the reported shares use it at once; "
+               "the model is refitted on it at the next `otklik analyze`)")
 
 
 @click.group()

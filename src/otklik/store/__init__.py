@@ -14,7 +14,7 @@ The names below are the ones other modules import as `from otklik.store import X
 from .engine import bulk_write, database_url, default_home, open_store, read_engine
 from .schema import (
     ANALYSIS_TABLES, analysis_run, annotation, case_result, editor_label, review_draw, theme_decision,
-    FTS_HASHSIZE, MIGRATIONS, SCHEMA_VERSION, Sha256, author, case_post, cases, comment, ensure_component_schema, event,
+    FTS_HASHSIZE, MIGRATIONS, SCHEMA_VERSION, Sha256, author, case_post, cases, comment, event,
     import_run, meta, metadata, migrate, observation, platform, post, raw_chunk, raw_record, schema_version, sighting,
     source, web_comment_facet, web_facet_state, web_report_draft, web_session, web_user,
 )
@@ -25,7 +25,7 @@ __all__ = [
     "ANALYSIS_TABLES", "analysis_run", "annotation", "case_result", "editor_label", "review_draw", "theme_decision",
     "bulk_write", "database_url", "default_home", "open_store", "read_engine",
     "FTS_HASHSIZE", "MIGRATIONS", "SCHEMA_VERSION", "Sha256", "author", "case_post", "cases", "comment",
-    "ensure_component_schema", "event", "import_run", "meta", "metadata", "migrate", "observation", "platform", "post",
+    "event", "import_run", "meta", "metadata", "migrate", "observation", "platform", "post",
     "raw_chunk", "raw_record", "schema_version", "sighting", "source", "web_comment_facet", "web_facet_state",
     "web_report_draft", "web_session", "web_user",
     "chunked", "in_case", "json_field", "of_case", "pg_comment_words", "pg_search_query",

@@ -482,19 +482,6 @@ MIGRATIONS = [(1, "initial schema", _m1), (2, "raw records in compressed chunks"
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def ensure_component_schema(engine: Engine, key: str, version: int, component_metadata: MetaData,
-                            tables: list | None = None) -> None:
-    """Create a component's own tables (analysis, case file, web accounts) once, recording the
-    component's schema version under `key` in the meta table, beside the core schema's."""
-    with engine.begin() as conn:
-        row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": key}).first()
-        if row is None:
-            component_metadata.create_all(conn, tables=tables)
-            conn.execute(meta.insert().values(key=key, value=str(version)))
-        elif int(row[0]) > version:
-            raise RuntimeError(f"the store's {key} is {row[0]}, newer than this otklik ({version}); upgrade otklik")
-
-
 def schema_version(conn: Connection) -> int:
     if not conn.dialect.has_table(conn, "meta"):
         return 0
