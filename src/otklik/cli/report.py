@@ -34,8 +34,15 @@ def _events(conn, case_name: str):
                    "options (url, model, key variable) come from [translators.NAME] in the configuration; "
                    "default: translator.engine there, else none.")
 @click.option("--pseudonymise", is_flag=True, help="Attribute quotes to workspace pseudonyms instead of user names.")
+@click.option("--copy", "copy", type=click.Choice(["annotated", "publication", "both"]), default="annotated",
+              show_default=True,
+              help="Markdown: 'publication' (clean text, no [#N] store ids), 'annotated' (quotes with their [#N] and an "
+                   "appendix giving every figure's and quote's source), or both (the annotated one as "
+                   "NAME.annotated.md). Each file gets its slot map beside it (FILE.slots.json).")
+@click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="House-style profile (TOML) on top of the configuration's [profile] table.")
 @click.pass_context
-def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
+def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, profile_file):
     """Write a verified reaction report for a case.
 
     Every quote is checked against the stored comment and every number against the digest
@@ -46,6 +53,7 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
     Examples:
       otklik report --case demo --lang ru -o report.ru.md
       otklik report --case demo --lang en --format html --translator argos -o report.html
+      otklik report --case demo --copy both --profile outlet.toml -o report.ru.md
       otklik report check --case demo report.ru.md
     """
     if ctx.invoked_subcommand is not None:
@@ -56,22 +64,33 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
     from ..export import Pseudonymiser
     from ..labelling import Policy
     from ..translate import TranslationError, translator_from_config
+    from ..report.profile import load_profile
     from ..report.service import ReportRejected, write_report
 
     obj = ctx.obj
     out = output or Path(f"report.{lang}.{fmt}")
+    if copy != "annotated" and fmt != "md":
+        fail(f"--copy {copy} is for Markdown; html and docx keep their [#N] references", EXIT_BAD_INPUT)
+    copies = [("publication", out), ("annotated", out.with_name(f"{out.stem}.annotated{out.suffix}"))] \
+        if copy == "both" else [(copy, out)]
     try:
         engine = translator_from_config(obj.config.translator_options(translator or obj.config.get("translator.engine")))
-        policy = Policy.from_dict(obj.config.section("style"))
+        # the house style: a profile (configuration [profile] and/or --profile) decides the labels;
+        # without one, the [style] table does, as before
+        table = obj.config.section("profile")
+        profile = load_profile(table, profile_file) if (table or profile_file) else None
+        policy = profile.policy() if profile else Policy.from_dict(obj.config.section("style"))
         logging.getLogger("otklik.report").info("quotes translated by %s%s", engine.name,
                                                  f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
         fail(f"configuration: {e}", EXIT_BAD_INPUT)
     try:
+        written = []
         with obj.engine.begin() as conn:
-            res = write_report(conn, case_name, lang, fmt, out, translator_name=engine, policy=policy,
-                               events=_events(conn, case_name),
-                               pseudonymiser=Pseudonymiser(obj.home) if pseudonymise else None)
+            for kind, path in copies:
+                written.append(write_report(conn, case_name, lang, fmt, path, translator_name=engine, policy=policy,
+                                            events=_events(conn, case_name), profile=profile, copy=kind,
+                                            pseudonymiser=Pseudonymiser(obj.home) if pseudonymise else None))
     except ReportRejected as e:
         click.echo(f"report NOT written: {len(e.problems)} problem(s):", err=True)
         for p in e.problems:
@@ -79,32 +98,39 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
         sys.exit(EXIT_VERIFY_FAILED)
     except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
         fail(str(e), EXIT_BAD_INPUT)
-    click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['quotes']} quotes verified, "
-               f"sha256 {res['sha256'][:16]})")
+    for res in written:
+        click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['copy']} copy, {res['quotes']} quotes "
+                   f"verified, sha256 {res['sha256'][:16]}" + (f"; slot map {res['slots']})" if res["slots"] else ")"))
 
 
 @report.command("check")
 @click.option("--case", "case_name", required=True, help="The case the report is about.")
+@click.option("--slots", "slots_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The report's slot map. Default: FILE.slots.json beside the report, when it is there.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
-def check(obj, case_name, file):
+def check(obj, case_name, file, slots_file):
     """Re-verify a Markdown report edited by hand: list every quote or number that no longer
     matches the data (exit code 3), or confirm that all still do.
 
-    Quotes are recognised by the `[#N]` comment reference right after their closing quotation
-    mark; keep it when editing a quote.
+    With the report's slot map (written beside it by `otklik report`), every figure, date, name,
+    stance word and quote is checked in its place: a figure changed to another figure of the
+    data, a quote attributed to another author or moved under another heading is reported with
+    what it should be. Without one, quotes are recognised by the `[#N]` comment reference right
+    after their closing quotation mark (keep it when editing a quote) and numbers are checked
+    against the data's figures only.
 
     \b
     Example:
       otklik report check --case demo report.ru.md
     """
     from ..cases import CaseError
-    from ..report.service import check_report
+    from ..report.service import SlotsError, check_report
 
     try:
         with obj.engine.connect() as conn:
-            problems = check_report(conn, case_name, file, events=_events(conn, case_name))
-    except CaseError as e:
+            problems = check_report(conn, case_name, file, events=_events(conn, case_name), slots_file=slots_file)
+    except (CaseError, SlotsError) as e:
         fail(str(e), EXIT_BAD_INPUT)
     if problems:
         click.echo(f"{file}: {len(problems)} problem(s):")

@@ -550,7 +550,7 @@ class Composer:
         return notes
 
 
-def compose(digest: dict, lang: str, marker=None, translator=None) -> dict:
+def compose(digest: dict, lang: str, marker=None, translator=None, profile=None) -> dict:
     """The structured report for `digest` in `lang` ("ru" or "en").
 
     `marker` is an `otklik.labelling.Marker` for this language (None: no labels); `translator`

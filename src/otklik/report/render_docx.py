@@ -25,7 +25,7 @@ def _small(run, grey: bool = True):
     return run
 
 
-def render(report: dict) -> bytes:
+def render(report: dict, profile=None) -> bytes:
     lang = report["lang"]
     o, c = MARKS[lang]
     doc = Document()

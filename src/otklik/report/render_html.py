@@ -41,7 +41,7 @@ def _quote(b: dict, lang: str) -> str:
             f'<figcaption>{sep}{escape(b["attribution"])}</figcaption></figure>')
 
 
-def render(report: dict) -> str:
+def render(report: dict, profile=None) -> str:
     lang = report["lang"]
     out = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
            f"<title>{escape(report['headline'])}</title><style>{CSS}</style></head><body><article>",
