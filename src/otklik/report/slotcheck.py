@@ -207,8 +207,8 @@ class Checker:
         if rec.get("new"):  # a quote the editor added: verbatim is all that can be checked
             return
         who = q["attribution"]
-        others = [n for n in self.map_authors() if n in who and n not in rec["attribution"]]
-        if rec.get("author") and not rec.get("page") and rec["author"] not in who:
+        others = [n for n in self.map_authors() if _has(who, n) and not _has(rec["attribution"], n)]
+        if rec.get("author") and not rec.get("page") and not _has(who, rec["author"]):
             self.add("author", line, who, f"comment {cid} was written by {rec['author']!r}")
         elif others:
             self.add("author", line, who, f"comment {cid} is not by {others[0]!r}; it was attributed as "
@@ -247,6 +247,11 @@ class Checker:
                     if not set(t["paths"]) & set(paths_for(self.idx, t["kind"], t["value"], limit=None)):
                         self.add("stale", new[j]["line"], t["text"], f"the data changed: {', '.join(t['paths'])} no "
                                                                      f"longer holds this value")
+
+
+def _has(text: str, name: str) -> bool:
+    """Whether `name` is in `text` as a whole name (igor6990 is not in igor69901)."""
+    return re.search(rf"(?<![\w@]){re.escape(name)}(?!\w)", text) is not None
 
 
 def cid_of(rec: dict) -> int:

@@ -176,17 +176,24 @@ def figures(digest: dict) -> dict:
 
 
 def verbatim_strings(digest: dict, lang: str | None = None) -> list[str]:
-    """Strings a report copies from the digest as they are; their digits are not figures."""
-    out = []
+    """Strings a report copies from the digest as they are; their digits are not figures.
+
+    A text (label, keyword, title) counts when it has digits and letters; a name (author, page)
+    when it has digits and anything but digits: a commenter named «{{7*7}}» is a name, not the
+    figure 7 (a name of digits alone cannot be told from a figure and is left to the check)."""
+    texts, names = [], []
     for th in digest.get("themes", []):
-        out += [th.get("label"), *th.get("keywords", []), *(q.get("author") for q in th.get("quotes", []))]
-        out += [t.get("text") for t in (th.get("titles") or {}).values()]
-    out += [r.get("author") for r in (digest.get("proposal_reasons") or {}).get("top", [])]
+        texts += [th.get("label"), *th.get("keywords", [])]
+        names += [q.get("author") for q in th.get("quotes", [])]
+        texts += [t.get("text") for t in (th.get("titles") or {}).values()]
+    names += [r.get("author") for r in (digest.get("proposal_reasons") or {}).get("top", [])]
     for s in digest.get("sources", []):
-        out += [s.get("title"), s.get("handle")]
+        names += [s.get("title"), s.get("handle")]
     case = digest.get("case", {})
-    out += [case.get("name"), case.get("subject"), *case.get("aliases", [])]
-    return sorted({s for s in out if s and re.search(r"\d", s) and re.search(r"[^\W\d]", s)}, key=len, reverse=True)
+    texts += [case.get("name"), case.get("subject"), *case.get("aliases", [])]
+    out = {s for s in texts if s and re.search(r"\d", s) and re.search(r"[^\W\d]", s)}
+    out |= {s for s in names if s and re.search(r"\d", s) and re.search(r"\D", s.strip())}
+    return sorted(out, key=len, reverse=True)
 
 
 # ------------------------------------------------------------------ the check
