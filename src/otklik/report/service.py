@@ -24,7 +24,7 @@ from .compose import compose
 from .verify import REF, Problem, verify_report
 
 FORMATS = ("md", "html", "docx", "json")
-COPIES = ("annotated", "publication")
+COPIES = ("annotated", "publication", "marked")  # marked: [#N] references, no appendix (the web's drafts)
 SLOTS_SUFFIX = ".slots.json"
 
 

@@ -73,34 +73,26 @@ def routes(site) -> list[Route]:
         name = request.path_params["case"]
         lang = drafts.clean_lang(form.get("lang"))
         fmt = str(form.get("format", "md"))
-        if fmt not in ("md", "html", "docx", "draft"):
-            raise HTTPError(400, "format must be md, html, docx or draft")
+        if fmt not in ("md", "html", "docx", *drafts.DRAFT_FORMATS):
+            raise HTTPError(400, "format must be md, html, docx, draft, draft-html or draft-docx")
         out_dir = (site.cfg.home / "reports").resolve()
+        if fmt in drafts.DRAFT_FORMATS:  # the edited draft, refreshed to the data, written only when it verifies
+            with site.reader.connect() as conn:
+                c = site.case_of(conn, name)
+            try:
+                path, media = drafts.export(site.engine, name, c["id"], lang, fmt, out_dir, user.actor)
+            except drafts.DraftError as e:
+                raise HTTPError(e.status, str(e)) from None
+            return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
         with site.engine.begin() as conn:
             c = site.case_of(conn, name)
-            if fmt == "draft":  # the edited Markdown, written only when it verifies
-                saved = drafts.latest(conn, c["id"], lang)
-                if saved is None:
-                    raise HTTPError(400, "no saved draft yet: save your edits first")
-                problems = drafts.verify(conn, name, saved["text"], lang)
-                if problems:
-                    raise HTTPError(409, f"the draft has {len(problems)} problem(s) against the data; "
-                                         f"fix them before exporting: " + "; ".join(map(str, problems[:5])))
-                path = out_dir / f"case-{c['id']}" / f"report.{lang}.edited.md"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(saved["text"], encoding="utf-8")
-                custody.append(conn, "web-report-export", actor=user.actor, case_id=c["id"],
-                               outputs={"path": str(path), "sha256": saved["sha256"]},
-                               details={"lang": lang, "format": "md", "draft": saved["id"], "verified": True})
-                media = "text/markdown; charset=utf-8"
-            else:
-                path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
-                try:
-                    write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None, actor=user.actor)
-                except ReportRejected as e:
-                    raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
-                media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
-                         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
+            path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
+            try:
+                write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None, actor=user.actor)
+            except ReportRejected as e:
+                raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
+            media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
+                     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
         return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
 
     @site.page("editor")
