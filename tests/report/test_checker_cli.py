@@ -1,0 +1,98 @@
+"""`otklik report --copy/--profile` and `otklik report check` with the slot map beside the report."""
+
+import hashlib
+import json
+import re
+import sqlite3
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from otklik.cli import Ctx
+from otklik.cli import report as commands
+from otklik.store import open_store
+from tests.conftest import copy_workspace
+
+
+@pytest.fixture(scope="module")
+def home(analysed_demo, tmp_path_factory):
+    home = copy_workspace(analysed_demo, tmp_path_factory.mktemp("ws"))
+    open_store(home).dispose()
+    return home
+
+
+@pytest.fixture
+def cli(home):
+    @click.group()
+    @click.pass_context
+    def root(ctx):
+        ctx.obj = Ctx(home)
+    root.add_command(commands.report)
+
+    def run(*args):
+        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
+    return run
+
+
+def body(text):
+    return text[:[m.start() for m in re.finditer(r"(?m)^---\s*$", text)][-1]]
+
+
+def test_both_copies_are_written_with_their_slot_maps_in_custody(cli, home, tmp_path):
+    out = tmp_path / "report.ru.md"
+    res = cli("report", "--case", "demo", "--lang", "ru", "--copy", "both", "-o", out)
+    assert res.exit_code == 0, res.output
+    annotated = tmp_path / "report.ru.annotated.md"
+    pub, ann = out.read_text(encoding="utf-8"), annotated.read_text(encoding="utf-8")
+    assert "[#" not in body(pub) and re.search(r"» \[#\d+\]", body(ann))
+    slotmap = json.loads((tmp_path / "report.ru.annotated.md.slots.json").read_text(encoding="utf-8"))
+    q = slotmap["quotes"][0]
+    assert q["raw_sha256"] in ann and q["digest_path"].replace("[", "\\[").replace("]", "\\]") in ann
+    con = sqlite3.connect(home / "otklik.sqlite")
+    rows = [json.loads(o) for (o,) in con.execute("SELECT outputs FROM custody WHERE action='report' ORDER BY id DESC LIMIT 2")]
+    con.close()
+    for o in rows:
+        side = o["slots"]["path"]
+        assert o["slots"]["sha256"] == hashlib.sha256(open(side, "rb").read()).hexdigest()
+        assert o["sha256"] == hashlib.sha256(open(o["path"], "rb").read()).hexdigest()
+    for f in (out, annotated):
+        res = cli("report", "check", "--case", "demo", f)
+        assert res.exit_code == 0 and "matches the data" in res.output, res.output
+
+
+def test_check_of_a_publication_copy_says_what_a_figure_should_be(cli, tmp_path):
+    out = tmp_path / "pub.md"
+    assert cli("report", "--case", "demo", "--lang", "ru", "--copy", "publication", "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    counted = re.search(r"собрала (\d+)", text).group(1)
+    followers = re.search(r"(\d+)\s?подписчик", text).group(1)  # another figure of the same data
+    out.write_text(text.replace(f"собрала {counted}", f"собрала {followers}"), encoding="utf-8")
+    res = cli("report", "check", "--case", "demo", out)
+    assert res.exit_code == 3
+    [line] = [x for x in res.output.splitlines() if x.startswith("  line ")]
+    assert f"should be '{counted}'" in line and "comments_observed" in line
+
+
+def test_a_broken_slot_map_is_named(cli, tmp_path):
+    out = tmp_path / "r.md"
+    assert cli("report", "--case", "demo", "--lang", "en", "-o", out).exit_code == 0
+    side = tmp_path / "r.md.slots.json"
+    side.write_text("{not json", encoding="utf-8")
+    res = cli("report", "check", "--case", "demo", out)
+    assert res.exit_code == 2 and "r.md.slots.json" in res.output
+
+
+def test_the_profile_decides_the_labels(cli, tmp_path):
+    default = tmp_path / "default.md"
+    assert cli("report", "--case", "demo", "--lang", "ru", "-o", default).exit_code == 0
+    assert "Instagram\\*" in default.read_text(encoding="utf-8")
+    profile = tmp_path / "outlet.toml"
+    profile.write_text('[profile]\noutlet = "Тест"\nlabel_ru = "inline"\n', encoding="utf-8")
+    out = tmp_path / "inline.md"
+    res = cli("report", "--case", "demo", "--lang", "ru", "--profile", profile, "-o", out)
+    assert res.exit_code == 0, res.output
+    assert "Instagram\\*" not in out.read_text(encoding="utf-8")
+    profile.write_text('[profile]\nlabel_ru = "bold"\n', encoding="utf-8")
+    res = cli("report", "--case", "demo", "--lang", "ru", "--profile", profile, "-o", tmp_path / "x.md")
+    assert res.exit_code == 2 and "outlet.toml" in res.output and "label_ru" in res.output
