@@ -110,8 +110,9 @@ def produce_with_slots(digest: dict, comments: dict, lang: str, fmt: str, marker
     problems = verify_report(marked, digest, comments, lang=lang, markdown=is_md)
     slotmap = None
     if fmt == "md":  # the copy an editor edits and `otklik report check` reads back
-        slotmap = slots.build(text, report, digest, copy=copy)
-        problems += slotcheck.check(text, slotmap, digest, comments)
+        idx = slots.digest_index(digest)
+        slotmap = slots.build(text, report, digest, copy=copy, idx=idx)
+        problems += slotcheck.check(text, slotmap, digest, comments, idx=idx)
     if problems:
         raise ReportRejected(problems)
     if slotmap is not None:

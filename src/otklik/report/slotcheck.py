@@ -84,11 +84,11 @@ def _should(t: dict) -> str:
 
 
 class Checker:
-    def __init__(self, slotmap: dict, digest: dict, comments: dict):
+    def __init__(self, slotmap: dict, digest: dict, comments: dict, idx: dict | None = None):
         self.map, self.digest, self.comments = slotmap, digest, comments
         self.lang = slotmap["lang"]
         self.tok = Tokenizer(self.lang, slotmap["names"])
-        self.idx = digest_index(digest)
+        self.idx = idx or digest_index(digest)
         self.names = set(slotmap["names"])
         self.problems: list[Problem] = []
 
@@ -258,6 +258,8 @@ def cid_of(rec: dict) -> int:
     return rec["comment_id"]
 
 
-def check(text: str, slotmap: dict, digest: dict, comments: dict, *, markdown: bool = True) -> list[Problem]:
-    """Every problem of `text` (a report rendered with `slotmap`, perhaps edited) against the data."""
-    return Checker(slotmap, digest, comments).run(text, markdown)
+def check(text: str, slotmap: dict, digest: dict, comments: dict, *, markdown: bool = True,
+          idx: dict | None = None) -> list[Problem]:
+    """Every problem of `text` (a report rendered with `slotmap`, perhaps edited) against the data.
+    `idx` is `slots.digest_index(digest)` when the caller has it already."""
+    return Checker(slotmap, digest, comments, idx).run(text, markdown)

@@ -173,7 +173,7 @@ class Tokenizer:
         self.lang = lang
         num = _number_pattern(lang)
         self.num = num
-        self.names = [re.compile(rf"(?<![\w@]){re.escape(n)}(?![\w])") for n in names]
+        self.names = [re.compile(rf"(?<![\w@])(?:{'|'.join(map(re.escape, names))})(?!\w)")] if names else []
         pct = rf"{num.pattern}{SP}?%"
         self.patterns = [
             ("date", DATE_RU, lambda m: _date(m.group(3), _month(m.group(2)), m.group(1))),
@@ -212,13 +212,17 @@ class Tokenizer:
             for m in rx.finditer("".join(work)):
                 take("name", m.start(), m.end(), m.group(0))
         for kind, rx, value in self.patterns:
+            if not any(ch.isdigit() for ch in work):
+                break
             for m in rx.finditer("".join(work)):
                 if "\x00" in m.group(0):
                     continue
                 take(kind, m.start(), m.end(), value(m))
+        masked = "".join(work)
         for rx, side in self.stances:
-            for m in rx.finditer("".join(work)):
-                take("stance", m.start(), m.end(), side)
+            for m in rx.finditer(masked):
+                if "\x00" not in m.group(0):
+                    take("stance", m.start(), m.end(), side)
         return sorted(found, key=lambda t: t["start"])
 
     def skeleton(self, text: str, tokens: list[dict]) -> str:
@@ -311,12 +315,13 @@ def units(text: str, tok: Tokenizer, markdown: bool = True) -> list[dict]:
 
 # ------------------------------------------------------------------ the map
 
-def build(text: str, report: dict, digest: dict, *, copy: str, markdown: bool = True) -> dict:
-    """The slot map of `text`, the rendering of `report` (composed from `digest`)."""
+def build(text: str, report: dict, digest: dict, *, copy: str, markdown: bool = True, idx: dict | None = None) -> dict:
+    """The slot map of `text`, the rendering of `report` (composed from `digest`; `idx` its
+    `digest_index` when the caller has it)."""
     lang = report["lang"]
     names = names_of(digest)
     tok = Tokenizer(lang, names)
-    idx = digest_index(digest)
+    idx = idx or digest_index(digest)
     us = units(text, tok, markdown)
     blocks = [b for b in report.get("blocks", []) if b.get("type") == "quote"]
     qpaths = quote_paths(digest)
