@@ -96,3 +96,47 @@ def test_the_profile_decides_the_labels(cli, tmp_path):
     profile.write_text('[profile]\nlabel_ru = "bold"\n', encoding="utf-8")
     res = cli("report", "--case", "demo", "--lang", "ru", "--profile", profile, "-o", tmp_path / "x.md")
     assert res.exit_code == 2 and "outlet.toml" in res.output and "label_ru" in res.output
+
+
+def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
+    home = copy_workspace(analysed_demo, tmp_path / "ws")
+
+    @click.group()
+    @click.pass_context
+    def root(ctx):
+        ctx.obj = Ctx(home)
+    root.add_command(commands.report)
+
+    def run(*args):
+        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
+
+    untouched, edited = tmp_path / "a.md", tmp_path / "b.md"
+    for f in (untouched, edited):
+        assert run("report", "--case", "demo", "--lang", "ru", "-o", f).exit_code == 0
+    text = untouched.read_text(encoding="utf-8")
+    count = int(re.search(r"собрала (\d+)", text).group(1))
+    assert run("report", "refresh", "--case", "demo", untouched).output.endswith("has not changed since this report was generated\n")
+    untouched.write_text(text.replace("Всего в анализ вошли", "В анализ вошли"), encoding="utf-8")
+    edited.write_text(text.replace("Всего в анализ вошли", "В анализ вошли").replace(f"собрала {count}", f"набрала {count}"),
+                      encoding="utf-8")
+    con = sqlite3.connect(home / "otklik.sqlite")  # the data changes: the post's count is corrected
+    assert con.execute("UPDATE observation SET value = ? WHERE entity_type = 'post' AND metric = 'comments' AND value = ?",
+                       (count + 7, count)).rowcount >= 1
+    con.commit()
+    con.close()
+    assert run("report", "check", "--case", "demo", untouched).exit_code == 3  # stale against the new data
+
+    res = run("report", "refresh", "--case", "demo", untouched)
+    assert res.exit_code == 0, res.output
+    text = untouched.read_text(encoding="utf-8")
+    assert f"собрала {count + 7}" in text and "В анализ вошли" in text
+    assert run("report", "check", "--case", "demo", untouched).exit_code == 0
+
+    res = run("report", "refresh", "--case", "demo", edited)
+    assert res.exit_code == 3
+    [flag] = [x for x in res.output.splitlines() if x.startswith("  line ")]
+    assert f"{count} → {count + 7}" in flag
+    text = edited.read_text(encoding="utf-8")
+    assert f"набрала {count}" in text and "В анализ вошли" in text
+    res = run("report", "check", "--case", "demo", edited)
+    assert res.exit_code == 3 and f"should be '{count + 7}'" in res.output

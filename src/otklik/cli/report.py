@@ -22,6 +22,17 @@ def _events(conn, case_name: str):
     return list_events(conn, get_case(conn, case_name)["id"]) or None
 
 
+def _house_style(obj, profile_file):
+    """(profile, labelling policy): a profile (the configuration's [profile] table and/or
+    --profile FILE) decides the labels; without one, the [style] table does, as before."""
+    from ..labelling import Policy
+    from ..report.profile import load_profile
+
+    table = obj.config.section("profile")
+    profile = load_profile(table, profile_file) if (table or profile_file) else None
+    return profile, (profile.policy() if profile else Policy.from_dict(obj.config.section("style")))
+
+
 @click.group("report", invoke_without_command=True)
 @click.option("--case", "case_name", help="The case to report on.")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True, help="Report language.")
@@ -62,9 +73,7 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, pr
         fail("--case is required, e.g. otklik report --case demo --lang ru", EXIT_BAD_INPUT)
     from ..cases import CaseError
     from ..export import Pseudonymiser
-    from ..labelling import Policy
     from ..translate import TranslationError, translator_from_config
-    from ..report.profile import load_profile
     from ..report.service import ReportRejected, write_report
 
     obj = ctx.obj
@@ -75,11 +84,7 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, pr
         if copy == "both" else [(copy, out)]
     try:
         engine = translator_from_config(obj.config.translator_options(translator or obj.config.get("translator.engine")))
-        # the house style: a profile (configuration [profile] and/or --profile) decides the labels;
-        # without one, the [style] table does, as before
-        table = obj.config.section("profile")
-        profile = load_profile(table, profile_file) if (table or profile_file) else None
-        policy = profile.policy() if profile else Policy.from_dict(obj.config.section("style"))
+        profile, policy = _house_style(obj, profile_file)
         logging.getLogger("otklik.report").info("quotes translated by %s%s", engine.name,
                                                  f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
@@ -138,3 +143,47 @@ def check(obj, case_name, file, slots_file):
             click.echo(f"  {p}")
         sys.exit(EXIT_VERIFY_FAILED)
     click.echo(f"{file}: every quote and number matches the data")
+
+
+@report.command("refresh")
+@click.option("--case", "case_name", required=True, help="The case the report is about.")
+@click.option("--translator", default=None, help="Engine for the quotes, as for `otklik report` (default: the configuration's).")
+@click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="House-style profile (TOML), as for `otklik report`.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def refresh(obj, case_name, translator, profile_file, file):
+    """Bring a Markdown report edited by hand up to the current data after a re-analysis.
+
+    Needs the slot map written beside the report (FILE.slots.json). Sentences you did not edit
+    take the new figures; sentences you edited stay as you wrote them, and those whose figures
+    changed are listed (exit code 3) for you to look at again. FILE and its slot map are replaced.
+
+    \b
+    Example:
+      otklik report refresh --case demo report.ru.md
+    """
+    from ..cases import CaseError
+    from ..translate import TranslationError, translator_from_config
+    from ..report.service import ReportRejected, SlotsError, refresh_report
+
+    try:
+        engine = translator_from_config(obj.config.translator_options(translator or obj.config.get("translator.engine")))
+        profile, policy = _house_style(obj, profile_file)
+        with obj.engine.begin() as conn:
+            res = refresh_report(conn, case_name, file, translator=engine, policy=policy, profile=profile,
+                                 events=_events(conn, case_name))
+    except ReportRejected as e:
+        click.echo(f"{file}: not refreshed, the new report fails verification: {len(e.problems)} problem(s)", err=True)
+        sys.exit(EXIT_VERIFY_FAILED)
+    except (CaseError, SlotsError, TranslationError, ValueError) as e:
+        fail(str(e), EXIT_BAD_INPUT)
+    if not res["changed"]:
+        click.echo(f"{file}: the data has not changed since this report was generated")
+        return
+    if res["flagged"]:
+        click.echo(f"{file}: refreshed; {len(res['flagged'])} edited sentence(s) to look at again:")
+        for line, _, why in res["flagged"]:
+            click.echo(f"  line {line}: {why}")
+        sys.exit(EXIT_VERIFY_FAILED)
+    click.echo(f"{file}: refreshed to the current data; your edits are kept")

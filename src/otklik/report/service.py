@@ -165,6 +165,7 @@ def write_report(conn: Connection, case_name: str, lang: str, fmt: str, out_path
     side_path = side_sha = None
     if slotmap is not None:
         slotmap["report_sha256"] = sha
+        slotmap["translator"] = translator_name
         side = json.dumps(slotmap, ensure_ascii=False, indent=1).encode("utf-8")
         side_path, side_sha = slots_path(out), hashlib.sha256(side).hexdigest()
         _write(side_path, side)
@@ -227,3 +228,47 @@ def check_report(conn: Connection, case_name: str, path, events=None, slots_file
     side = Path(slots_file) if slots_file else slots_path(path)
     slotmap = load_slots(side) if slots_file or side.exists() else None
     return check_text(conn, case_name, text, slotmap, events=events)
+
+
+def refresh_report(conn: Connection, case_name: str, path, translator=None, policy=None, profile=None, events=None,
+                   actor: str | None = None) -> dict:
+    """Bring a Markdown report edited by hand up to the case's current data (after a re-analysis):
+    a three-way merge (`draft.refresh`) of the report as generated (kept in its slot map), the
+    edited file and the report generated now. Sentences the editor did not touch take the new
+    figures; edited ones stay as written and are returned as `flagged` when their figures changed.
+    The merged file replaces the edited one and the new slot map its map (custody entry
+    "report-refresh"). Returns {"path", "changed", "flagged": [(line, text, why)]}."""
+    from ..translate import get_translator
+    from .draft import refresh
+
+    path = Path(path)
+    side = slots_path(path)
+    old = load_slots(side)
+    if not old.get("text"):
+        raise SlotsError(f"{side}: holds no generated text to refresh from")
+    case = get_case(conn, case_name)
+    digest = build_digest(conn, case_name, events=events)
+    if old.get("digest_sha256") == digest["provenance"].get("digest_sha256"):
+        return {"path": str(path), "changed": False, "flagged": []}
+    lang = old["lang"]
+    comments = case_comments(conn, case["id"], [q["comment_id"] for q in digest_quotes(digest)])
+    translator = translator or get_translator("none")
+    if profile is not None:
+        policy = profile.policy()
+    data, _, new = produce_with_slots(digest, comments, lang, "md", marker(lang, policy), translator, profile=profile,
+                                      copy=old.get("copy") or "annotated")
+    edited = path.read_text(encoding="utf-8")
+    merged, flagged = refresh(old["text"], edited, data.decode("utf-8"), lang, new["names"])
+    body = merged.encode("utf-8")
+    new["report_sha256"] = hashlib.sha256(data).hexdigest()  # the generated report the merge was made from
+    new["translator"] = translator.name
+    side_bytes = json.dumps(new, ensure_ascii=False, indent=1).encode("utf-8")
+    _write(path, body)
+    _write(side, side_bytes)
+    custody.append(conn, "report-refresh", actor=actor, case_id=case["id"],
+                   inputs={"path": str(path), "sha256": hashlib.sha256(edited.encode("utf-8")).hexdigest(),
+                           "digest_sha256": digest["provenance"].get("digest_sha256")},
+                   outputs={"path": str(path), "sha256": hashlib.sha256(body).hexdigest(),
+                            "slots": {"path": str(side), "sha256": hashlib.sha256(side_bytes).hexdigest()}},
+                   details={"lang": lang, "flagged": len(flagged)})
+    return {"path": str(path), "changed": True, "flagged": flagged}
