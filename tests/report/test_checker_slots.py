@@ -119,3 +119,20 @@ def test_the_annotated_appendix_gives_every_quotes_sources(digest):
     assert "posts[3].comments_observed.value" in appendix  # where 205 comes from
     assert check(annotated, slotmap, digest) == []
     assert verify_report(annotated, digest, quoted(digest)) == []
+
+
+def test_a_moved_section_keeps_its_figures_bound(digest):
+    text, slotmap = make(digest, "ru")
+    lines = text.split("\n")
+    notes = next(k for k in range(len(lines) - 1, -1, -1) if lines[k].strip() == "---")
+    heads = [k for k, line in enumerate(lines[:notes]) if line.startswith("## ")]
+    start, end = heads[-3], heads[-2]  # a section from the end of the body, moved before the first one
+    section = lines[start:end]
+    rest = lines[:start] + lines[end:]
+    moved = rest[:heads[0]] + section + rest[heads[0]:]
+    assert check("\n".join(moved), slotmap, digest) == []  # a section moved whole is still right
+    m = re.search(r"\((\d+)", "\n".join(section))
+    assert m, section
+    other = next(n for n in re.findall(r"\d+", "\n".join(lines[:heads[0]])) if n != m.group(1))  # a figure of the lead
+    wrong = "\n".join(moved).replace(m.group(0), f"({other}", 1)
+    assert [p.kind for p in check(wrong, slotmap, digest)] == ["number"]

@@ -57,6 +57,13 @@ def align(orig: list[dict], new: list[dict]) -> dict[int, int]:
                 if best is not None:
                     used.add(best)
                     pair[j] = best
+    # a sentence moved elsewhere (a paragraph or a section cut and pasted): same skeleton, unpaired
+    free: dict[str, list[int]] = {}
+    for i in sorted(set(range(len(orig))) - set(pair.values()), reverse=True):
+        free.setdefault(orig[i]["skeleton"], []).append(i)
+    for j, u in enumerate(new):
+        if j not in pair and u["kind"] != "quote" and free.get(u["skeleton"]):
+            pair[j] = free[u["skeleton"]].pop()
     return pair
 
 

@@ -28,7 +28,9 @@ Case-file events belong to the digest, so the numbers in their texts and the yea
 dates are figures too. Text copied verbatim from the digest (theme labels and titles, page titles,
 author names) is not re-checked, and neither are URLs nor the notes block after the last `---` line
 (translation note, source links, footnotes, provenance). A number that equals a digest figure
-but sits in the wrong sentence is not caught: the check is of values, not of meaning.
+but sits in the wrong sentence is not caught here: this is a check of values. The slot check
+(`slotcheck.py`, with the slot map `otklik report` writes beside the report) binds each figure to
+its place and catches that too.
 """
 
 from __future__ import annotations
