@@ -65,9 +65,10 @@ def test_check_of_a_publication_copy_says_what_a_figure_should_be(cli, tmp_path)
     out = tmp_path / "pub.md"
     assert cli("report", "--case", "demo", "--lang", "ru", "--copy", "publication", "-o", out).exit_code == 0
     text = out.read_text(encoding="utf-8")
-    counted = re.search(r"собрала (\d+)", text).group(1)
-    followers = re.search(r"(\d+)\s?подписчик", text).group(1)  # another figure of the same data
-    out.write_text(text.replace(f"собрала {counted}", f"собрала {followers}"), encoding="utf-8")
+    line = next(x for x in text.splitlines() if re.search(r"\d+\s?подписчик", x) and re.search(r"\d+\s?комментари", x))
+    counted = re.search(r"(\d+)\s?комментари", line).group(1)
+    followers = re.search(r"(\d+)\s?подписчик", line).group(1)  # another figure of the same data
+    out.write_text(text.replace(line, re.sub(rf"(?<!\d){counted}(?=\s?комментари)", followers, line)), encoding="utf-8")
     res = cli("report", "check", "--case", "demo", out)
     assert res.exit_code == 3
     [line] = [x for x in res.output.splitlines() if x.startswith("  line ")]
@@ -114,11 +115,12 @@ def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     for f in (untouched, edited):
         assert run("report", "--case", "demo", "--lang", "ru", "-o", f).exit_code == 0
     text = untouched.read_text(encoding="utf-8")
-    count = int(re.search(r"собрала (\d+)", text).group(1))
+    line = next(x for x in text.splitlines() if re.search(r"\d+\s?комментари", x))
+    count = int(re.search(r"(\d+)\s?комментари", line).group(1))
     assert run("report", "refresh", "--case", "demo", untouched).output.endswith("has not changed since this report was generated\n")
-    untouched.write_text(text.replace("Всего в анализ вошли", "В анализ вошли"), encoding="utf-8")
-    edited.write_text(text.replace("Всего в анализ вошли", "В анализ вошли").replace(f"собрала {count}", f"набрала {count}"),
-                      encoding="utf-8")
+    headed = re.sub(r"(?m)\A# .*$", "# Заголовок редактора", text)  # an edit that touches no figure
+    untouched.write_text(headed, encoding="utf-8")
+    edited.write_text(headed.replace(line, line.rstrip(".") + " — по данным редакции."), encoding="utf-8")
     con = sqlite3.connect(home / "otklik.sqlite")  # the data changes: the post's count is corrected
     assert con.execute("UPDATE observation SET value = ? WHERE entity_type = 'post' AND metric = 'comments' AND value = ?",
                        (count + 7, count)).rowcount >= 1
@@ -129,7 +131,7 @@ def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     res = run("report", "refresh", "--case", "demo", untouched)
     assert res.exit_code == 0, res.output
     text = untouched.read_text(encoding="utf-8")
-    assert f"собрала {count + 7}" in text and "В анализ вошли" in text
+    assert line.replace(str(count), str(count + 7)) in text and "Заголовок редактора" in text
     assert run("report", "check", "--case", "demo", untouched).exit_code == 0
 
     res = run("report", "refresh", "--case", "demo", edited)
@@ -137,6 +139,6 @@ def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     [flag] = [x for x in res.output.splitlines() if x.startswith("  line ")]
     assert f"{count} → {count + 7}" in flag
     text = edited.read_text(encoding="utf-8")
-    assert f"набрала {count}" in text and "В анализ вошли" in text
+    assert line.rstrip(".") + " — по данным редакции." in text and "Заголовок редактора" in text
     res = run("report", "check", "--case", "demo", edited)
     assert res.exit_code == 3 and f"should be '{count + 7}'" in res.output

@@ -87,14 +87,22 @@ def test_the_publication_copy_has_no_store_ids_and_is_checked_through_its_map(di
 
 def test_an_editors_rewording_passes_and_a_new_figure_does_not(digest):
     text, slotmap = make(digest, "ru")
-    reworded = (flat(text).replace("собрала 205", "набрала 205")
-                .replace("Чаще всего упоминаются", "Среди упомянутых —")
-                .replace("«Террористам не место в Казахстане» [#165], — написал пользователь zakon_i_poryadok_77.\n", ""))
-    reworded = re.sub(r"(?m)^Это непроверенная машинная оценка.*\n", "", reworded)  # a sentence cut
-    reworded = reworded.replace("«Пусть Казахстан даст ему убежище, это будет по-человечески»",
-                                "«Пусть Казахстан даст ему убежище»")  # a quote cut to its opening words
+    lines = text.split("\n")
+    notes = next(k for k in range(len(lines) - 1, -1, -1) if lines[k].strip() == "---")
+    paras = [k for k in range(notes) if lines[k] and lines[k][0] not in "#*-«“" and re.search(r"\d", lines[k])]
+    quotes = [k for k in range(notes) if lines[k].startswith("«")]
+    reworded = list(lines)
+    reworded[0] = "# Заголовок редактора"  # a new headline
+    first, *words = reworded[paras[0]].split(" ")
+    reworded[paras[0]] = " ".join([first, "также", *words])  # a word added
+    q = reworded[quotes[0]]  # a quote cut to its opening words (still a verbatim span)
+    inner = q[1:q.index("»")]
+    reworded[quotes[0]] = "«" + " ".join(inner.split(" ")[:3]) + q[q.index("»"):]
+    reworded[quotes[1]] = ""  # a quote cut
+    reworded[paras[-1]] = ""  # a paragraph cut
+    reworded = "\n".join(reworded)
     assert check(reworded, slotmap, digest) == []
-    added = reworded.replace("## Позиции", "## Позиции\n\nПетицию подписали 5000 человек.")
+    added = reworded.replace("# Заголовок редактора", "# Заголовок редактора\n\nПетицию подписали 5000 человек.")
     [p] = check(added, slotmap, digest)
     assert p.kind == "number" and p.found.startswith("5000")
 

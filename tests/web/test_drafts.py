@@ -27,9 +27,19 @@ def export(e, fmt, lang="ru"):
 
 
 def engagement(body):
-    """The generated sentence with the post's comment count, and that count."""
-    line = next(line for line in body.splitlines() if re.search(r"собрала \d+\s?комментари", line))
-    return line, re.search(r"собрала (\d+)", line).group(1)
+    """The generated line with the post's comment count (the first count of comments), and that count."""
+    line = next(line for line in body.splitlines() if re.search(r"\d+\s?комментари", line))
+    return line, re.search(r"(\d+)\s?комментари", line).group(1)
+
+
+def reheaded(body):
+    """The editor's edit that touches no figure: a new headline."""
+    return re.sub(r"(?m)\A# .*$", "# Заголовок редактора", body)
+
+
+def reworded(line):
+    """The editor's edit of a line: a clause added at its end."""
+    return line.rstrip(".") + " — по данным редакции."
 
 
 def change_observed_count(home, old, new):
@@ -46,17 +56,17 @@ def test_an_edited_draft_exports_as_html_and_docx(as_role):
     e = as_role("eve")
     body = generated_body(e)
     save(e, body)  # the base: the generated report
-    edited = body.replace("Всего в анализ вошли", "В анализ вошли", 1)
+    edited = reheaded(body)
     assert edited != body
     save(e, edited)
     r = export(e, "draft-html")
     assert r.status_code == 200 and r.text.lower().startswith("<!doctype html")
-    assert "В анализ вошли" in r.text and "Всего в анализ вошли" not in r.text
+    assert "Заголовок редактора" in r.text
     assert "data-raw-sha256" in r.text  # quotes keep their provenance
     r = export(e, "draft-docx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
-    assert "В анализ вошли" in text
+    assert "Заголовок редактора" in text
 
 
 def test_another_figure_of_the_data_in_a_draft_is_flagged(as_role):
@@ -65,7 +75,7 @@ def test_another_figure_of_the_data_in_a_draft_is_flagged(as_role):
     save(e, body)
     line, count = engagement(body)
     other = re.search(r"(\d+)\s?подписчик", line).group(1)  # the followers: a figure of the data too
-    r = e.post("/cases/demo/report/verify", data={"lang": "ru", "text": body.replace(f"собрала {count}", f"собрала {other}"),
+    r = e.post("/cases/demo/report/verify", data={"lang": "ru", "text": body.replace(line, line.replace(count, other)),
                                                    "csrf": csrf_of(e)}, headers={"X-Requested-With": "fetch"})
     assert "problem(s)" in r.text and count in r.text  # says what it should be
 
@@ -74,14 +84,13 @@ def test_after_the_data_changes_untouched_figures_are_refreshed(as_role, demo_ho
     e = as_role("eve")
     body = generated_body(e)
     save(e, body)
-    _, count = engagement(body)
-    edited = body.replace("Всего в анализ вошли", "В анализ вошли", 1)
-    save(e, edited)
+    line, count = engagement(body)
+    save(e, reheaded(body))
     change_observed_count(demo_home, int(count), int(count) + 7)
     r = export(e, "draft")
     assert r.status_code == 200, r.text
-    assert f"собрала {int(count) + 7}" in r.text  # refreshed: the editor did not touch it
-    assert "В анализ вошли" in r.text  # the editor's edit is kept
+    assert line.replace(count, str(int(count) + 7)) in r.text  # refreshed: the editor did not touch it
+    assert "Заголовок редактора" in r.text  # the editor's edit is kept
 
 
 def test_an_edited_sentence_whose_figure_changed_is_flagged(as_role, demo_home):
@@ -89,14 +98,14 @@ def test_an_edited_sentence_whose_figure_changed_is_flagged(as_role, demo_home):
     body = generated_body(e)
     save(e, body)
     line, count = engagement(body)
-    save(e, body.replace(line, line.replace("собрала", "набрала")))
+    save(e, body.replace(line, reworded(line)))
     change_observed_count(demo_home, int(count), int(count) + 7)
     r = export(e, "draft-html")
     assert r.status_code == 409
     assert f"should be '{int(count) + 7}'" in html.unescape(r.text)  # what the edited sentence must say now
     # the refreshed draft is saved: the editor sees exactly that sentence flagged, nothing else
     refreshed = generated_body(e)
-    assert "набрала" in refreshed
+    assert "по данным редакции" in refreshed
     r = e.post("/cases/demo/report/verify", data={"lang": "ru", "text": refreshed, "csrf": csrf_of(e)},
                headers={"X-Requested-With": "fetch"})
     assert len(re.findall(r'<mark class="bad"', r.text)) == 1
