@@ -31,9 +31,10 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from .grammar import MONTHS_EN, MONTHS_RU_GEN, MONTHS_RU_NOM, parse_when, percent_value
+from .grammar import parse_when, percent_value
 from .verify import (DATE_EN, DATE_RU, MONTH_EN, MONTH_RU, NOTES_RULE, PAIRS, REF, SP, TIME, TRANSLATION, URL,
-                     _find_closing, _int, _month, _number_pattern, normalise, unescape_markdown, verbatim_strings)
+                     _find_closing, _find_opening, _int, _month, _number_pattern, normalise, unescape_markdown,
+                     verbatim_strings)
 
 VERSION = 1
 MAX_PATHS = 4
@@ -203,7 +204,7 @@ class Tokenizer:
             while q >= 0 and text[q] in " \u00a0":
                 q -= 1
             if q >= 0 and text[q] in PAIRS:
-                o = _find_opening_simple(text, q)
+                o = _find_opening(text, q)
                 if o is not None:
                     take("quote", o, m.end(), m.group(1))
         for u in URL.finditer(text):
@@ -233,12 +234,6 @@ class Tokenizer:
             pos = t["end"]
         out.append(text[pos:])
         return normalise("".join(out))
-
-
-def _find_opening_simple(text: str, close_at: int) -> int | None:
-    from .verify import _find_opening
-
-    return _find_opening(text, close_at)
 
 
 def _date(year, month: int, day) -> str:

@@ -10,7 +10,6 @@ from ..analysis.pipeline import annotations_for_export
 from ..casefile import list_events
 from ..export import ANALYSIS_COLUMNS, export_case
 from ..report.service import ReportRejected, write_report
-from ..store import custody
 from . import drafts
 from .site import HTTPError
 
