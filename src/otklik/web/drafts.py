@@ -135,7 +135,7 @@ def refresh(conn: Connection, case_name: str, lang: str, user: str) -> dict | No
         return None
     merged, flagged = draft.refresh(old["text"], saved["text"], text, lang, new["names"])
     _set_base(conn, case["id"], lang, new)
-    res = _save(conn, case["id"], lang, merged, "otklik", refreshed_from=saved["id"],
+    res = _save(conn, case["id"], lang, merged, user, refreshed_from=saved["id"],
                 digest_sha256=new.get("digest_sha256"), flagged=len(flagged))
     return {**res, "flagged": flagged}
 
