@@ -104,7 +104,8 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, pr
     except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
         fail(str(e), EXIT_BAD_INPUT)
     for res in written:
-        click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['copy']} copy, {res['quotes']} quotes "
+        kind = f", {res['copy']} copy" if res["format"] == "md" else ""
+        click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}{kind}, {res['quotes']} quotes "
                    f"verified, sha256 {res['sha256'][:16]}" + (f"; slot map {res['slots']})" if res["slots"] else ")"))
 
 
