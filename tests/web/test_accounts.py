@@ -147,3 +147,87 @@ def test_huge_ids_are_not_found(as_role):
     eve = as_role("eve")
     r = eve.get("/cases/demo/comments/99999999999999999999999")
     assert r.status_code == 404
+
+
+# ------------------------------------------------------------ the login throttle
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def attempt(app, name, password, client="127.0.0.1", headers=None):
+    """One login from a fresh browser at `client`; the status code."""
+    c = TestClient(app, client=(client, 5000), headers=headers or {})
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    r = c.post("/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False)
+    return r
+
+
+def test_wrong_passwords_slow_the_account_down_but_never_for_longer_than_the_cap(app_factory, demo_home):
+    app = app_factory(demo_home, login_limit=5, login_window=60)
+    clock = app.state.throttle.clock = Clock()
+    assert [attempt(app, "eve", "wrong password!").status_code for _ in range(5)] == [401] * 5
+    # the right password now waits too, and is told how long
+    r = attempt(app, "eve", PASSWORD)
+    assert r.status_code == 429 and r.headers["retry-after"] == "2"
+    waits = []
+    for _ in range(8):  # each further failure doubles the wait, up to the cap (60 s)
+        r = attempt(app, "eve", "wrong password!")
+        assert r.status_code == 429
+        wait = int(r.headers["retry-after"])
+        clock.t += wait
+        assert attempt(app, "eve", "wrong password!").status_code == 401
+        waits.append(wait)
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]
+    clock.t += 60.5
+    assert attempt(app, "eve", PASSWORD).status_code == 303  # the right password after the longest wait
+    # and a success starts the count again: five free tries
+    assert [attempt(app, "eve", "wrong password!").status_code for _ in range(5)] == [401] * 5
+
+
+def test_an_attack_from_many_addresses_does_not_keep_the_owner_out(app_factory, demo_home):
+    app = app_factory(demo_home, login_limit=5, login_window=60)
+    clock = app.state.throttle.clock = Clock()
+    assert attempt(app, "eve", PASSWORD, client="10.0.0.99").status_code == 303  # eve's usual address
+    outcomes = [attempt(app, "eve", "wrong password!", client=f"10.1.0.{i}").status_code for i in range(40)]
+    assert outcomes.count(401) == 10 and outcomes.count(429) == 30  # the account closes after 10
+    assert attempt(app, "eve", PASSWORD, client="10.2.0.1").status_code == 429  # a new address waits
+    assert attempt(app, "eve", PASSWORD, client="10.0.0.99").status_code == 303  # eve's own does not
+    assert attempt(app, "ada", PASSWORD, client="10.2.0.1").status_code == 303  # nor do other accounts
+    clock.t += 61
+    assert attempt(app, "eve", PASSWORD, client="10.2.0.1").status_code == 303  # not beyond the cap
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app_factory, demo_home):
+    app = app_factory(demo_home, trusted_proxies=["127.0.0.1"])
+    app.state.throttle.clock = Clock()
+
+    def via_proxy(name, password, who):
+        return attempt(app, name, password, headers={"X-Forwarded-For": f"{who}, 127.0.0.1"}).status_code
+    assert [via_proxy("vic", "wrong password!", "203.0.113.5") for _ in range(6)] == [401] * 5 + [429]
+    assert via_proxy("vic", PASSWORD, "203.0.113.6") == 303  # another person behind the same proxy
+    assert [via_proxy(f"ghost{i}", "wrong password!", "203.0.113.7") for i in range(25)].count(401) == 20
+    assert via_proxy("eve", PASSWORD, "203.0.113.8") == 303  # one address' attack is not everyone's
+    failed = [json.loads(d)["client"] for a, _, d in custody(demo_home) if a == "web-login-failed"]
+    assert failed[0] == "203.0.113.5"
+
+
+def test_forwarded_addresses_from_an_untrusted_peer_are_ignored(app_factory, demo_home):
+    app = app_factory(demo_home, trusted_proxies=["10.9.9.9"])
+    app.state.throttle.clock = Clock()
+    outcomes = [attempt(app, "vic", "wrong password!", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                for i in range(6)]
+    assert outcomes == [401] * 5 + [429]  # a client cannot pick a new address per attempt
+
+
+def test_only_the_allowed_hosts_are_served(app_factory, demo_home):
+    app = app_factory(demo_home, allowed_hosts=["otklik.example.org"])
+    c = TestClient(app, base_url="http://otklik.example.org")
+    assert c.get("/health").status_code == 200
+    evil = TestClient(app, base_url="http://evil.example.com")
+    assert evil.get("/health").status_code == 400
+    assert evil.get("/login").status_code == 400

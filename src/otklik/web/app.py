@@ -9,6 +9,7 @@ the user's name (`web:NAME`). Templates autoescape everything: comment text is h
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from functools import wraps
 from pathlib import Path
@@ -170,8 +171,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         # Counted as a failure before the (expensive) check, so simultaneous attempts all count.
         wait = throttle.attempt(client, name)
         if wait:
-            return PlainTextResponse(f"too many failed logins; wait {int(wait) + 1} seconds", status_code=429,
-                                     headers={"Retry-After": str(int(wait) + 1)})
+            return PlainTextResponse(f"too many failed logins; wait {math.ceil(wait)} seconds", status_code=429,
+                                     headers={"Retry-After": str(math.ceil(wait))})
         if not auth.try_check_slot():  # every password-check slot busy: refuse without hashing
             throttle.unchecked(client, name)
             return PlainTextResponse("the server is busy checking other logins; try again in a moment",
