@@ -231,3 +231,45 @@ def test_only_the_allowed_hosts_are_served(app_factory, demo_home):
     evil = TestClient(app, base_url="http://evil.example.com")
     assert evil.get("/health").status_code == 400
     assert evil.get("/login").status_code == 400
+
+
+# ------------------------------------------------------------ the same from the command line
+
+def cli(home, *args, stdin=None):
+    from click.testing import CliRunner
+
+    from otklik.cli import main
+    return CliRunner().invoke(main, ["--home", str(home), "user", *args], input=stdin, catch_exceptions=False)
+
+
+def test_the_cli_disables_enables_revokes_and_changes_passwords_and_roles(demo_app, demo_home):
+    eve = TestClient(demo_app)
+    login(eve, "eve")
+    res = cli(demo_home, "disable", "eve")
+    assert res.exit_code == 0 and "disabled 'eve'" in res.output
+    assert eve.get("/", follow_redirects=False).status_code == 303  # the session ended
+    login(TestClient(demo_app), "eve", expect=401)
+    assert "DISABLED" in [line for line in cli(demo_home, "list").output.splitlines() if line.startswith("eve")][0]
+    cli(demo_home, "enable", "eve")
+    login(eve, "eve")
+    assert cli(demo_home, "sessions", "revoke", "eve").exit_code == 0
+    assert eve.get("/", follow_redirects=False).status_code == 303
+    res = cli(demo_home, "passwd", "eve", "--password-stdin", stdin="too short\n")
+    assert res.exit_code != 0 and "at least 10 characters" in res.output
+    assert cli(demo_home, "passwd", "eve", "--password-stdin", stdin="another long secret\n").exit_code == 0
+    login(TestClient(demo_app), "eve", expect=401)
+    login(eve, "eve", "another long secret")
+    assert cli(demo_home, "role", "eve", "viewer").exit_code == 0
+    login(eve, "eve", "another long secret")
+    assert eve.get("/cases/demo/upload").status_code == 403
+    actions = [a for a, _, _ in custody(demo_home)]
+    for a in ("web-user-disable", "web-user-enable", "web-user-revoke", "web-user-passwd", "web-user-role"):
+        assert a in actions
+
+
+def test_the_cli_keeps_the_last_admin_and_names_unknown_users(demo_app, demo_home):
+    res = cli(demo_home, "role", "ada", "editor")
+    assert res.exit_code != 0 and "last active admin" in res.output
+    res = cli(demo_home, "disable", "nobody")
+    assert res.exit_code != 0 and "no user named 'nobody'" in res.output
+    login(TestClient(demo_app), "ada")

@@ -79,4 +79,4 @@ def user_list(obj):
     from ..web.auth import list_users
 
     for u in list_users(obj.engine):
-        click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}")
+        click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}{'  DISABLED' if u['disabled'] else ''}")
