@@ -63,3 +63,52 @@ def test_the_web_export_is_neutralised_too(as_role, demo_home):
     texts = [row["text"] for row in csv.DictReader(io.StringIO(r.text))]
     assert "'=HYPERLINK(\"http://evil.example\")" in texts
     assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
+
+
+# ------------------------------------------------------------ links and bidi controls in pages
+
+def tamper(home, sql, *args):
+    import sqlite3
+
+    con = sqlite3.connect(home / "otklik.sqlite")
+    con.execute(sql, args)
+    con.commit()
+    con.close()
+
+
+def first_comment(home):
+    import sqlite3
+
+    con = sqlite3.connect(home / "otklik.sqlite")
+    row = con.execute("SELECT id, post_id FROM comment ORDER BY id LIMIT 1").fetchone()
+    con.close()
+    return row
+
+
+def test_only_http_links_are_rendered(as_role, demo_home):
+    cid, post_id = first_comment(demo_home)
+    v = as_role("vic")
+    tamper(demo_home, "UPDATE post SET url='https://example.org/p/1' WHERE id=?", post_id)
+    assert 'href="https://example.org/p/1"' in v.get(f"/cases/demo/comments/{cid}").text
+    for bad in ("javascript:alert(document.cookie)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+                "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "//evil.example/x"):
+        tamper(demo_home, "UPDATE post SET url=? WHERE id=?", bad, post_id)
+        for page in (f"/cases/demo/comments/{cid}", "/cases/demo"):
+            html = v.get(page).text
+            assert "script:" not in html.lower().replace("script-src", "") and "data:text" not in html
+            assert "evil.example" not in html
+
+
+def test_bidi_overrides_cannot_reverse_the_page(as_role, demo_home):
+    import re
+
+    v = as_role("vic")
+    cid = re.search(r'/cases/demo/comments/(\d+)"', v.get("/cases/demo/comments").text).group(1)  # the list's first
+    text = "\u202eesrever\u202c in the middle \u2067isolated\u2069 end"
+    tamper(demo_home, "UPDATE comment SET text=? WHERE id=?", text, cid)
+    detail = v.get(f"/cases/demo/comments/{cid}").text
+    assert "<bdi>esrever in the middle isolated end</bdi>" in detail  # the text, isolated, controls dropped
+    listing = v.get("/cases/demo/comments").text
+    assert "esrever in the middle isolated end" in listing
+    for html in (detail, listing):
+        assert not any(ch in html for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

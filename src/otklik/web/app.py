@@ -33,7 +33,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
+from . import auth, charts, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
 from .jobs import Jobs
 from .lockout import LoginThrottle, client_address
 from .site import Config, HTTPError, SecurityHeaders, localtime, site_middleware
@@ -54,6 +54,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     throttle = LoginThrottle(cfg.login_limit, cfg.login_window)
     flashes: dict[int, list[str]] = {}
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    filters.install(env)  # safe_url, bidi, and no bidi override reaches a page
     env.globals.update(version=__version__, stance_names=queries.STANCE_VALUES, urlencode=urlencode)
     env.filters["stance"] = pass_context(lambda ctx, v: ctx.get("_", str)(queries.STANCE_VALUES.get(
         v if isinstance(v, str) else ("none" if v is None else str(v)), "—")))
