@@ -112,3 +112,69 @@ def test_bidi_overrides_cannot_reverse_the_page(as_role, demo_home):
     assert "esrever in the middle isolated end" in listing
     for html in (detail, listing):
         assert not any(ch in html for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# ------------------------------------------------------------ uploads: the generic mapping, no server paths
+
+SHEET = "ид;Сообщение;Кто;Когда\n1;Свободу ему;anna;2026-11-20 10:00:00\n2;Пусть судят;boris;2026-11-20 11:30:00\n"
+
+
+def editor_on_new_case(home, otk, app_factory):
+    from starlette.testclient import TestClient
+
+    from tests.web.conftest import login
+
+    otk("case", "new", "g1", "--subject", "Someone")
+    c = TestClient(app_factory(home))
+    login(c, "eve")
+    return c
+
+
+def upload(c, data, name="sheet.csv", body=SHEET):
+    return c.post("/cases/g1/upload", data={"csrf": csrf_of(c), **data},
+                  files=[("files", (name, body.encode("utf-8"), "text/csv"))], follow_redirects=False)
+
+
+def test_the_upload_page_offers_the_generic_mapping(home, otk, app_factory):
+    c = editor_on_new_case(home, otk, app_factory)
+    page = c.get("/cases/g1/upload").text
+    for field in ("text", "author", "time", "id", "post", "parent", "likes", "url"):
+        assert f'name="map_{field}"' in page
+    assert '<option selected>other</option>' in page and "<option>telegram</option>" in page
+
+
+def test_a_generic_csv_imports_through_the_form_mapping(home, otk, app_factory):
+    from tests.web.test_web import wait_job
+
+    c = editor_on_new_case(home, otk, app_factory)
+    r = upload(c, {"format": "generic", "map_text": "Сообщение", "map_author": "Кто", "map_time": "Когда",
+                   "map_id": "ид", "platform": "telegram"})
+    assert r.status_code == 303, r.text
+    job = wait_job(c, r.headers["location"])
+    assert job["status"] == "done", job
+    assert job["lines"][0].startswith("sheet.csv: generic")  # the file's name, not where the server keeps it
+    rows = exported(otk("export", "--case", "g1", "--format", "csv").output)
+    assert {(k, r["platform"], r["author"], r["text"]) for k, r in rows.items()} == {
+        ("1", "telegram", "anna", "Свободу ему"), ("2", "telegram", "boris", "Пусть судят")}
+
+
+def test_the_generic_format_without_a_text_column_is_refused_in_words(home, otk, app_factory):
+    c = editor_on_new_case(home, otk, app_factory)
+    r = upload(c, {"format": "generic", "map_author": "Кто"})
+    assert r.status_code == 400 and "the column that holds the comment&#39;s text" in r.text
+    assert upload(c, {"format": "generic", "map_text": "Сообщение", "platform": "myspace"}).status_code == 400
+    assert not list((home / "uploads").rglob("*.csv")) if (home / "uploads").exists() else True
+
+
+def test_a_failed_import_names_the_file_but_no_server_folder(home, otk, app_factory):
+    from tests.web.test_web import wait_job
+
+    c = editor_on_new_case(home, otk, app_factory)
+    r = upload(c, {"format": "generic", "map_text": "body"})  # a column the file does not have
+    job = wait_job(c, r.headers["location"])
+    assert job["status"] == "failed"
+    text = "\n".join(job["lines"])
+    assert "sheet.csv" in text and "body" in text and "Сообщение" in text  # the file's columns are listed
+    assert str(home) not in text and str(home.resolve()) not in text and "uploads/" not in text
+    page = c.get(r.headers["location"]).text
+    assert str(home.resolve()) not in page and "sheet.csv" in page

@@ -50,7 +50,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
     cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window, trusted_proxies, allowed_hosts)
     engine = open_store(cfg.home)  # writes, through the service functions
     reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
-    jobs = Jobs()
+    jobs = Jobs(hide=[cfg.home])
     throttle = LoginThrottle(cfg.login_limit, cfg.login_window)
     flashes: dict[int, list[str]] = {}
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -267,7 +267,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             c = case_of(conn, request.path_params["case"])
         from ..importers import REGISTRY
 
-        return render(request, user, "upload.html", case=c, formats=sorted(REGISTRY),
+        return render(request, user, "upload.html", case=c, formats=sorted(REGISTRY), **uploads.form_choices(),
                       limit_mb=cfg.max_upload_bytes // (1024 * 1024))
 
     @page("editor", upload=True)
@@ -278,11 +278,12 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
         if not files:
             raise HTTPError(400, "choose one or more export files to upload")
-        for f in files:
-            try:
+        try:
+            for f in files:
                 uploads.check_name(f.filename)
-            except uploads.UploadRefused as e:
-                raise HTTPError(400, str(e)) from None
+            opts = uploads.import_options(form)
+        except uploads.UploadRefused as e:
+            raise HTTPError(400, str(e)) from None
         folder = uploads.upload_dir(cfg.home, c["id"])
         paths, used = [], 0
         try:
@@ -300,7 +301,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             def progress(n):
                 job.stage, job.done = "records", n
             summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress,
-                                   actor=user.actor)
+                                   actor=user.actor, opts=opts)
             queries.refresh_facets(engine, c["id"])
             return summary_lines(summary.as_json())
 
