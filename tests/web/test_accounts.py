@@ -273,3 +273,113 @@ def test_the_cli_keeps_the_last_admin_and_names_unknown_users(demo_app, demo_hom
     res = cli(demo_home, "disable", "nobody")
     assert res.exit_code != 0 and "no user named 'nobody'" in res.output
     login(TestClient(demo_app), "ada")
+
+
+# ------------------------------------------------------------ a burst against a real server
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """One client of the real server, from a chosen loopback address, keeping the login CSRF cookie."""
+
+    def __init__(self, port: int, source: str):
+        self.port, self.source, self.cookies = port, source, {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie" and "=" in v:
+                name, _, rest = v.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        text = r.read().decode("utf-8", "replace")
+        conn.close()
+        return r.status, text
+
+    def login_form(self) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', self.request("GET", "/login")[1]).group(1)
+
+    def login(self, name: str, password: str, token: str) -> int:
+        from urllib.parse import urlencode
+
+        return self.request("POST", "/login", urlencode({"name": name, "password": password, "csrf": token,
+                                                        "next": "/"}))[0]
+
+
+def _vm(pid: int, key: str) -> int:
+    """VmRSS / VmHWM of a process, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith(key + ":"))
+
+
+def test_fifty_simultaneous_wrong_logins_neither_exhaust_memory_nor_keep_others_out(home, otk, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import otklik
+    from otklik.store import open_store
+
+    otk("case", "new", "b1", "--subject", "Someone")
+    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 17)  # the production cost: each check holds 128 MiB
+    engine = open_store(home)
+    auth.add_user(engine, "eve", "editor", PASSWORD)
+    engine.dispose()
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(otklik.__file__).parents[1]), HF_HUB_OFFLINE="1")
+    server = subprocess.Popen([sys.executable, "-c", "from otklik.cli import main; main()", "--home", str(home),
+                               "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if Browser(port, "127.0.0.1").request("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.time() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.2)
+        rss_before = _vm(server.pid, "VmRSS")
+        attackers = [Browser(port, "127.0.0.1") for _ in range(50)]
+        tokens = [a.login_form() for a in attackers]
+        statuses, start = [], threading.Barrier(50)
+
+        def attack(a, token):
+            start.wait()
+            statuses.append(a.login(name="eve", password="wrong password!", token=token))
+        threads = [threading.Thread(target=attack, args=pair) for pair in zip(attackers, tokens)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        burst = time.perf_counter() - t0
+        peak = _vm(server.pid, "VmHWM")
+        legit = Browser(port, "127.0.0.2")
+        t1 = time.perf_counter()
+        status = legit.login("eve", PASSWORD, legit.login_form())
+        latency = time.perf_counter() - t1
+        print(f"\n50 wrong logins in {burst:.2f} s: {statuses.count(401)}x401 {statuses.count(429)}x429 "
+              f"{statuses.count(503)}x503; server RSS {rss_before} MB before, peak {peak} MB; "
+              f"the right password from 127.0.0.2: {status} in {latency:.2f} s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len(statuses) == 50 and set(statuses) <= {401, 429, 503}
+    assert 1 <= statuses.count(401) <= 5  # checked, and never more than the account's free tries
+    assert peak < 600
+    assert status == 303 and latency < 5
