@@ -288,14 +288,14 @@ def _free_port() -> int:
 class Browser:
     """One client of the real server, from a chosen loopback address, keeping the login CSRF cookie."""
 
-    def __init__(self, port: int, source: str):
-        self.port, self.source, self.cookies = port, source, {}
+    def __init__(self, port: int, source: str, headers: dict | None = None):
+        self.port, self.source, self.cookies, self.headers = port, source, {}, headers or {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **self.headers}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         conn.request(method, path, body=body, headers=headers)
@@ -324,13 +324,35 @@ def _vm(pid: int, key: str) -> int:
         return next(int(line.split()[1]) // 1024 for line in f if line.startswith(key + ":"))
 
 
-def test_fifty_simultaneous_wrong_logins_neither_exhaust_memory_nor_keep_others_out(home, otk, monkeypatch):
+def _serve(home):
+    """`otklik serve` on a free port, in its own process, once /health answers."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
     import otklik
+
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(otklik.__file__).parents[1]), HF_HUB_OFFLINE="1")
+    server = subprocess.Popen([sys.executable, "-c", "from otklik.cli import main; main()", "--home", str(home),
+                               "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while True:
+        try:
+            status, _ = Browser(port, "127.0.0.1").request("GET", "/health")
+            if status in (200, 400):
+                return server, port
+        except OSError:
+            pass
+        if time.time() > deadline or server.poll() is not None:
+            server.terminate()
+            raise AssertionError("the server did not start")
+        time.sleep(0.2)
+
+
+def test_fifty_simultaneous_wrong_logins_neither_exhaust_memory_nor_keep_others_out(home, otk, monkeypatch):
     from otklik.store import open_store
 
     otk("case", "new", "b1", "--subject", "Someone")
@@ -338,21 +360,8 @@ def test_fifty_simultaneous_wrong_logins_neither_exhaust_memory_nor_keep_others_
     engine = open_store(home)
     auth.add_user(engine, "eve", "editor", PASSWORD)
     engine.dispose()
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(Path(otklik.__file__).parents[1]), HF_HUB_OFFLINE="1")
-    server = subprocess.Popen([sys.executable, "-c", "from otklik.cli import main; main()", "--home", str(home),
-                               "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server, port = _serve(home)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if Browser(port, "127.0.0.1").request("GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.time() < deadline and server.poll() is None, "the server did not start"
-            time.sleep(0.2)
         rss_before = _vm(server.pid, "VmRSS")
         attackers = [Browser(port, "127.0.0.1") for _ in range(50)]
         tokens = [a.login_form() for a in attackers]
@@ -383,3 +392,26 @@ def test_fifty_simultaneous_wrong_logins_neither_exhaust_memory_nor_keep_others_
     assert 1 <= statuses.count(401) <= 5  # checked, and never more than the account's free tries
     assert peak < 600
     assert status == 303 and latency < 5
+
+
+def test_serve_reads_allowed_hosts_and_trusted_proxies_from_the_workspace_configuration(home, otk):
+    import http.client
+
+    otk("case", "new", "b1", "--subject", "Someone")
+    (home / "otklik.toml").write_text('[web]\nallowed_hosts = ["otklik.example.org"]\ntrusted_proxies = ["127.0.0.1"]\n')
+    server, port = _serve(home)
+    try:
+        answers = {}
+        for host in ("otklik.example.org", "evil.example.com"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/health", headers={"Host": host})
+            answers[host] = conn.getresponse().status
+            conn.close()
+        proxied = Browser(port, "127.0.0.1", {"Host": "otklik.example.org", "X-Forwarded-For": "203.0.113.9"})
+        assert proxied.login("nobody", "wrong password!", proxied.login_form()) == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answers == {"otklik.example.org": 200, "evil.example.com": 400}
+    failed = [json.loads(d)["client"] for a, _, d in custody(home) if a == "web-login-failed"]
+    assert failed == ["203.0.113.9"]  # the address the trusted proxy forwarded
