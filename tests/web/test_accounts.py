@@ -415,3 +415,18 @@ def test_serve_reads_allowed_hosts_and_trusted_proxies_from_the_workspace_config
     assert answers == {"otklik.example.org": 200, "evil.example.com": 400}
     failed = [json.loads(d)["client"] for a, _, d in custody(home) if a == "web-login-failed"]
     assert failed == ["203.0.113.9"]  # the address the trusted proxy forwarded
+
+
+def test_the_client_is_the_first_untrusted_hop_from_the_right():
+    from otklik.web.lockout import client_address, parse_networks
+
+    trusted = parse_networks(["127.0.0.1", "10.0.0.0/8"])
+    # whatever a client writes on the left, the hop our proxy saw is what counts
+    assert client_address("127.0.0.1", "6.6.6.6, 203.0.113.5", trusted) == "203.0.113.5"
+    assert client_address("127.0.0.1", "203.0.113.5, 10.1.2.3", trusted) == "203.0.113.5"  # two proxies of ours
+    assert client_address("198.51.100.1", "203.0.113.5", trusted) == "198.51.100.1"  # not from a proxy of ours
+    assert client_address("127.0.0.1", "not-an-address", trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", None, trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", "203.0.113.5", ()) == "127.0.0.1"  # no trusted proxies: the header is ignored
+    with pytest.raises(ValueError, match="web.trusted_proxies: 'proxy.local'"):
+        parse_networks(["proxy.local"])
