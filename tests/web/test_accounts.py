@@ -430,3 +430,10 @@ def test_the_client_is_the_first_untrusted_hop_from_the_right():
     assert client_address("127.0.0.1", "203.0.113.5", ()) == "127.0.0.1"  # no trusted proxies: the header is ignored
     with pytest.raises(ValueError, match="web.trusted_proxies: 'proxy.local'"):
         parse_networks(["proxy.local"])
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(home, otk):
+    otk("case", "new", "b1", "--subject", "Someone")
+    (home / "otklik.toml").write_text('[web]\ntrusted_proxies = ["proxy.local"]\n')
+    res = otk("serve", "--port", "1", ok=False)
+    assert res.exit_code != 0 and "web.trusted_proxies: 'proxy.local' is not an IP address" in res.output
