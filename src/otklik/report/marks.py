@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+# the caption over a quote that has a side (block["side"], set by compose), in both renderers
+SIDE_WORDS = {"ru": {"supportive": "в поддержку", "hostile": "против", "neutral": "нейтрально"},
+              "en": {"supportive": "supportive", "hostile": "hostile", "neutral": "neutral"}}
 MARK = re.compile(r"(?<=[\w»”\")\]])(\*+)(?![\w*])")
 
 

@@ -37,12 +37,12 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Twips
 
 from . import docx_styles, marks
+from .grammar import parse_when
 from .profile import Profile, ProfileError
 from .render_md import LABEL, MARKS
 
 PAGES = {"A4": (11906, 16838, 1418, 1134), "Letter": (12240, 15840, 1440, 1440)}  # twips: w, h, side, top/bottom
-SIDE_WORDS = {"ru": {"supportive": "в поддержку", "hostile": "против", "neutral": "нейтрально"},
-              "en": {"supportive": "supportive", "hostile": "hostile", "neutral": "neutral"}}
+SIDE_WORDS = marks.SIDE_WORDS
 NOTE_STYLES = {"note"}  # the notes block: docx_text puts the verifier's `---` before the first of these
 SEPARATORS = (f'<w:footnote {nsdecls("w")} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
               f'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>',
@@ -67,7 +67,8 @@ def _open(profile: Profile):
     try:
         doc = Document(str(path))
     except Exception as e:  # noqa: BLE001 - python-docx raises several kinds for a file that is not a .docx
-        raise ProfileError(f"profile.docx_template: cannot use {path} as a Word template: {e}") from e
+        raise ProfileError(f"profile.docx_template: cannot use {path} as a Word template (a .docx file; "
+                           f"save a .dotx as .docx): {e}") from e
     body = doc.element.body
     for el in list(body):
         if el.tag != qn("w:sectPr"):
@@ -104,7 +105,10 @@ class _Footnotes:
                 pr = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
                 anchor = next((settings.find(qn(t)) for t in ("w:compat", "w:rsids", "w:themeFontLang")
                                if settings.find(qn(t)) is not None), None)
-                anchor.addprevious(pr) if anchor is not None else settings.append(pr)
+                if anchor is not None:  # the schema's order: footnotePr before compat and rsids
+                    anchor.addprevious(pr)
+                else:
+                    settings.append(pr)
         part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, self.doc.part.package)
         self.doc.part.relate_to(part, RT.FOOTNOTES)
         return self.root
@@ -235,8 +239,6 @@ def _page_number(section) -> None:
 
 def _created(report: dict) -> datetime | None:
     """When the data was taken: the report's snapshot, else the newest comment it quotes."""
-    from .grammar import parse_when
-
     stamps = [report.get("snapshot_at")] if report.get("snapshot_at") else \
         [b.get("published_at") for b in report["blocks"] if b["type"] == "quote"]
     out = []
@@ -299,14 +301,16 @@ def render(report: dict, profile: Profile | None = None) -> bytes:
                     w.run(p, ")")
                 w.run(p, ": ")
                 for i, post in enumerate(s["posts"]):
-                    w.run(p, ", ") if i else None
+                    if i:
+                        w.run(p, ", ")
                     w.link(p, post)
         elif n["type"] == "footnotes":  # a label no text referred to still gets its line
             for mark, text in marks.footnotes(report):
                 if mark not in w.footnotes.ids:
                     w.note(f"{mark}{text}")
     for rId, rel in list(doc.part.package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:  # python-docx's picture of a blank page
+        # python-docx's picture of a blank page, and its app properties naming "Microsoft Macintosh Word"
+        if rel.reltype == RT.THUMBNAIL or (rel.reltype == RT.EXTENDED_PROPERTIES and not profile.docx_template):
             del doc.part.package.rels[rId]
     buf = io.BytesIO()
     doc.save(buf)

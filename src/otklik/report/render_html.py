@@ -27,8 +27,7 @@ from . import marks
 from .profile import Profile
 from .render_md import LABEL, MARKS
 
-SIDE_WORDS = {"ru": {"supportive": "в поддержку", "hostile": "против", "neutral": "нейтрально"},
-              "en": {"supportive": "supportive", "hostile": "hostile", "neutral": "neutral"}}
+SIDE_WORDS = marks.SIDE_WORDS
 NOTES_WORD = {"ru": "Примечания", "en": "Notes"}
 BACK = {"ru": "вернуться к тексту", "en": "back to the text"}
 PAPER = {"A4": "A4", "Letter": "letter"}
