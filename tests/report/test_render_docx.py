@@ -160,3 +160,12 @@ def test_a_template_with_footnotes_keeps_one_footnotes_part(digest, tmp_path):
 def test_the_verifier_passes_on_the_print_docx(digest, lang):
     data = render_docx.render(report_with_sides(digest, lang))
     assert verify_report(render_docx.docx_text(data), digest, quoted(digest), lang=lang, markdown=False) == []
+
+
+def test_a_quote_over_several_lines_prints_on_one_and_still_verifies(digest):
+    q = digest["themes"][0]["quotes"][0]
+    q["text"] = "Первая строка.\n\nВторая\x0bстрока\tи табуляция"
+    data = render_docx.render(compose(digest, "ru", marker("ru")))
+    text = render_docx.docx_text(data)
+    assert f"«Первая строка. Вторая строка и табуляция» [#{q['comment_id']}]" in text
+    assert verify_report(text, digest, quoted(digest), lang="ru", markdown=False) == []

@@ -22,6 +22,7 @@ footnote texts in the notes block.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,11 +40,12 @@ from docx.shared import Twips
 from . import docx_styles, marks
 from .grammar import parse_when
 from .profile import Profile, ProfileError
-from .render_md import LABEL, MARKS
+from .render_md import LABEL, MARKS, flat
 
 PAGES = {"A4": (11906, 16838, 1418, 1134), "Letter": (12240, 15840, 1440, 1440)}  # twips: w, h, side, top/bottom
 SIDE_WORDS = marks.SIDE_WORDS
 NOTE_STYLES = {"note"}  # the notes block: docx_text puts the verifier's `---` before the first of these
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 SEPARATORS = (f'<w:footnote {nsdecls("w")} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
               f'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>',
               f'<w:footnote {nsdecls("w")} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing '
@@ -166,7 +168,7 @@ class _Writer:
         return p
 
     def run(self, p, text: str, char: str | None = None):
-        r = p.add_run(text)
+        r = p.add_run(NOT_XML.sub(" ", text))
         if char:
             r._r.get_or_add_rPr().get_or_add_rStyle().val = self.styles[char.lower()]
         return r
@@ -209,7 +211,7 @@ class _Writer:
         if side in SIDE_WORDS[lang]:
             self.para("caption", SIDE_WORDS[lang][side])
         p = self.para(docx_styles.SIDE_STYLES.get(side, "Quote"))
-        original = self.run(p, f"{o}{b['text']}{c}")
+        original = self.run(p, f"{o}{flat(b['text'])}{c}")  # one line, as in Markdown
         if b.get("lang") and b["lang"] not in ("und", "mixed") and b["lang"] != lang:
             tag = OxmlElement("w:lang")
             tag.set(qn("w:val"), b["lang"])
@@ -218,7 +220,7 @@ class _Writer:
         if b.get("translation"):
             self.run(p, "").add_break()
             self.run(p, f"{LABEL[lang]}: ", "Quote Label")
-            self.text(p, f"{o}{b['translation']}{c}", "Quote Translation")
+            self.text(p, f"{o}{flat(b['translation'])}{c}", "Quote Translation")
         self.para("Quote Attribution", "— " + b["attribution"])
 
 
@@ -344,6 +346,8 @@ def _paragraph_text(p, translation_ids: set[str]) -> str:
                 out.append(child.text or "")
             elif child.tag == qn("w:tab"):
                 out.append("\t")
+            elif child.tag in (qn("w:br"), qn("w:cr")):
+                out.append("\n")
     text = "".join(out)
     return text + ")" if in_translation else text
 

@@ -90,7 +90,7 @@ class _Notes:
             back = (f' <a class="back" href="#fnref-{n}" role="doc-backlink" aria-label="{BACK[lang]}">↩</a>'
                     if mark in self.referenced else "")
             items.append(f'<li id="fn-{n}"><span class="mark">{escape(mark)}</span>{escape(text)}{back}</li>')
-        return f'<ol class="footnotes" role="doc-endnotes">{"".join(items)}</ol>' if items else ""
+        return f'<ol class="footnotes">{"".join(items)}</ol>' if items else ""
 
 
 def _quote(b: dict, lang: str, notes: _Notes) -> str:
