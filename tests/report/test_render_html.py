@@ -115,3 +115,13 @@ def test_the_verifier_passes_on_the_html(digest, lang):
     text = render_html.html_text(html)
     assert text.count("\n---\n") == 1
     assert verify_report(text, digest, quoted(digest), lang=lang, markdown=False) == []
+
+
+def test_the_digest_s_numeric_stance_labels_are_read_as_sides(digest):
+    report = compose(digest, "en", marker("en"))
+    blocks = [b for b in report["blocks"] if b["type"] == "quote"][:4]
+    for b, code in zip(blocks, (1, -1, "0", None)):
+        b["side"] = code
+    figs = figures(render_html.render(report))[:4]
+    assert [re.search(r'data-side="(\w+)"', f).group(1) if "data-side" in f else None for f in figs] == \
+        ["supportive", "hostile", "neutral", None]

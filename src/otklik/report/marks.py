@@ -15,6 +15,17 @@ import re
 # the caption over a quote that has a side (block["side"], set by compose), in both renderers
 SIDE_WORDS = {"ru": {"supportive": "в поддержку", "hostile": "против", "neutral": "нейтрально"},
               "en": {"supportive": "supportive", "hostile": "hostile", "neutral": "neutral"}}
+_SIDE_CODES = {"1": "supportive", "0": "neutral", "-1": "hostile"}  # the digest's stance labels
+
+
+def side(block: dict) -> str | None:
+    """The side a quote block is shown under ("supportive", "hostile", "neutral") or None; the
+    digest's numeric stance labels (1, 0, -1) are read as those names."""
+    value = block.get("side")
+    value = _SIDE_CODES.get(str(value), value)
+    return value if value in SIDE_WORDS["en"] else None
+
+
 MARK = re.compile(r"(?<=[\w»”\")\]])(\*+)(?![\w*])")
 
 

@@ -207,8 +207,8 @@ class _Writer:
 
     def quote(self, b: dict, lang: str) -> None:
         o, c = MARKS[lang]
-        side = b.get("side")
-        if side in SIDE_WORDS[lang]:
+        side = marks.side(b)
+        if side:
             self.para("caption", SIDE_WORDS[lang][side])
         p = self.para(docx_styles.SIDE_STYLES.get(side, "Quote"))
         original = self.run(p, f"{o}{flat(b['text'])}{c}")  # one line, as in Markdown

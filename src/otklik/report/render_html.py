@@ -95,7 +95,7 @@ class _Notes:
 
 def _quote(b: dict, lang: str, notes: _Notes) -> str:
     o, c = MARKS[lang]
-    side = b.get("side") if b.get("side") in SIDE_WORDS[lang] else None
+    side = marks.side(b)
     attrs = (f'data-comment-id="{escape(str(b["comment_id"]))}" data-platform="{escape(b["platform"])}" '
              f'data-platform-id="{escape(b["platform_id"])}" data-raw-sha256="{escape(b["raw_sha256"])}"')
     if side:
