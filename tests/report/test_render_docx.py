@@ -137,6 +137,8 @@ def test_an_outlets_template_gives_its_styles(digest, tmp_path):
     assert plain and all(p.style.style_id == "a5" and p.style.font.size == Pt(30) for p in plain)
     assert {"Quote Attribution", "Note", "footnote text"} <= {s.name for s in doc.styles}
     assert doc.sections[0].page_width.twips == 11906
+    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang.get(qn("w:val")) == "ru-RU"  # the text's language, whatever the template was written in
 
 
 def test_a_template_that_is_not_a_docx_is_named_in_the_error(digest, tmp_path):

@@ -92,12 +92,32 @@ def style_names(styles_element) -> dict[str, str]:
     return out
 
 
+def _default_language(root, lang_tag: str) -> None:
+    """The document's language (spelling and hyphenation in Word) is the report's, also under a
+    template: it belongs to the text, not to the look."""
+    defaults = root.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = parse_xml(f'<w:docDefaults {nsdecls("w")}/>')
+        root.insert(0, defaults)
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is None:
+        holder = parse_xml(f'<w:rPrDefault {nsdecls("w")}><w:rPr/></w:rPrDefault>')
+        defaults.insert(0, holder)
+        rpr = holder[0]
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = parse_xml(f'<w:lang {nsdecls("w")}/>')
+        rpr.append(lang)
+    lang.set(qn("w:val"), lang_tag)
+
+
 def install(doc, lang_tag: str, keep_existing: bool) -> dict[str, str]:
     """Put the report's styles into `doc`; returns {lower-case name: styleId} for every style.
 
     keep_existing: a template's style of the same name stays (its look is the outlet's);
     otherwise the definitions here replace python-docx's defaults."""
     root = doc.styles.element
+    _default_language(root, lang_tag)
     have = style_names(root)
     ids = {s.get(qn("w:styleId")) for s in root.findall(qn("w:style"))}
     for kind, sid, name, based, nxt, ppr, rpr in definitions(lang_tag):
