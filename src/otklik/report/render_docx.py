@@ -221,7 +221,7 @@ class _Writer:
             self.run(p, "").add_break()
             self.run(p, f"{LABEL[lang]}: ", "Quote Label")
             self.text(p, f"{o}{flat(b['translation'])}{c}", "Quote Translation")
-        self.para("Quote Attribution", "— " + b["attribution"])
+        self.run(self.para("Quote Attribution"), "— " + b["attribution"])  # a name's own "*" is no label
 
 
 def _page(section, profile: Profile, margins: bool) -> None:
