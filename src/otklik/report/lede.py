@@ -191,7 +191,7 @@ class LedeMixin:
                 f_local = local(followers["observed_at"], self.tz) if followers.get("observed_at") else at_local
                 f_when = "" if f_local.date() == at_local.date() else f"По данным на {self.date(f_local)}, у"
                 s = f"{f_when or 'У'} страницы {self.n(followers['value'], 'подписчик')}; "
-            s += f"{when} публикация собрала {self.n(n_comments, 'комментарий')}."
+            s += f"публикация {when} собрала {self.n(n_comments, 'комментарий')}."
             return s[:1].upper() + s[1:]
         s = ""
         if followers:
