@@ -65,7 +65,7 @@ def test_no_theme_sentence_for_a_theme_of_two_people(digest):
 def test_coordination_note_only_with_bursts(digest):
     ru = text_of(compose(digest, "ru"))
     assert "## Скоординированные комментарии" in ru
-    assert "25 ноября 2026 года с 15:38 до 15:42 по московскому времени появились 8 комментариев от 8 аккаунтов" in ru
+    assert "С 15:38 до 15:42 по московскому времени 25 ноября 2026 года появились 8 комментариев от 8 аккаунтов" in ru
     digest["coordination"]["bursts"] = []
     assert "Скоординированные" not in text_of(compose(digest, "ru"))
     assert "Coordinated" not in text_of(compose(digest, "en"))

@@ -312,7 +312,7 @@ class Composer(LedeMixin, SectionsMixin):
             day = self.date(start)
             when = tz_phrase(self.tz, start, L)
             if L == "ru":
-                s = (f"{day[:1].upper()}{day[1:]} с {format_time(start, L)} до {format_time(end, L)} {when} "
+                s = (f"С {format_time(start, L)} до {format_time(end, L)} {when} {day} "
                      f"{verb_ru(b['n_comments'], 'появился', 'появились')} {self.n(b['n_comments'], 'комментарий')} "
                      f"от {self.n(b['n_accounts'], 'аккаунт', 'gent')}, которые почти дословно повторяют друг друга, — "
                      f"это признак скоординированной публикации.")
