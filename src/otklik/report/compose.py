@@ -126,10 +126,10 @@ class Composer(LedeMixin, SectionsMixin):
         return self.marker.mark(text)
 
     def para(self, text: str) -> None:
-        self.blocks.append({"type": "para", "text": self.m(self.spelled(text))})
+        self.blocks.append({"type": "para", "text": self.spelled(self.m(text))})
 
     def heading(self, text: str) -> None:
-        self.blocks.append({"type": "heading", "text": self.m(self.spelled(text))})
+        self.blocks.append({"type": "heading", "text": self.spelled(self.m(text))})
 
     def spelled(self, text: str) -> str:
         """Generated English in the profile's one spelling convention (quotes never pass here)."""
@@ -362,7 +362,7 @@ class Composer(LedeMixin, SectionsMixin):
             label = self.date(d)
         text = e.get(f"text_{self.lang}") or e.get("text") or e.get("text_ru") or e.get("text_en") or ""
         self.blocks.append({"type": "dated", "date": e["date"], "label": label[:1].upper() + label[1:],
-                            "text": self.m(self.spelled(text)), "upcoming": upcoming})
+                            "text": self.spelled(self.m(text)), "upcoming": upcoming})
 
     def notes(self, translator_note: str | None) -> list[dict]:
         L = self.lang
@@ -410,8 +410,8 @@ def compose(digest: dict, lang: str, marker=None, translator=None, profile: Prof
     house style (otklik.report.profile; None: the defaults)."""
     c = Composer(digest, lang, marker, translator, profile)
     rows = c.stance_order()
-    headline = c.m(c.spelled(c.headline(rows)))
-    lede = c.m(c.spelled(c.lede(rows)))
+    headline = c.spelled(c.m(c.headline(rows)))
+    lede = c.spelled(c.m(c.lede(rows)))
     engine = getattr(translator, "name", None)
     note = translator.note(lang) if translator is not None else None
     if lang == "en" and engine in (None, "none"):

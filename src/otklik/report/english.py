@@ -11,7 +11,7 @@ report's notes state it.
 
 Spelling. `spell(text, "US" | "UK")` rewrites the words the report templates and case-file texts
 use whose spelling differs (analysed/analyzed, defence/defense, recognised/recognized, …), matching
-whole words and keeping a capital. Quotes and machine translations are never respelled.
+whole words and keeping a capital. Quotes, quoted titles and machine translations are never respelled.
 """
 
 from __future__ import annotations
@@ -70,8 +70,17 @@ _US_UK = {
 _UK_US = {uk: us for us, uk in _US_UK.items()}
 
 
+_QUOTED = re.compile(r"(“[^”]*”|«[^»]*»)")
+
+
 def spell(text: str, convention: str = "US") -> str:
-    """`text` in one English spelling convention ("US" or "UK") for the words in the table above."""
+    """`text` in one English spelling convention ("US" or "UK") for the words in the table above;
+    words inside quotation marks (commenters' titles, a post's words) are left as written."""
+    parts = _QUOTED.split(text)
+    return "".join(p if i % 2 else _spell(p, convention) for i, p in enumerate(parts))
+
+
+def _spell(text: str, convention: str) -> str:
     table = _UK_US if convention == "US" else _US_UK
     pattern = re.compile(r"\b(" + "|".join(sorted(table, key=len, reverse=True)) + r")\b", re.I)
 

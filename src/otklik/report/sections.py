@@ -108,12 +108,14 @@ class SectionsMixin:
         share = counts[top] / nc if nc else 0
         ru = {"supportive": f"в поддержку {self.short('gent')}", "hostile": f"против {self.short('gent')}",
               "neutral": "нейтральные", "none": "без ясной позиции"}
-        en = {"supportive": f"supported {self.short()}", "hostile": f"were against {self.short()}",
-              "neutral": "were neutral", "none": "took no clear side"}
+        def be(k):  # "1 was", "5 were"
+            return "was" if counts[k] == 1 else "were"
+        en = {"supportive": f"supported {self.short()}", "hostile": f"{be('hostile')} against {self.short()}",
+              "neutral": f"{be('neutral')} neutral", "none": "took no clear side"}
         rest = [k for k in ("supportive", "hostile", "neutral", "none") if k != top and counts[k]]
         # after the lead names the subject, the rest of the list does not repeat the name
         ru_short = {**ru, "supportive": "в поддержку", "hostile": "против"}
-        en_short = {**en, "supportive": "were in support", "hostile": "were against"}
+        en_short = {**en, "supportive": f"{be('supportive')} in support", "hostile": f"{be('hostile')} against"}
         if self.lang == "ru":
             tail = ", ".join(f"{ru_short[k]} — {self.num(counts[k])}" for k in rest)
             if share >= 0.9:
