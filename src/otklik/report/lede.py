@@ -8,8 +8,8 @@ Wording rules (each deterministic, from the digest):
   the post is named by its page alone;
 - a date is said once: the post's publication day is written only when it is not the day of the count;
 - the main demand is the title of the largest shown theme whose majority is the lead's group and whose
-  title asks for something (a verb in the imperative mood by pymorphy3, or a modal word: надо, нужно,
-  должен, нельзя, пусть, прошу, просим, требуем; in English: should, must, please, stop, let, don't);
+  title asks for something (a verb in the plural imperative by pymorphy3, or a modal word: надо, нужно,
+  должен, нельзя, пусть, прошу, просим, требуем; in English: should, must, please, stop, don't, help…);
   the main fear is the title of another such theme that names a harm (`HARM_STEMS`);
 - the platform breakdown names each platform's comments and posts («в Instagram — 202 под одной
   публикацией, в Telegram — 44 под четырьмя публикациями с марта»); «с <month>» only when that
@@ -27,10 +27,10 @@ from .grammar import format_date, local, month_since, numeral_ablt, parse_when
 # Word stems that name a harm a person may face (generic human-rights vocabulary, both languages).
 HARM_STEMS = ("пыт", "смерт", "убь", "убит", "казн", "тюрьм", "тюрем", "преслед", "опасн", "угроз", "угрож",
               "погиб", "расправ", "похищ", "похит", "насили", "истяз", "издева", "подвал", "исчез",
-              "tortur", "death", "kill", "danger", "persecut", "prison", "threat", "abduct", "die")
+              "tortur", "death", "kill", "danger", "persecut", "prison", "threat", "abduct", "dies?\\b", "dying")
 MODAL_RU = {"надо", "нужно", "должен", "должна", "должны", "нельзя", "пусть", "прошу", "просим", "требуем",
             "требую", "пожалуйста"}
-MODAL_EN = {"should", "must", "please", "stop", "let", "don't", "do", "give", "send", "free", "release"}
+MODAL_EN = {"should", "must", "please", "stop", "don't", "free", "release", "help", "save"}
 
 LEDE_LADDER = (
     (0.9, "Почти все комментаторы в {where} {vp}.", "Nearly all commenters on {where} {vp}."),
@@ -41,16 +41,20 @@ LEDE_LADDER = (
 
 
 def asks(title: str) -> bool:
-    """Does a theme title ask for something (imperative mood or a modal word)?"""
+    """Does a theme title ask for something: a modal word, or a verb in the plural imperative (a
+    demand addressed to the authorities or the readers: «не выдавайте», «помогите»; the singular
+    «не гони» answers another commenter)?"""
     words = re.findall(r"[\w']+", title.lower())
     if any(w in MODAL_RU or w in MODAL_EN for w in words):
         return True
-    return any("impr" in p.tag for w in words if re.search(r"[а-яё]", w) for p in _morph().parse(w)[:1])
+    return any({"impr", "plur"} <= p.tag.grammemes for w in words if re.search(r"[а-яё]", w)
+               for p in _morph().parse(w) if p.score >= 0.2)
 
 
 def names_harm(title: str) -> bool:
+    """Does a title name a harm (a word starting with one of HARM_STEMS)?"""
     low = title.lower()
-    return any(re.search(r"\b\w*" + s, low) for s in HARM_STEMS)
+    return any(re.search(r"\b" + s, low) for s in HARM_STEMS)
 
 
 def peg_sentence(text: str | None) -> str | None:
@@ -157,7 +161,9 @@ class LedeMixin:
             return
         src = next((s for s in self.d["sources"] if s["id"] == post.get("source_id")), None) or {}
         platform = self.platform(post["platform"])
-        page = src.get("handle") or (self.latin(src["title"]) if src.get("title") else None)
+        # a handle as written; a page known by its title: the title in quotation marks
+        page = src.get("handle") or (self.ru_en(f"«{src['title']}»", f"“{self.latin(src['title'])}”")
+                                     if src.get("title") else None)
         obs = post.get("comments_observed")
         n_comments = obs["value"] if obs else post["comments_stored"]
         at = obs["observed_at"] if obs else self.d["snapshot_at"]
@@ -225,6 +231,10 @@ class LedeMixin:
 
     def platform_breakdown(self) -> str:
         by = self.d["totals"].get("by_platform") or {}
+        if len(by) == 1 and next(iter(by.values()))["posts"] > 1:  # one platform, several posts: how many
+            name, row = next(iter(by.items()))
+            return self.ru_en(f"все в {self.platform(name)}, под {numeral_ablt(row['posts'], 'публикация')}",
+                              f"all on {self.platform(name)}, under {self.posts_en(row['posts'])}")
         if len(by) < 2:
             return ""
         main = self.main_post()
@@ -240,11 +250,14 @@ class LedeMixin:
                 items.append(f"в {self.platform(name)} — {self.num(row['comments'])} под "
                              f"{numeral_ablt(row['posts'], 'публикация')}{since}")
             else:
-                words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-                n = row["posts"]
-                posts = f"{words[n - 1] if n <= 10 else self.num(n)} post{'s' if n != 1 else ''}"
+                posts = self.posts_en(row["posts"])
                 items.append(f"{self.num(row['comments'])} on {self.platform(name)} under {posts}{since}")
         return ", ".join(items) if self.lang == "ru" else self.join(items)
+
+    def posts_en(self, n: int) -> str:
+        """"one post", "four posts", "12 posts" (small counts in words, as the Russian)."""
+        words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+        return f"{words[n - 1] if 1 <= n <= 10 else self.num(n)} post{'s' if n != 1 else ''}"
 
     def by_time(self, at: str) -> str:
         from .grammar import by_time
