@@ -17,6 +17,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..morph import morph as _morph
+from .english import romanise
 
 NBSP = "\u00a0"
 
@@ -303,24 +304,17 @@ def inflect_name(name: str, case: str) -> str:
     return " ".join([first, *out_middle, _surname(words[-1], case, gender)])
 
 
-_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                     ["a", "b", "v", "g", "d", "e", "yo", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-                      "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
-
-
 def latin_name(name: str, aliases: list[str] | None = None) -> str:
-    """The subject's name for English text: the longest Latin-script alias, else a simple
-    transliteration (editors should add the spelling the family uses as an alias)."""
+    """The subject's name for English text: the first Latin-script alias with the most words (the
+    case file's order is the editor's preference: the spelling the family uses first), else a
+    BGN/PCGN romanisation (editors should add the spelling the family uses as an alias)."""
     latin = [a for a in aliases or [] if a and not re.search(r"[а-яёӀ]", a, re.I)]
     if not re.search(r"[а-яё]", name, re.I):
         return name
     if latin:
-        return max(latin, key=lambda a: (len(a.split()), len(a)))
-    out = []
-    for ch in name:
-        t = _TRANSLIT.get(ch.lower())
-        out.append(ch if t is None else (t.capitalize() if ch.isupper() else t))
-    return "".join(out)
+        most = max(len(a.split()) for a in latin)
+        return next(a for a in latin if len(a.split()) == most)
+    return romanise(name)  # BGN/PCGN (simplified), as every other name in the English report
 
 
 def surname(name: str) -> str:
