@@ -177,3 +177,69 @@ def test_the_text_reads_as_written(demo_out):
         for i in range(len(firsts) - 2):
             assert not firsts[i] == firsts[i + 1] == firsts[i + 2], (lang, firsts[i:i + 3])
     assert not re.search(r"\b(analysed|favouring|defence|recognised|organisation)\b", demo_out["en"])
+
+
+# ------------------------------------------------------------------ the gazdiev development case
+
+GAZDIEV = Path(__file__).parents[3] / "shared" / "data" / "cases" / "gazdiev"  # ../shared from the repository root
+
+
+@pytest.fixture(scope="module")
+def gazdiev(tmp_path_factory):
+    """gazdiev imported and analysed with `otklik eval case`'s loader, its reports written by the service."""
+    from otklik.analysis.pipeline import analyze_case
+    from otklik.casefile import list_events, load_events
+    from otklik.cases import create_case, get_case
+    from otklik.evaluation.case_gold import load_case_dir
+    from otklik.ingest import import_files
+    from otklik.report.service import write_report
+    from otklik.store import open_store
+
+    gold = load_case_dir(GAZDIEV)
+    home = tmp_path_factory.mktemp("gazdiev")
+    engine = open_store(home)
+    with engine.begin() as conn:
+        create_case(conn, gold.name, gold.subject, gold.aliases, gold.tz, gold.langs)
+    import_files(engine, gold.name, gold.files, captured_at=gold.captured_at)
+    load_events(engine, gold.name, gold.events)
+    analyze_case(engine, gold.name, {"stance": {"backend": "default"}})
+    out = {"gold": json.loads((GAZDIEV / "gold.json").read_text(encoding="utf-8"))}
+    for lang in ("ru", "en"):
+        with engine.begin() as conn:
+            events = list_events(conn, get_case(conn, gold.name)["id"]) or None
+            write_report(conn, gold.name, lang, "md", home / f"report.{lang}.md", events=events)
+        out[lang] = (home / f"report.{lang}.md").read_text(encoding="utf-8").replace("\u00a0", " ")
+    engine.dispose()
+    return out
+
+
+def test_gazdiev_report_has_the_example_elements(gazdiev):
+    ru, en, gold = gazdiev["ru"], gazdiev["en"], gazdiev["gold"]["summary"]
+    first = gold["posts"][0]
+    assert ru.startswith("# ") and "Адама Газдиева" in ru.split("\n")[0]
+    assert en.startswith("# ") and "Adam Gazdiev" in en.split("\n")[0]  # the case's own Latin spelling
+    peg = re.search(r"Поводом для обсуждения стала публикация «([^»]+)» на странице «([^»]+)» в Telegram", ru)
+    assert peg and peg.group(2) == gold["channel"]["title"]
+    snap = gold["snapshot"]["moscow"]
+    assert (f"к {gold['snapshot']['moscow_hhmm']} по московскому времени {int(snap[8:10])} "
+            f"{MONTHS_RU[int(snap[5:7]) - 1]} {snap[:4]} года собрала {first['comments']} комментариев") in ru
+    assert f"от {gold['totals']['authors']} пользователей" in ru
+    assert re.search(r"все в Telegram, под \w+ публикациями", ru)  # one platform: its posts are counted
+    quotes = re.findall(r"» \[#\d+\], — написал(?: в \w+)? пользователь .+", ru)
+    assert len(quotes) >= 10 and "Высказывались и против Газдиева:" in ru and "Другие поддержали Газдиева:" in ru
+    assert re.search(r"Комментаторы предлагали отправить Газдиева во? [А-Я]\w+[ую] \(\d+ человека?\)", ru)
+    assert re.search(r"\*\*\d+ \w+ \d{4} года\.\*\*", ru.split("## Предыстория")[1])
+    assert "No machine translation engine is configured" in "\n".join(en.split("\n")[:6])
+    assert "BGN/PCGN" in en.rsplit("\n---\n", 1)[1]
+
+
+def test_gazdiev_stance_shares_hold_the_gold_within_their_interval(gazdiev):
+    shares = gazdiev["gold"]["summary"]["stance"]["by_comments"]["shares_of_all"]
+    rows = {"+1": r"им принадлежит около \d+% \((\d+)–(\d+)%\) из \d+ комментари",
+            "-1": r"Против Адама Газдиева высказались .*?им принадлежит около \d+% \((\d+)–(\d+)%\)",
+            "0": r"Нейтрально высказались .*?им принадлежит около \d+% \((\d+)–(\d+)%\)",
+            "null": r"Не о деле писали .*?им принадлежит около \d+% \((\d+)–(\d+)%\)"}
+    for label, pattern in rows.items():
+        m = re.search(pattern, gazdiev["ru"])
+        assert m, label
+        assert int(m.group(1)) <= 100 * shares[label] <= int(m.group(2)), (label, shares[label], m.groups())
