@@ -82,7 +82,7 @@ def test_theme_framing_counts_say_what_they_count_and_add_up(digest):
     t["stances"] = {"1": 35, "-1": 10, "0": 4, "none": 2}
     t["n_comments"] = 51
     ru = text_of(compose(digest, "ru"))
-    assert "Большинство из них (35 из 51) — в поддержку Мударова; против — 10, нейтральные — 4, без ясной позиции — 2." in ru
+    assert "Большинство комментариев (35 из 51) — в поддержку Мударова; против — 10, нейтральные — 4, без ясной позиции — 2." in ru
     t["stances"] = {"1": 20, "-1": 25, "0": 6}
     en = text_of(compose(digest, "en"))
     assert "Opinions were divided: of 51 comments, 20 supported Mudarov, 25 were against Mudarov, and 6 were neutral." in en

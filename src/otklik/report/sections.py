@@ -54,7 +54,7 @@ class SectionsMixin:
         for i, t in enumerate(themes):
             self.blocks.append({"type": "heading", "level": 3,
                                 "text": self.m(theme_heading(t, self.lang, self.translator, self.LANGUAGES))})
-            self.para(self.framing(t, i == 0))
+            self.para(self.framing(t, i))
             groups: dict[str, list[dict]] = {}
             for q in t["quotes"]:
                 groups.setdefault(_side_of(q)[0], []).append(q)
@@ -77,9 +77,11 @@ class SectionsMixin:
                                       f"Others spoke out against {self.short()}:"),
                 "neutral": self.ru_en("Были и комментарии без оценки:", "Some comments took no side:")}[side]
 
-    def framing(self, t: dict, first: bool) -> str:
-        """Size and stance mix of a theme, in words that follow the figures."""
+    def framing(self, t: dict, i: int) -> str:
+        """Size and stance mix of the `i`-th theme, in words that follow the figures; successive
+        themes take the plain count's wordings in turn, so the sections do not open alike."""
         L, na, nc = self.lang, t["n_authors"], t["n_comments"]
+        first, turn = i == 0, i % 3
         total = self.d["totals"]["authors"] or 1
         if L == "ru":
             wrote = f"{verb_ru(na, 'написал', 'написали')} {self.n(na, 'пользователь')} в {self.num(nc)} {self.comments_loct(nc)}"
@@ -88,17 +90,22 @@ class SectionsMixin:
             elif na < total / 20:
                 size = f"Эту тему затронули лишь {self.n(na, 'пользователь')} ({self.n(nc, 'комментарий')})."
             else:
-                size = f"Об этом {wrote}."
+                size = [f"Об этом {wrote}.",
+                        f"Эта тема собрала {self.n(nc, 'комментарий', 'accs')} от {self.n(na, 'пользователь', 'gent')}.",
+                        f"Её {'поднял' if ru_form(na) == 0 else 'подняли'} {self.n(na, 'пользователь')} в "
+                        f"{self.num(nc)} {self.comments_loct(nc)}."][turn]
         else:
             if first:
                 size = f"This was the most discussed theme: {self.n(na, 'user')} wrote {self.n(nc, 'comment')} on it."
             elif na < total / 20:
                 size = f"Only {self.n(na, 'user')} raised this, in {self.n(nc, 'comment')}."
             else:
-                size = f"On this theme, {self.n(na, 'user')} wrote {self.n(nc, 'comment')}."
-        return size + " " + self.mix_sentence(t) + self.mentioned(t)
+                size = [f"On this theme, {self.n(na, 'user')} wrote {self.n(nc, 'comment')}.",
+                        f"This theme drew {self.n(nc, 'comment')} from {self.n(na, 'user')}.",
+                        f"The theme was raised by {self.n(na, 'user')} in {self.n(nc, 'comment')}."][turn]
+        return size + " " + self.mix_sentence(t, turn) + self.mentioned(t)
 
-    def mix_sentence(self, t: dict) -> str:
+    def mix_sentence(self, t: dict, turn: int = 0) -> str:
         st, nc = t["stances"], t["n_comments"]
         counts = {"supportive": st.get("1", 0), "hostile": st.get("-1", 0), "neutral": st.get("0", 0),
                   "none": st.get("none", 0)}
@@ -121,7 +128,7 @@ class SectionsMixin:
             if share >= 0.9:
                 lead = f"Почти все эти комментарии ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
             elif share >= 0.6:
-                lead = f"Большинство из них ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
+                lead = f"{('Большинство комментариев', 'Из этих комментариев большинство', 'Большая часть комментариев')[turn]} ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
             else:
                 return ("Мнения разделились: " + ", ".join(f"{ru[k]} — {self.num(counts[k])}" for k in
                                                           ["supportive", "hostile", "neutral", "none"] if counts[k])
@@ -131,7 +138,7 @@ class SectionsMixin:
         if share >= 0.9:
             lead = f"Nearly all of these comments ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
         elif share >= 0.6:
-            lead = f"Most of them ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
+            lead = f"{('Most of these comments', 'The majority of the comments', 'Most of the comments')[turn]} ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
         else:
             return ("Opinions were divided: of " + self.n(nc, "comment") + ", " + self.join(
                 [f"{self.num(counts[k])} {en[k]}" for k in ["supportive", "hostile", "neutral", "none"] if counts[k]]) + ".")
