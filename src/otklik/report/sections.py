@@ -128,7 +128,8 @@ class SectionsMixin:
             if share >= 0.9:
                 lead = f"Почти все эти комментарии ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
             elif share >= 0.6:
-                lead = f"{('Большинство комментариев', 'Из этих комментариев большинство', 'Большая часть комментариев')[turn]} ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
+                most = ("Большинство комментариев", "Из этих комментариев большинство", "Большая часть комментариев")[turn]
+                lead = f"{most} ({self.num(counts[top])} из {self.num(nc)}) — {ru[top]}"
             else:
                 return ("Мнения разделились: " + ", ".join(f"{ru[k]} — {self.num(counts[k])}" for k in
                                                           ["supportive", "hostile", "neutral", "none"] if counts[k])
@@ -138,7 +139,8 @@ class SectionsMixin:
         if share >= 0.9:
             lead = f"Nearly all of these comments ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
         elif share >= 0.6:
-            lead = f"{('Most of these comments', 'The majority of the comments', 'Most of the comments')[turn]} ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
+            most = ("Most of these comments", "The majority of the comments", "Most of the comments")[turn]
+            lead = f"{most} ({self.num(counts[top])} of {self.num(nc)}) {en[top]}"
         else:
             return ("Opinions were divided: of " + self.n(nc, "comment") + ", " + self.join(
                 [f"{self.num(counts[k])} {en[k]}" for k in ["supportive", "hostile", "neutral", "none"] if counts[k]]) + ".")
