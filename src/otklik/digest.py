@@ -112,6 +112,19 @@ def _reasons(proposed: list[dict], k: int = 5) -> dict:
     return {"n_comments": len({r["comment_id"] for r in rs}), "n_authors": len({r["author_id"] for r in rs}), "top": top}
 
 
+def _by_platform(posts: list[dict]) -> dict:
+    """Per platform: the comments stored under its posts, how many posts, and the first post's time
+    (the report's breakdown «в Instagram — 202, в Telegram — 44 под четырьмя публикациями с марта»)."""
+    out: dict[str, dict] = {}
+    for p in posts:
+        row = out.setdefault(p["platform"], {"comments": 0, "posts": 0, "first_post_at": None})
+        row["comments"] += p["comments_stored"]
+        row["posts"] += 1
+        if p["published_at"] and (row["first_post_at"] is None or p["published_at"] < row["first_post_at"]):
+            row["first_post_at"] = p["published_at"]
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["comments"], kv[0])))
+
+
 def digest_quotes(digest: dict) -> list[dict]:
     """Every quote a report may show from this digest: the themes' and the proposals' most common
     reasons (the comments a verifier needs, the authors a pseudonymiser replaces)."""
@@ -210,7 +223,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "sources": list(sources.values()),
         "posts": post_out,
         "totals": {"comments": s["comments"], "replies": sum(p["replies_stored"] for p in post_out),
-                   "authors": s["authors"], "by_language": s["languages"]},
+                   "authors": s["authors"], "by_language": s["languages"], "by_platform": _by_platform(post_out)},
         "stance": s["stance"], "stance_without_coordinated": s["stance_without_coordinated"],
         "stance_estimate": stance_estimate,
         "themes": themes,
