@@ -120,7 +120,8 @@ def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     assert run("report", "refresh", "--case", "demo", untouched).output.endswith("has not changed since this report was generated\n")
     headed = re.sub(r"(?m)\A# .*$", "# Заголовок редактора", text)  # an edit that touches no figure
     untouched.write_text(headed, encoding="utf-8")
-    edited.write_text(headed.replace(line, line.rstrip(".") + " — по данным редакции."), encoding="utf-8")
+    reworded = re.sub(r"(\d+\s?комментари\w*)", r"\1 (по данным редакции)", line, count=1)  # the count's own sentence
+    edited.write_text(headed.replace(line, reworded), encoding="utf-8")
     con = sqlite3.connect(home / "otklik.sqlite")  # the data changes: the post's count is corrected
     assert con.execute("UPDATE observation SET value = ? WHERE entity_type = 'post' AND metric = 'comments' AND value = ?",
                        (count + 7, count)).rowcount >= 1
@@ -139,6 +140,6 @@ def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     [flag] = [x for x in res.output.splitlines() if x.startswith("  line ")]
     assert f"{count} → {count + 7}" in flag
     text = edited.read_text(encoding="utf-8")
-    assert line.rstrip(".") + " — по данным редакции." in text and "Заголовок редактора" in text
+    assert reworded in text and "Заголовок редактора" in text
     res = run("report", "check", "--case", "demo", edited)
     assert res.exit_code == 3 and f"should be '{count + 7}'" in res.output

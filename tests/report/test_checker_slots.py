@@ -31,7 +31,7 @@ def flat(text):
     ("ru", r"(?<=Турци. \()6(?!\d)", "9", "number", "6"),  # 9: the count of Germany beside it
     ("ru", r"(?<!\d)25(?= ноября)", "24", "date", "25 ноября"),  # 24 ноября: a case-file date
     ("en", r"(?<=\()178(?=\))", "27", "number", "178"),
-    ("en", r"(?<=\d )supportive(?=, \d+ hostile)", "hostile", "stance", "supportive"),
+    ("en", r"(?<=\)) supported(?= )", " opposed", "stance", "supported"),
 ])
 def test_another_figure_of_the_digest_is_caught_with_what_it_should_be(digest, lang, pattern, new, kind, should):
     text, slotmap = make(digest, lang)

@@ -38,8 +38,8 @@ def reheaded(body):
 
 
 def reworded(line):
-    """The editor's edit of a line: a clause added at its end."""
-    return line.rstrip(".") + " — по данным редакции."
+    """The editor's edit of the sentence with the count: words added after it."""
+    return re.sub(r"(\d+\s?комментари\w*)", r"\1 (по данным редакции)", line, count=1)
 
 
 def change_observed_count(home, old, new):

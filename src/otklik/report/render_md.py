@@ -108,7 +108,7 @@ def annotations(slotmap: dict) -> str:
                            f"{escape(', '.join(t.get('paths') or [])) or missing}")
         q = quotes.get(i)
         if q:
-            parts = [f"{author} {q.get('author') or '—'}"]
+            parts = [f"{author} {q.get('shown') or q.get('author') or '—'}"]  # as the report shows it
             parts += [f"{side} {q['side']}"] if q.get("side") else []
             parts += [f"raw SHA-256 {q.get('raw_sha256')}", f"{field} {q.get('digest_path')}"]
             out.append(f"- {line} {u['line']}: {quote}, {comment} {q['comment_id']} — " + escape("; ".join(parts)))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from .slots import Tokenizer, digest_index, paths_for, units
+from .slots import WHEN_KINDS, Tokenizer, _walk, digest_index, paths_for, units
 from .verify import Problem, figures, normalise, verify_report
 
 FIGURES = ("number", "percent", "range", "date", "month", "time")
@@ -82,7 +82,7 @@ def _key(item: tuple) -> tuple:
 
 
 def _kind(t: dict) -> str:
-    return {"range": "percent", "month": "date"}.get(t["kind"], t["kind"])
+    return {"range": "percent", "month": "date", "quoted": "quote"}.get(t["kind"], t["kind"])
 
 
 def _should(t: dict) -> str:
@@ -98,6 +98,7 @@ class Checker:
         self.idx = idx or digest_index(digest)
         self.names = set(slotmap["names"])
         self.problems: list[Problem] = []
+        self._texts: list[str] | None = None
 
     def add(self, kind, line, found, message):
         self.problems.append(Problem(kind, line, found, message))
@@ -136,7 +137,7 @@ class Checker:
                     same = [n for n in now if n["kind"] == t["kind"]]
                     if same:
                         n = same[min(k, len(same) - 1)]
-                        self.add(_kind(t), u["line"], n["text"], f"should be {_should(t)}")
+                        self.add(_kind(t), u["line"], n["text"][:120], f"should be {_should(t)}")
                     else:
                         found = " ".join(x[1] if x[0] == "W" else x[3]["text"] for x in b[j1:j2])
                         self.add(_kind(t), u["line"], found, f"replaces the {t['kind']} {_should(t)}")
@@ -155,8 +156,17 @@ class Checker:
                 self.add(kind if kind != "range" else "percent", line, t["text"], f"not a {kind} in the digest")
         elif kind == "quote":
             self.inline_quote(t, line)
+        elif kind == "quoted" and not self.quotable(value):
+            self.add("quote", line, t["text"][:120], "quoted text that is in no comment, title or post of the data")
         elif kind == "name" and value not in self.names:
             self.add("name", line, t["text"], "not a name in the digest")
+
+    def quotable(self, text: str) -> bool:
+        """Whether quoted text without a reference is a span of the data's texts."""
+        if self._texts is None:
+            strings = [v for _, v in _walk(self.digest, "") if isinstance(v, str) and len(v) > 3]
+            self._texts = [normalise(x) for x in strings + [str(v) for v in self.comments.values()]]
+        return bool(text) and any(text in x for x in self._texts)
 
     def inline_quote(self, t: dict, line: int) -> None:
         problems = verify_report(t["text"], self.digest, self.comments, lang=self.lang, markdown=False)
@@ -184,7 +194,7 @@ class Checker:
         for test in (lambda r: r["text"] == text, lambda r: text and text in r["text"]):
             hits = [r for r in recs if test(r)]
             if hits:
-                by_author = [r for r in hits if r.get("author") and r["author"] in q["attribution"]]
+                by_author = [r for r in hits if r.get("shown") and _has(q["attribution"], r["shown"])]
                 return (by_author or hits)[0]
         best, score = (recs[0] if q["comment_id"] is not None else None), 0.6
         for r in recs:
@@ -215,15 +225,21 @@ class Checker:
             return
         who = q["attribution"]
         others = [n for n in self.map_authors() if _has(who, n) and not _has(rec["attribution"], n)]
-        if rec.get("author") and not rec.get("page") and not _has(who, rec["author"]):
-            self.add("author", line, who, f"comment {cid} was written by {rec['author']!r}")
+        name = rec.get("shown")  # the author's name as the report showed it (None: a page, no name)
+        if name and not _has(who, name):
+            self.add("author", line, who, f"comment {cid} was written by {name!r}")
         elif others:
             self.add("author", line, who, f"comment {cid} is not by {others[0]!r}; it was attributed as "
                                           f"{rec['attribution']!r}")
+        was = [(t["kind"], t["value"]) for t in rec.get("when", [])]  # «в Telegram 18 марта»: when it was written
+        now = [t for t in self.tok.tokens(who) if t["kind"] in WHEN_KINDS]
+        if was != [(t["kind"], t["value"]) for t in now]:
+            self.add("date", line, " ".join(t["text"] for t in now) or who,
+                     f"the attribution of comment {cid} should say {' '.join(t['text'] for t in rec['when']) or 'no date'}")
         self.placement(rec, j, new, pair, present, line)
 
     def map_authors(self) -> set[str]:
-        return {q["author"] for q in self.map["quotes"] if q.get("author")}
+        return {q["shown"] for q in self.map["quotes"] if q.get("shown")}
 
     def placement(self, rec: dict, j: int, new: list[dict], pair: dict, present: set, line: int) -> None:
         section = anchor = None

@@ -14,6 +14,8 @@ sentences; a quote line is one unit. A unit's *skeleton* is its text with each t
   verbatim; its digits are never figures) — value: the string;
 - ``url``, ``date`` (value ``Y-M-D`` or ``-M-D``), ``month`` (``Y-M``), ``time`` (``HH:MM``, 24h),
   ``range`` and ``percent`` (whole percent), ``number`` (an integer or a decimal);
+- ``quoted``  text in «…» or “…” inside a sentence, without a [#N] (a theme's title, the post's
+  words): value the text;
 - ``stance``  a word that says a side (``в поддержку``/``против``, "supportive"/"hostile", ...);
   value: the side;
 - ``quote``  a whole quote line; its record in the map's ``quotes`` holds the comment id, author,
@@ -31,6 +33,7 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from .english import has_cyrillic, romanise
 from .grammar import parse_when, percent_value
 from .verify import (DATE_EN, DATE_RU, MONTH_EN, MONTH_RU, NOTES_RULE, PAIRS, REF, SP, TIME, TRANSLATION, URL,
                      _find_closing, _find_opening, _int, _month, _number_pattern, normalise, unescape_markdown,
@@ -38,14 +41,16 @@ from .verify import (DATE_EN, DATE_RU, MONTH_EN, MONTH_RU, NOTES_RULE, PAIRS, RE
 
 VERSION = 1
 MAX_PATHS = 4
+FIGURE_KINDS = ("number", "percent", "range", "date", "month", "time")
+WHEN_KINDS = ("date", "month", "time")  # what an attribution may say of when a quote was written
 
 STANCE_WORDS = {
     "ru": [(r"в поддержку", "supportive"), (r"против", "hostile"), (r"нейтральн\w*", "neutral"),
            (r"обеспокоенност\w*", "supportive"), (r"сторонник\w*", "supportive"), (r"противник\w*", "hostile"),
-           (r"поддержал\w*|поддерживают|поддерживает", "supportive"), (r"осуждают|осудил\w*", "hostile")],
+           (r"поддерж\w*", "supportive"), (r"осужда\w*|осудил\w*", "hostile")],
     "en": [(r"supportive", "supportive"), (r"hostile", "hostile"), (r"neutral", "neutral"),
-           (r"concern(?:ed)?", "supportive"), (r"against", "hostile"), (r"supporters?", "supportive"),
-           (r"opponents?", "hostile"), (r"without taking sides", "neutral")],
+           (r"concern(?:ed)?", "supportive"), (r"against", "hostile"), (r"support(?:s|ed|ing|ers?)?", "supportive"),
+           (r"oppos(?:ition|ed|es|ing|e)|opponents?", "hostile"), (r"without taking sides", "neutral")],
 }
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«“\"(]?[A-ZА-ЯЁ0-9])")
 QUOTE_START = re.compile(r"^\s*(?:[-*]\s+)?([«“])")
@@ -57,15 +62,28 @@ def sha256(text: str) -> str:
 
 # ------------------------------------------------------------------ names and digest paths
 
-def names_of(digest: dict) -> list[str]:
+def names_of(digest: dict, lang: str = "ru") -> list[str]:
     """Strings the report copies from the digest whose change is a change of meaning: page
-    handles and titles, quote authors, and any digest string with digits in it (longest first)."""
+    handles and titles, quote authors, and any digest string with digits in it (longest first);
+    in English also their romanised forms, as the English report shows Cyrillic names."""
     out = set(verbatim_strings(digest))
     for s in digest.get("sources", []):
         out |= {s.get("handle"), s.get("title")}
     for _, q in _digest_quotes(digest):
         out.add(q.get("author"))
+    if lang == "en":
+        out |= {romanise(s) for s in out if s and has_cyrillic(s)}
     return sorted({s for s in out if s and len(s.strip()) >= 2}, key=len, reverse=True)
+
+
+def shown_name(author: str | None, attribution: str) -> str | None:
+    """The author's name as the attribution shows it: as stored, or romanised (English)."""
+    if not author:
+        return None
+    for name in (author, romanise(author) if has_cyrillic(author) else None):
+        if name and re.search(rf"(?<![\w@]){re.escape(name)}(?!\w)", attribution):
+            return name
+    return None
 
 
 def _digest_quotes(digest: dict) -> list[tuple[str, dict]]:
@@ -209,6 +227,14 @@ class Tokenizer:
                     take("quote", o, m.end(), m.group(1))
         for u in URL.finditer(text):
             take("url", u.start(), u.end(), u.group(0).rstrip(").,"))
+        i = 0
+        while i < len(text):  # quoted text without a reference (a title, a post's words): as it is
+            if text[i] in "«“" and work[i] != "\x00":
+                c = _find_closing(text, i)
+                if c is not None:
+                    take("quoted", i, c + 1, normalise(text[i + 1:c]))
+                    i = c
+            i += 1
         for rx in self.names:
             for m in rx.finditer("".join(work)):
                 take("name", m.start(), m.end(), m.group(0))
@@ -314,7 +340,7 @@ def build(text: str, report: dict, digest: dict, *, copy: str, markdown: bool = 
     """The slot map of `text`, the rendering of `report` (composed from `digest`; `idx` its
     `digest_index` when the caller has it)."""
     lang = report["lang"]
-    names = names_of(digest)
+    names = names_of(digest, lang)
     tok = Tokenizer(lang, names)
     idx = idx or digest_index(digest)
     us = units(text, tok, markdown)
@@ -338,13 +364,15 @@ def build(text: str, report: dict, digest: dict, *, copy: str, markdown: bool = 
             src = dq.get(cid, {})
             u["skeleton"] = f"⟨quote {cid}⟩"
             quotes.append({"unit": i, "line": u["line"], "comment_id": cid, "author": b.get("author"),
+                           "shown": shown_name(b.get("author"), u["quote"]["attribution"]),
+                           "when": [t for t in tok.tokens(u["quote"]["attribution"]) if t["kind"] in WHEN_KINDS],
                            "page": (b.get("author") or "").lower() in pages,
                            "attribution": u["quote"]["attribution"], "raw_sha256": b.get("raw_sha256"),
                            "text": normalise(b["text"]), "text_sha256": sha256(normalise(b["text"])),
                            "side": b.get("side") or src.get("side") or _side(src.get("stance")),
                            "digest_path": qpaths.get(cid), "section": section, "anchor": anchor})
         for t in u["tokens"]:
-            if t["kind"] in ("number", "percent", "range", "date", "month", "time"):
+            if t["kind"] in FIGURE_KINDS:
                 t["paths"] = paths_for(idx, t["kind"], t["value"])
     for u in us:
         if u["kind"] == "quote" and "skeleton" not in u:
