@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line,
+from .base import (BadInput, comments_in, reload, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line,
                    loose_sid, register, sid)
 
 METRICS = {"like_count": "likes", "reply_count": "comments", "retweet_count": "retweets",
@@ -122,6 +122,12 @@ class Twarc2(Importer):
         if re.search(rb'"conversation_id"\s*:', head) and b'"public_metrics"' in head:
             return 0.9
         return 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        items = [i for i in self._line(0, raw, reload(raw)) if isinstance(i, Item)]  # a record is a whole line
+        return comments_in(items[0].entities if items else None)
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip]:
         first = True
