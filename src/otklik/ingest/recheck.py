@@ -28,30 +28,24 @@ class _Unreadable(Exception):
 def check_comments(conn: Connection) -> dict:
     """{comments_checked, mismatches: [...], notes: [...]}: each mismatch names the comment, the
     field, the stored value and what its raw records say."""
-    runs = import_readers(conn)
-    importers = all_importers()
+    readers = _readers(conn)
     mismatches, unchecked = [], Counter()
     checked = 0
-    cache: dict[int, dict[str, CommentRec]] = {}  # raw id -> its comments (a page holds many)
+    last: list = [None, None]  # the last raw record read again and its comments (a page holds many)
 
     def reread(read, platform_id: str) -> CommentRec | None:
         rid, _, run, where, raw = read
-        got = cache.get(rid)
-        if got is None:
-            r = runs[run]
-            imp = importers[r["importer"]]
-            opts = Options(**r["options"]) if r["options"] else Options()
+        if last[0] != rid:
+            imp, opts = readers[run]
             try:
                 got = {c.platform_id: c for c in imp.record_comments(raw, where, opts, platform_id)}
             except Exception as e:  # whatever the record parser raises: the record is not what was read
                 raise _Unreadable(f"the {imp.name} importer cannot read it again ({type(e).__name__}: {e})") from None
-            if len(cache) >= 4:
-                cache.pop(next(iter(cache)))
-            cache[rid] = got
-        return got.get(platform_id)
+            last[:] = rid, got
+        return last[1].get(platform_id)
 
     for stored, reads in comment_reads(conn):
-        why = _not_rereadable(runs, importers, reads)
+        why = next((r for r in (readers[read[2]] for read in reads) if type(r) is str), None)
         if why:
             unchecked[why] += 1
             continue
@@ -73,19 +67,21 @@ def check_comments(conn: Connection) -> dict:
     return {"comments_checked": checked, "mismatches": mismatches, "notes": notes}
 
 
-def _not_rereadable(runs: dict, importers: dict, reads: list) -> str | None:
-    """Why a comment's reads cannot be read again one by one (None: they can)."""
-    for read in reads:
-        r = runs.get(read[2])
-        imp = importers.get(r["importer"]) if r else None
+def _readers(conn: Connection) -> dict:
+    """import run id -> (importer, options) to read its records again, or why they cannot be."""
+    importers = all_importers()
+    out: dict = {}
+    for run, r in import_readers(conn).items():
+        imp = importers.get(r["importer"])
         if imp is None:
-            return f"read by an importer this otklik does not have ({r and r['importer']})"
-        if not imp.rereads_records:
-            return f"the {imp.name} format's records need their whole file to be read"
-        if imp.version != r["importer_version"]:
-            return (f"read by {imp.name} version {r['importer_version']}, and this otklik has "
-                    f"version {imp.version}")
-    return None
+            out[run] = f"read by an importer this otklik does not have ({r['importer']})"
+        elif not imp.rereads_records:
+            out[run] = f"the {imp.name} format's records need their whole file to be read"
+        elif imp.version != r["importer_version"]:
+            out[run] = f"read by {imp.name} version {r['importer_version']}, and this otklik has version {imp.version}"
+        else:
+            out[run] = (imp, Options(**r["options"]) if r["options"] else Options())
+    return out
 
 
 def _replay(stored: dict, reads: list, reread) -> tuple[dict, dict]:
