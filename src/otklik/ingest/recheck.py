@@ -45,24 +45,21 @@ def check_comments(conn: Connection) -> dict:
         return last[1].get(platform_id)
 
     for stored, reads in comment_reads(conn):
-        why = next((r for r in (readers[read[2]] for read in reads) if type(r) is str), None)
+        why = [r for r in (readers[read[2]] for read in reads) if type(r) is str]
         if why:
-            unchecked[why] += 1
+            unchecked[why[0]] += 1
             continue
         checked += 1
-        name = f"comment {stored['id']} ({stored['platform']}:{stored['platform_id']})"
         try:
             expected, source = _replay(stored, reads, reread)
         except _Unreadable as e:
-            mismatches.append(f"{name}: its raw record {e}")
+            mismatches.append(f"{_name(stored)}: its raw record {e}")
             continue
+        stored["published_approx"], stored["edited"] = bool(stored["published_approx"]), bool(stored["edited"])
         for field in CHECKED:
-            have, want = stored[field], expected[field]
-            if field in ("published_approx", "edited"):
-                have = bool(have)
-            if have != want:
-                mismatches.append(f"{name}: {field} is {_short(have)} but its raw record {source[field]} "
-                                  f"says {_short(want)}")
+            if stored[field] != expected[field]:
+                mismatches.append(f"{_name(stored)}: {field} is {_short(stored[field])} but its raw record "
+                                  f"{source[field]} says {_short(expected[field])}")
     notes = [f"{n} comment(s) not checked against their raw records: {why}" for why, n in sorted(unchecked.items())]
     return {"comments_checked": checked, "mismatches": mismatches, "notes": notes}
 
@@ -88,12 +85,14 @@ def _replay(stored: dict, reads: list, reread) -> tuple[dict, dict]:
     """The fields the import gave the comment, from its reads (see the module docstring), and
     the raw record each was taken from."""
     pid = stored["platform_id"]
-    groups: list[list] = []
-    for read in reads:  # reads of one batch share its chunk and follow each other
-        if groups and groups[-1][-1][1] == read[1]:
-            groups[-1].append(read)
-        else:
-            groups.append([read])
+    groups: list[list] = [reads]
+    if len(reads) > 1:
+        groups = []
+        for read in reads:  # reads of one batch share its chunk and follow each other
+            if groups and groups[-1][-1][1] == read[1]:
+                groups[-1].append(read)
+            else:
+                groups.append([read])
     out: dict = {}
     source: dict = {}
     for group in groups:
@@ -117,6 +116,10 @@ def _replay(stored: dict, reads: list, reread) -> tuple[dict, dict]:
             if rec.likes is not None:
                 out["likes"], source["likes"] = rec.likes, rid
     return out, source
+
+
+def _name(stored: dict) -> str:
+    return f"comment {stored['id']} ({stored['platform']}:{stored['platform_id']})"
 
 
 def _short(value) -> str:
