@@ -305,3 +305,14 @@ def test_comments_of_a_format_read_only_with_its_file_are_listed_as_not_checked(
     res = otk("verify")
     assert "comment(s) not checked against their raw records: the vk format's records need their whole file" \
         in res.output
+
+
+def test_no_anchor_is_written_for_a_store_that_fails_and_an_unreadable_anchor_is_bad_input(ws, tmp_path):
+    with attacker(ws) as con:
+        con.execute("UPDATE comment SET likes = 1000 WHERE platform_id = '101'")
+    anchor = tmp_path / "head.json"
+    res = _cli(ws)("verify", "--export-anchor", anchor, ok=False)
+    assert res.exit_code == 3 and not anchor.exists()
+    anchor.write_text("not json")
+    res = _cli(ws)("verify", "--anchor", anchor, ok=False)
+    assert res.exit_code == 2 and f"cannot read the anchor file {anchor}" in res.output

@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, comments_in, reload, Importer, MissingField, Options, guarded, iso_utc, json_spans,
-                   load_document, need, parse_count, read_bytes, loose_sid, register, sid)
+from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, json_spans, load_document, need,
+                   parse_count, read_bytes, loose_sid, register, sid, comments_in, reload)
 
 P = "instagram"
 COMMENTS_SUFFIX = "_comments.json"

@@ -47,7 +47,8 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import BadInput, comments_in, reload, Importer, Options, guarded, iso_utc, json_spans, load_document, need, register, sid
+from .base import (BadInput, Importer, Options, guarded, iso_utc, json_spans, load_document, need, register, sid,
+                   comments_in, reload)
 
 P = "telegram"
 _CHAT_TYPES = (rb"personal_chat|bot_chat|private_group|private_supergroup|public_supergroup|"

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, comments_in, reload, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, loose_sid, register, sid)
+from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans, load_document,
+                   loads, need, parse_count, parse_line, loose_sid, register, sid, comments_in, reload)
 
 P = "telegram"
 _MESSAGE = re.compile(rb'"_(?:type)?"\s*:\s*"Message(?:Service)?"')

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, comments_in, reload, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line,
-                   loose_sid, register, sid)
+from .base import (BadInput, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line, loose_sid,
+                   register, sid, comments_in, reload)
 
 METRICS = {"like_count": "likes", "reply_count": "comments", "retweet_count": "retweets",
            "quote_count": "quotes", "bookmark_count": "bookmarks", "impression_count": "impressions"}

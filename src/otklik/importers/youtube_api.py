@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, comments_in, reload, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, read_bytes, loose_sid, register, sid)
+from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans, load_document,
+                   loads, need, parse_count, parse_line, read_bytes, loose_sid, register, sid, comments_in, reload)
 from .youtube_comment_downloader import raise_if_truncated, video_id_in_name
 
 P = "youtube"

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, Skip
-from .base import (BadInput, comments_in, reload, Importer, JSONError, MissingField, Options, guarded, iso_utc, iter_lines,
-                   json_spans, load_document, loads, need, parse_count, parse_line, read_bytes, register, sid)
+from .base import (BadInput, Importer, JSONError, MissingField, Options, guarded, iso_utc, iter_lines, json_spans,
+                   load_document, loads, need, parse_count, parse_line, read_bytes, register, sid, comments_in, reload)
 
 P = "youtube"
 # YouTube video ids: 11 base64url characters encoding 64 bits, so the last one carries 4 bits

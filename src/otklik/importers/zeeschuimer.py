@@ -52,8 +52,8 @@ from time import gmtime, strftime
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, comments_in, reload, Importer, MissingField, Options, guarded, iso_utc, iter_lines, loads, need,
-                   parse_count, parse_line, register, sid)
+from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, iter_lines, loads, need, parse_count,
+                   parse_line, register, sid, comments_in, reload)
 
 # Whole unix seconds -> iso_utc()'s text by table look-ups, four times faster than strftime: the
 # tiktok-comments hot path converts one time per line.
