@@ -45,7 +45,7 @@ def check_comments(conn: Connection) -> dict:
         return last[1].get(platform_id)
 
     for stored, reads in comment_reads(conn):
-        why = [r for r in (readers[read[2]] for read in reads) if type(r) is str]
+        why = [r for r in (readers.get(read[2], _NO_RUN) for read in reads) if type(r) is str]
         if why:
             unchecked[why[0]] += 1
             continue
@@ -77,8 +77,14 @@ def _readers(conn: Connection) -> dict:
         elif imp.version != r["importer_version"]:
             out[run] = f"read by {imp.name} version {r['importer_version']}, and this otklik has version {imp.version}"
         else:
-            out[run] = (imp, Options(**r["options"]) if r["options"] else Options())
+            try:
+                out[run] = (imp, Options(**(r["options"] or {})))
+            except TypeError:
+                out[run] = f"the options in the custody entry of import run {run} are unreadable"
     return out
+
+
+_NO_RUN = "their raw record names an import run that is not in the store"
 
 
 def _replay(stored: dict, reads: list, reread) -> tuple[dict, dict]:
