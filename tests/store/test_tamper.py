@@ -316,3 +316,17 @@ def test_no_anchor_is_written_for_a_store_that_fails_and_an_unreadable_anchor_is
     anchor.write_text("not json")
     res = _cli(ws)("verify", "--anchor", anchor, ok=False)
     assert res.exit_code == 2 and f"cannot read the anchor file {anchor}" in res.output
+
+
+def test_a_record_is_read_again_with_the_parser_that_read_it(tmp_path):
+    # an id beyond 64 bits in a JSON document: the json module keeps it exact, orjson would make it
+    # a float; verify must read the record as the import did, and not report the comment
+    src = (FIXTURES / "telegram_desktop" / "personal_2024-01.json").read_text(encoding="utf-8")
+    path = tmp_path / "result.json"
+    path.write_text(src.replace('"id": 11111,', '"id": 123456789012345678901234567890,', 1), encoding="utf-8")
+    home = tmp_path / "ws"
+    otk = _cli(home)
+    otk("case", "new", "c1", "--subject", "S")
+    otk("import", "--case", "c1", path)
+    out = json.loads(otk("verify", "--json").output)
+    assert out["ok"] and out["comments_checked"] == 1

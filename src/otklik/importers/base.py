@@ -450,13 +450,16 @@ def guarded(where: str, fn: Callable[[], Item | list]) -> Item | list | Skip:
         return Skip(where, f"unreadable record: {type(e).__name__}: {e}")
 
 
-def reload(raw: bytes) -> Any:
-    """A stored raw record's JSON value, as the importer's parser read it (orjson for lines; what
-    orjson refuses, such as NaN in a document the json module read, by the json module)."""
-    try:
-        return loads(raw)
-    except JSONError:
-        return json.loads(raw.decode("utf-8"))
+def reload(raw: bytes, line: bool = False) -> Any:
+    """A stored raw record's JSON value, parsed as `read` parsed it: by orjson (`loads`) when it
+    is a line of a line-delimited file, else by the json module, which read the document it is a
+    span of. (They differ: orjson reads an integer beyond 64 bits as a float.)"""
+    if line:
+        try:
+            return loads(raw)
+        except JSONError:
+            pass  # (parse_line skipped such a line; read as the json module would)
+    return json.loads(raw.decode("utf-8"))
 
 
 def comments_in(entities: Any) -> list[CommentRec]:

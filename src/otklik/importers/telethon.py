@@ -84,7 +84,8 @@ class Telethon(Importer):
     rereads_records = True
 
     def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
-        return comments_in(_Threads({}).read(reload(raw), where))  # (the thread: from the file)
+        # (the thread a reply is in needs the file)
+        return comments_in(_Threads({}).read(reload(raw, line=where.startswith("line ")), where))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         records = list(self.records(path))

@@ -126,7 +126,8 @@ class Twarc2(Importer):
     rereads_records = True
 
     def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
-        items = [i for i in self._line(0, raw, reload(raw)) if isinstance(i, Item)]  # a record is a whole line
+        # a record is a whole line: a page of tweets with their users, or one tweet
+        items = [i for i in self._line(0, raw, reload(raw, line=True)) if isinstance(i, Item)]
         return comments_in(items[0].entities if items else None)
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip]:

@@ -73,7 +73,9 @@ class YouTubeApiImporter(Importer):
     rereads_records = True
 
     def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
-        obj = reload(raw)  # a thread (its top-level comment), or a comment: a reply inline or of a reply page
+        # a JSONL line that is one item, else a span of a page; a thread (its top-level comment),
+        # or a comment: a reply inline in its thread, or of a reply page
+        obj = reload(raw, line=where.endswith(", $"))
         snip = obj.get("snippet") if isinstance(obj, dict) else None
         thread = isinstance(snip, dict) and "topLevelComment" in snip
         return comments_in(_thread(obj) if thread else _comment(obj, None))

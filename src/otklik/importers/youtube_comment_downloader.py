@@ -83,7 +83,8 @@ class YouTubeCommentDownloaderImporter(Importer):
     rereads_records = True
 
     def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
-        return comments_in(_comment(reload(raw), ""))  # (the post: from the file's name)
+        # (the post is named by the file's name)
+        return comments_in(_comment(reload(raw, line=where.startswith("line ")), ""))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         post = video_id_in_name(path) or f"file:{path.name.split('.')[0]}"

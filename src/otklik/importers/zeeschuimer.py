@@ -282,7 +282,7 @@ class Zeeschuimer(Importer):
     rereads_records = True
 
     def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
-        _, data, platform = _envelope(reload(raw))
+        _, data, platform = _envelope(reload(raw, line=True))
         return comments_in(_READERS[platform](_Read(), data, where))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
