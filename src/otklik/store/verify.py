@@ -41,7 +41,8 @@ def search_index_problems(conn: Connection) -> list[str]:
         conn.exec_driver_sql("INSERT INTO comment_fts(comment_fts, rank) VALUES('integrity-check', 1)")
     except DBAPIError as e:
         return [f"the full-text search index does not match the stored comment texts ({e.orig}); "
-                "search may miss comments until `otklik verify --rebuild-search` rebuilds it"]
+                "search may miss comments until `otklik verify --rebuild-search` rebuilds it, which it "
+                "does only when every other check passes"]
     return []
 
 
