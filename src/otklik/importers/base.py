@@ -479,10 +479,10 @@ def read_checked(imp: Importer, path: Path, opts: Options) -> Iterator[Item | Sk
             if type(rec) is Item:
                 bad = problem(rec)
                 if bad:
-                    rec = Skip(rec.where, f"unreadable record: {bad}")
+                    rec = Skip(printable(rec.where), f"unreadable record: {bad}")  # where may be the bad text
             elif type(rec) is Skip:
                 if not (_text_ok(rec.reason) and _text_ok(rec.where)):
-                    rec = Skip(_clean(rec.where), _clean(rec.reason))
+                    rec = Skip(printable(rec.where), printable(rec.reason))
             elif not (isinstance(rec.post_id, str) and rec.post_id and _text_ok(rec.post_id)):
                 rec = Skip(f"post {_short(rec.post_id)}", "a complete listing for an id that is not a string")
             yield rec
@@ -490,7 +490,7 @@ def read_checked(imp: Importer, path: Path, opts: Options) -> Iterator[Item | Sk
         raise BadInput(path, None, "the JSON is nested too deeply to read") from None
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, ArithmeticError) as e:
         # a value the importer met outside a record's parser (its pre-pass over the file)
-        raise BadInput(path, None, f"{UNPLACED}: {type(e).__name__}: {_clean(str(e))}") from None
+        raise BadInput(path, None, f"{UNPLACED}: {type(e).__name__}: {printable(str(e))}") from None
 
 
 UNPLACED = "a value the importer could not place in a record"
@@ -558,7 +558,8 @@ def _text_ok(s: str) -> bool:
         return False
 
 
-def _clean(s: str) -> str:
+def printable(s: str) -> str:
+    """A text that can be stored, sent and printed: lone surrogates as \\udxxx escapes."""
     return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
