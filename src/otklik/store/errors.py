@@ -47,4 +47,9 @@ def storage_problem(exc: BaseException) -> str | None:
     return None
 
 
+class StoreBusy(Exception):
+    """Another connection holds the store's write lock (an import or analysis is writing) and
+    did not let go within the wait the caller allowed (`engine.write_now`)."""
+
+
 STORE_UNCHANGED = "nothing was changed: the store's last transaction was rolled back"

@@ -367,7 +367,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         f = queries.Filters.from_params(request.query_params)
         with reader.connect() as conn:
             c = case_of(conn, name)
-        queries.refresh_facets(engine, c["id"], reader=reader)
+        queries.facets_for_page(engine, reader, c["id"])  # never waits for a writer (an import, an analysis)
         error = None
         with reader.connect() as conn:
             try:
