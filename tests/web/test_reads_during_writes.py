@@ -71,3 +71,32 @@ def test_an_import_does_not_lock_out_the_web_readers(home, tmp_path):
     assert likes < 1000  # the snapshot before the import, read without waiting for it
     reader.dispose()
     engine.dispose()
+
+
+def test_an_edit_on_a_full_disk_is_one_line_and_changes_nothing(demo_home, app_factory, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from otklik.web import app as web_app
+    from tests.conftest import snapshot
+    from tests.web.conftest import csrf_of
+    from tests.web.test_web import first_comment_id
+
+    engines = []
+    real = web_app.open_store
+    monkeypatch.setattr(web_app, "open_store", lambda *a, **kw: engines.append(real(*a, **kw)) or engines[-1])
+    client = TestClient(app_factory(demo_home))
+    login(client, "eve")
+    cid, token = first_comment_id(client), csrf_of(client)
+    before = snapshot(demo_home)
+
+    @event.listens_for(engines[0], "commit")  # the web's writer: the disk fills as the label is written
+    def _full(conn):
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    r = client.post(f"/cases/demo/comments/{cid}/label", data={"stance": "-1", "csrf": token})
+    assert r.status_code == 507
+    assert "the disk is full; nothing was changed: the store&#39;s last transaction was rolled back" in r.text
+    assert snapshot(demo_home) == before

@@ -1,14 +1,14 @@
-"""`otklik bench readers|kill`: reliability measured the way an unlucky user meets it.
+"""`otklik bench kill|diskfull`: reliability measured the way an unlucky user meets it
+(`otklik bench readers`, which needs the web, is `web.bench_readers`).
 
-readers  20 logged-in readers load the comments page of `otklik serve` (a child process) while a
-         100k-comment import runs into the same workspace: every answer that is not 200 is an
-         error; p50/p95/max of the page during the import, and just after it (when the first
-         reads rebuild the page's facets).
-kill     `kill -9` of `otklik import` (a 300k file) at random moments: processes left behind
-         (the reader the import forks), the store before and after (row counts, the database
-         file's tables compared by content hash), `verify`, and whether the next import works.
+kill      `kill -9` of `otklik import` (a 300k file) at random moments: processes left behind
+          (the reader the import forks), the store before and after (every table's rows by
+          content hash), `verify`, and whether the next import works.
+diskfull  import, analyze, export, report and verify in a workspace on a small tmpfs that is
+          full (or nearly): exit code, the message, whether it is one line without a
+          traceback, and the store afterwards (every table's rows, `verify`). Needs root (mount).
 
-Both work in a temporary workspace under --data-dir and generate the data with
+Each works in a temporary workspace under --data-dir with data made by
 `bench.imports.generate_tiktok_comments` (cached there).
 """
 
@@ -22,7 +22,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -47,118 +46,178 @@ def otklik(home: Path, *args: str, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "otklik.cli", "--home", str(home), *args], **kw)
 
 
-def _pct(xs: list[float], p: float) -> float | None:
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return round(1000 * xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))], 1)
+def store_digest(db: Path) -> dict[str, str]:
+    """Every table's rows (and the search index's), hashed: equal digests, the same store.
+    Opening the file rolls back what a killed writer left in its journal, as otklik would."""
+    con = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'comment_fts%' ORDER BY name")]
+        out = {}
+        for t in tables + ["comment_fts"]:
+            h = hashlib.sha256()
+            rows = 0
+            sql = "SELECT rowid, text FROM comment_fts ORDER BY rowid" if t == "comment_fts" else f'SELECT * FROM "{t}" ORDER BY 1'
+            for row in con.execute(sql):
+                h.update(repr(row).encode())
+                rows += 1
+            out[t] = f"{rows}:{h.hexdigest()[:16]}"
+        return out
+    finally:
+        con.close()
 
 
-# ------------------------------------------------------------------ readers during an import
-
-def _workspace(home: Path, seed_file: Path) -> None:
-    """A case `bench` with the comments of seed_file, a viewer `bench` and the page's facets."""
-    from ..cases import create_case
-    from ..ingest import import_files
-    from ..store import open_store
-    from ..web import auth, queries
-
-    engine = open_store(home)
-    with engine.begin() as conn:
-        case = create_case(conn, "bench", "Бенч Бенчев")
-    import_files(engine, "bench", [seed_file])
-    auth.add_user(engine, "bench", "viewer", PASSWORD)
-    queries.refresh_facets(engine, case["id"])
-    engine.dispose()
-
-
-def _serve(home: Path):
-    """`otklik serve`'s app under uvicorn in a child process; (process, port) once it listens."""
-    import socket
-
-    from ..web.bench import _free_port
-
-    port = _free_port()
-    code = ("import sys, uvicorn; from pathlib import Path; from otklik.web import create_app; "
-            f"uvicorn.run(create_app(Path(sys.argv[1])), host='127.0.0.1', port={port}, log_level='warning')")
-    server = subprocess.Popen([sys.executable, "-c", code, str(home)])
-    deadline = time.time() + 60
-    while True:
+def _processes_of(home: Path) -> list[int]:
+    """Processes (other than this one) whose command line names the workspace: an import and
+    the reader it forked, which inherits its command line."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server, port
+            cmd = (d / "cmdline").read_bytes().split(b"\0")
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+            continue
+        if str(home).encode() in cmd and state != "Z":
+            found.append(int(d.name))
+    return found
 
 
-def bench_readers(n: int = 100_000, readers: int = 20, data_dir: Path = Path("bench-data"), after_s: float = 5.0,
-                  echo=print) -> dict:
-    """Import n comments while `readers` threads read the comments page; count errors, time pages."""
-    from ..web.bench import Client
+def _verify(home: Path) -> int:
+    return otklik(home, "-q", "verify", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
 
+
+def bench_kill(n: int = 300_000, kills: int = 5, data_dir: Path = Path("bench-data"), seed: int = 16,
+               echo=print) -> dict:
+    """kill -9 an import of n comments at `kills` random moments; then import it for real."""
     big = data_file(data_dir, n, echo)
-    seed = data_file(data_dir, 2_000, echo)
+    rnd = random.Random(seed)
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         home = Path(tmp) / "ws"
-        _workspace(home, seed)
-        server, port = _serve(home)
+        if otklik(home, "-q", "case", "new", "bench", "--subject", "Бенч Бенчев", stdout=subprocess.DEVNULL).wait() != 0 or \
+                otklik(home, "-q", "import", "--case", "bench", str(data_file(data_dir, 2_000, echo)),
+                       stdout=subprocess.DEVNULL).wait() != 0:
+            raise RuntimeError("could not make the workspace")
+        db = home / "otklik.sqlite"
+        echo(f"timing one import of {n:,} comments (in a copy of the workspace) ...")
+        probe = Path(tmp) / "probe"
+        probe.mkdir()
+        src, dst = sqlite3.connect(db), sqlite3.connect(probe / "otklik.sqlite")
+        src.backup(dst)
+        src.close()
+        dst.close()
+        t = time.perf_counter()
+        if otklik(probe, "-q", "import", "--case", "bench", str(big), stdout=subprocess.DEVNULL).wait() != 0:
+            raise RuntimeError("the import failed")
+        full = time.perf_counter() - t
+        echo(f"  {full:.1f} s")
+        runs = []
+        for k in range(kills):
+            before = store_digest(db)
+            delay = (0.05 + 0.9 * (k + rnd.random()) / kills) * full  # one moment in each k-th of the run
+            imp = otklik(home, "-q", "import", "--case", "bench", str(big), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            finished = imp.poll() is not None
+            running = len(_processes_of(home))  # the import and the reader it forked: 2
+            os.kill(imp.pid, signal.SIGKILL)
+            imp.wait()
+            deadline = time.monotonic() + 10
+            while (left := _processes_of(home)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            for pid in left:  # an orphan: counted, then ended
+                os.kill(pid, signal.SIGKILL)
+            same = store_digest(db) == before
+            runs.append({"kill_at_s": round(delay, 2), "import_had_finished": finished,
+                         "processes_before_kill": running, "orphans": len(left),
+                         "store_as_before": same, "verify_exit": _verify(home)})
+            echo(f"  kill {k + 1} at {delay:.1f} s ({running} processes): {len(left)} left after it, store "
+                 f"{'as before' if same else 'CHANGED'}, verify exit {runs[-1]['verify_exit']}")
+        t = time.perf_counter()
+        code = otklik(home, "-q", "import", "--case", "bench", str(big), stdout=subprocess.DEVNULL).wait()
+        after = {"exit": code, "seconds": round(time.perf_counter() - t, 1), "verify_exit": _verify(home),
+                 "comments": sqlite3.connect(db).execute("SELECT count(*) FROM comment").fetchone()[0]}
+        echo(f"  the next import: exit {code}, {after['comments']:,} comments in the store, verify exit {after['verify_exit']}")
+    return {"comments": n, "full_import_seconds": round(full, 1), "kills": runs, "next_import": after,
+            "orphans": sum(r["orphans"] for r in runs), "store_changed": sum(not r["store_as_before"] for r in runs)}
+
+
+# ------------------------------------------------------------------ a full disk
+
+def _fill(folder: Path, leave: int) -> None:
+    """Fill folder's file system, then give back `leave` bytes."""
+    filler = folder / "filler"
+    with open(filler, "wb") as f:
+        block = b"\0" * 65536
         try:
-            clients = []
-            for _ in range(readers):
-                c = Client(port)
-                c.login("bench", PASSWORD)
-                c.request("GET", "/cases/bench/comments")  # warm: connection, session, templates
-                clients.append(c)
-            log: list[tuple[float, float, int | str]] = []  # (start, seconds, status or error)
-            lock = threading.Lock()
-            stop = threading.Event()
+            while True:
+                f.write(block)
+                f.flush()
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    os.truncate(filler, max(0, size - leave))
 
-            def read(c):
-                rnd = random.Random(id(c))
-                while not stop.is_set():
-                    q = rnd.choice(["", "?stance=1", "?lang=ru", "?q=%D1%81%D1%83%D0%B4"])
-                    t = time.perf_counter()
-                    try:
-                        status, _ = c.request("GET", "/cases/bench/comments" + q)
-                    except Exception as e:  # noqa: BLE001 (a reset connection is an error to count)
-                        status = type(e).__name__
-                        c.conn.close()
-                    with lock:
-                        log.append((t, time.perf_counter() - t, status))
 
-            threads = [threading.Thread(target=read, args=(c,), daemon=True) for c in clients]
-            for th in threads:
-                th.start()
-            time.sleep(1.0)  # readers at full speed before the import starts
-            echo(f"importing {n:,} comments while {readers} readers load the comments page ...")
-            t0 = time.perf_counter()
-            imp = otklik(home, "-q", "import", "--case", "bench", str(big), stdout=subprocess.DEVNULL)
-            code = imp.wait()
-            t1 = time.perf_counter()
-            time.sleep(after_s)
-            stop.set()
-            for th in threads:
-                th.join(70)
-        finally:
-            server.terminate()
-            server.wait(10)
-    if code != 0:
-        raise RuntimeError(f"the import failed (exit {code})")
-    during = [x for x in log if t0 <= x[0] < t1]
-    after = [x for x in log if x[0] >= t1]
-    out = {"comments": n, "readers": readers, "import_seconds": round(t1 - t0, 1)}
-    for name, part in (("during_import", during), ("after_import", after)):
-        ok = [s for _, s, st in part if st == 200]
-        errors: dict[str, int] = {}
-        for _, _, st in part:
-            if st != 200:
-                errors[str(st)] = errors.get(str(st), 0) + 1
-        out[name] = {"requests": len(part), "errors": sum(errors.values()), "errors_by_kind": errors,
-                     "p50_ms": _pct(ok, 50), "p95_ms": _pct(ok, 95), "max_ms": _pct(ok, 100)}
-        bad = [(round(t - t0, 1), round(s, 1)) for t, s, st in part if st != 200 or s > 1.0]
-        if bad:  # when they started (seconds into the import) and how long they took
-            out[name]["slow_or_failed"] = bad[:5] + ([f"... {len(bad) - 5} more"] if len(bad) > 5 else [])
-    return out
+def _diskfull_case(workspace: Path, mount: Path, size_mb: int, leave: int, args: list[str]) -> dict:
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount)], check=True,
+                   capture_output=True)
+    try:
+        src, dst = sqlite3.connect(workspace / "otklik.sqlite"), sqlite3.connect(mount / "otklik.sqlite")
+        src.backup(dst)
+        src.close()
+        dst.close()
+        before = store_digest(mount / "otklik.sqlite")
+        _fill(mount, leave)
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        res = subprocess.run([sys.executable, "-m", "otklik.cli", "--home", str(mount), *args],
+                             capture_output=True, text=True)
+        (mount / "filler").unlink()
+        lines = [x for x in res.stderr.splitlines() if x.strip()]
+        return {"free_bytes": free, "exit": res.returncode, "message": lines[-1][:300] if lines else "",
+                "one_line": res.returncode == 0 or (len(lines) == 1 and "Traceback" not in res.stderr),
+                "store_as_before": store_digest(mount / "otklik.sqlite") == before,
+                "verify_exit": _verify(mount),
+                "files_left": sorted(p.name for p in mount.iterdir() if not p.name.startswith("otklik.sqlite"))}
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def bench_diskfull(workspace: Path | None = None, data_dir: Path = Path("bench-data"), leave_kb=(0, 64, 256),
+                   echo=print) -> dict:
+    """Each storage-writing command on a full tmpfs (leaving `leave_kb` KB free): see the module."""
+    if os.geteuid() != 0:
+        raise RuntimeError("otklik bench diskfull mounts small tmpfs file systems: run it as root")
+    if workspace is None:
+        workspace = data_dir / "diskfull-demo"
+        if not (workspace / "otklik.sqlite").exists():
+            echo(f"making an analysed demo workspace in {workspace} (otklik demo) ...")
+            if otklik(workspace, "-q", "demo", stdout=subprocess.DEVNULL).wait() != 0:
+                raise RuntimeError("otklik demo failed")
+    case = "demo"
+    new_file = data_file(data_dir, 2_000, echo)
+    size_mb = (workspace / "otklik.sqlite").stat().st_size // (1 << 20) + 3
+    mount = Path(tempfile.mkdtemp(prefix="otklik-diskfull-", dir=data_dir)).resolve()
+    commands = {
+        "import": ["import", "--case", case, str(new_file.resolve())],
+        "analyze": ["analyze", "--case", case],
+        "export": ["export", "--case", case, "-o", str(mount / "out.csv")],
+        "report": ["report", "--case", case, "-o", str(mount / "report.md")],
+        "verify": ["verify"],
+    }
+    rows = []
+    try:
+        for leave in leave_kb:
+            for name, args in commands.items():
+                r = {"command": name, "leave_kb": leave, **_diskfull_case(workspace, mount, size_mb, leave * 1024, args)}
+                rows.append(r)
+                echo(f"  {name:<8} {r['free_bytes'] // 1024:>5} KB free: exit {r['exit']}, "
+                     f"{'one line' if r['one_line'] else 'NOT ONE LINE'}, store "
+                     f"{'as before' if r['store_as_before'] else 'CHANGED'}, verify exit {r['verify_exit']}, "
+                     f"left {r['files_left'] or 'no file'}: {r['message']}")
+    finally:
+        mount.rmdir()
+    bad = [r for r in rows if not r["one_line"] or r["exit"] not in (0, 4) or r["verify_exit"] != 0
+           or (r["exit"] != 0 and (not r["store_as_before"] or r["files_left"]))]
+    return {"workspace": str(workspace), "tmpfs_mb": size_mb, "runs": rows, "bad": len(bad)}

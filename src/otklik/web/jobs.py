@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..store.errors import STORE_UNCHANGED, storage_problem
+
 
 @dataclass
 class Job:
@@ -55,6 +57,8 @@ class Jobs:
                 job.status = "done"
             except Exception as e:  # the thread must record every failure for the page
                 lines = on_error(e)
+                if lines is None and (cause := storage_problem(e)) is not None:  # a full disk: one line
+                    lines = [f"error: {cause}; {STORE_UNCHANGED}"]
                 if lines is None:
                     logging.getLogger("otklik.web").exception("%s job on %s failed", kind, case)
                     lines = [f"error: {type(e).__name__}: {e}"]
