@@ -5,8 +5,9 @@ kill      `kill -9` of `otklik import` (a 300k file) at random moments: processe
           (the reader the import forks), the store before and after (every table's rows by
           content hash), `verify`, and whether the next import works.
 diskfull  import, analyze, export, report and verify in a workspace on a small tmpfs that is
-          full (or nearly): exit code, the message, whether it is one line without a
-          traceback, and the store afterwards (every table's rows, `verify`). Needs root (mount).
+          full (or nearly), then read-only: exit code, the message, whether it is one line
+          without a traceback, the store afterwards (every table's rows, `verify`) and the files
+          left. Needs root (it mounts the tmpfs).
 
 Each works in a temporary workspace under --data-dir with data made by
 `bench.imports.generate_tiktok_comments` (cached there).
@@ -169,11 +170,17 @@ def _diskfull_case(workspace: Path, mount: Path, size_mb: int, leave: int, args:
         src.close()
         dst.close()
         before = store_digest(mount / "otklik.sqlite")
-        _fill(mount, leave)
+        if leave is None:  # a read-only workspace
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True, capture_output=True)
+        else:
+            _fill(mount, leave)
         free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
         res = subprocess.run([sys.executable, "-m", "otklik.cli", "--home", str(mount), *args],
                              capture_output=True, text=True)
-        (mount / "filler").unlink()
+        if leave is None:
+            subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True, capture_output=True)
+        else:
+            (mount / "filler").unlink()
         lines = [x for x in res.stderr.splitlines() if x.strip()]
         return {"free_bytes": free, "exit": res.returncode, "message": lines[-1][:300] if lines else "",
                 "one_line": res.returncode == 0 or (len(lines) == 1 and "Traceback" not in res.stderr),
@@ -208,11 +215,13 @@ def bench_diskfull(workspace: Path | None = None, data_dir: Path = Path("bench-d
     }
     rows = []
     try:
-        for leave in leave_kb:
+        for leave in [*leave_kb, None]:  # None: the workspace read-only
             for name, args in commands.items():
-                r = {"command": name, "leave_kb": leave, **_diskfull_case(workspace, mount, size_mb, leave * 1024, args)}
+                r = {"command": name, "leave_kb": leave,
+                     **_diskfull_case(workspace, mount, size_mb, None if leave is None else leave * 1024, args)}
                 rows.append(r)
-                echo(f"  {name:<8} {r['free_bytes'] // 1024:>5} KB free: exit {r['exit']}, "
+                state = "read-only" if leave is None else f"{r['free_bytes'] // 1024:>5} KB free"
+                echo(f"  {name:<8} {state}: exit {r['exit']}, "
                      f"{'one line' if r['one_line'] else 'NOT ONE LINE'}, store "
                      f"{'as before' if r['store_as_before'] else 'CHANGED'}, verify exit {r['verify_exit']}, "
                      f"left {r['files_left'] or 'no file'}: {r['message']}")

@@ -165,7 +165,7 @@ def bench_kill_cmd(n, data_dir, kills, seed, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def bench_diskfull_cmd(workspace, data_dir, as_json):
     """import, analyze, export, report and verify with the workspace on a small tmpfs that is
-    full (0, 64 and 256 KB left): exit code, the message, one line or not, the store afterwards
+    full (0, 64 and 256 KB left), then read-only: exit code, the message, one line or not, the store afterwards
     (every table's rows, verify), files left. Linux, as root (it mounts the tmpfs). Exit 1 on
     a failure that is not one line with exit 4, changes the store or leaves a file.
 

@@ -67,6 +67,8 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
                                                  f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
         fail(f"configuration: {e}", EXIT_BAD_INPUT)
+    if out.exists() and not out.is_file():  # the report is renamed into place: never over a device
+        fail(f"{out} is not a regular file; write the report to a file", EXIT_BAD_INPUT)
     obj.unchanged = f"the store was not changed and no report was written to {out}"
     written = None
     try:
