@@ -48,7 +48,8 @@ def bulk_write(conn: Connection) -> Iterator[None]:
     database; for a run that adds a gigabyte that doubles its time. So the run takes the database
     for itself (locking_mode EXCLUSIVE: readers wait until it commits) and uses a rollback
     journal, which does not journal pages appended to the file. It falls back to WAL when another
-    connection has the database open. synchronous FULL keeps a rollback journal crash-safe.
+    connection has the database open, as a running `otklik serve` always has (`read_engine`), so
+    its pages are read from a snapshot meanwhile. synchronous FULL keeps a rollback journal crash-safe.
 
     Foreign keys are not enforced during the run: the import writes only ids it allocated or
     looked up itself, and enforcing them costs a B-tree probe per reference (eight per comment,
