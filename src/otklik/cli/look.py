@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -101,17 +102,26 @@ def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output, neutralise):
     from ..cases import get_case
     from ..export import ANALYSIS_COLUMNS, export_case
 
+    # A file is written beside its place and renamed once the export's custody entry is
+    # committed, so a failure (a full disk) leaves no export; a device or pipe is written as it is.
+    partial = output.with_name(output.name + ".partial") if output and (output.is_file() or not output.exists()) else None
+    obj.unchanged = "the store was not changed" + (f" and no export was written ({output} is as it was)" if partial else "")
     try:
         with obj.engine.begin() as conn:
             extra = annotations_for_export(conn, get_case(conn, case_name)["id"])
             args = dict(pseudonymise=pseudonymise, extra=extra, columns=ANALYSIS_COLUMNS, neutralise=neutralise)
             if output:
-                with open(output, "w", encoding="utf-8", newline="") as f:
+                with open(partial or output, "w", encoding="utf-8", newline="") as f:
                     res = export_case(conn, obj.home, case_name, fmt, f, **args)
             else:
                 res = export_case(conn, obj.home, case_name, fmt, sys.stdout, **args)
+        if partial:  # in place once its custody entry is committed
+            os.replace(partial, output)
     except CaseError as e:
         fail(str(e))
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     if output:
         click.echo(f"wrote {res['rows']} comment(s) to {output} (sha256 {res['sha256']})", err=True)
 
@@ -164,6 +174,7 @@ def verify_cmd(obj: Ctx, check_files, anchor_file, export_file, rebuild_search, 
     from ..store.custody import head
     from ..store.verify import rebuild_search_index, verify_store
 
+    obj.unchanged = "verify did not finish; the store was not changed"
     anchor = None
     if anchor_file is not None:
         try:

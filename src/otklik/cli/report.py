@@ -67,11 +67,16 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
                                                  f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
         fail(f"configuration: {e}", EXIT_BAD_INPUT)
+    if out.exists() and not out.is_file():  # the report is renamed into place: never over a device
+        fail(f"{out} is not a regular file; write the report to a file", EXIT_BAD_INPUT)
+    obj.unchanged = f"the store was not changed and no report was written to {out}"
+    written = None
     try:
         with obj.engine.begin() as conn:
             res = write_report(conn, case_name, lang, fmt, out, translator_name=engine, policy=policy,
                                events=_events(conn, case_name),
                                pseudonymiser=Pseudonymiser(obj.home) if pseudonymise else None)
+            written = Path(res["path"])
     except ReportRejected as e:
         click.echo(f"report NOT written: {len(e.problems)} problem(s):", err=True)
         for p in e.problems:
@@ -79,6 +84,10 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise):
         sys.exit(EXIT_VERIFY_FAILED)
     except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
         fail(str(e), EXIT_BAD_INPUT)
+    except BaseException:
+        if written is not None:  # its custody entry was not committed (a full disk): it must not stay
+            written.unlink(missing_ok=True)
+        raise
     click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}, {res['quotes']} quotes verified, "
                f"sha256 {res['sha256'][:16]})")
 
