@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .base import EXIT_BAD_INPUT, EXIT_STORAGE, Ctx, fail, setup_logging  # noqa: F401 (what other modules and tests import from otklik.cli)
+from .base import EXIT_BAD_INPUT, EXIT_STORAGE, Ctx, fail, setup_logging, storage_failure  # noqa: F401 (what other modules and tests import from otklik.cli)
 
 
 class _Group(click.Group):
@@ -31,12 +31,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as e:  # noqa: BLE001  (only storage failures are handled; others re-raised)
-            from ..store.errors import STORE_UNCHANGED, storage_problem
-
-            cause = storage_problem(e)
-            if cause is None:
+            line = storage_failure(e, ctx.obj if isinstance(ctx.obj, Ctx) else None)
+            if line is None:
                 raise
-            fail(f"{cause}; {STORE_UNCHANGED}", EXIT_STORAGE)
+            fail(line, EXIT_STORAGE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

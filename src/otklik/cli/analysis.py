@@ -38,6 +38,7 @@ def analyze_cmd(obj: Ctx, case_name, stance_backend, config_file, as_json):
     config = json.loads(config_file.read_text()) if config_file else {}
     config["stance"] = {**obj.config.section("stance"), **config.get("stance", {})}  # the file's table wins
     config["stance"]["backend"] = stance_backend or config["stance"].get("backend") or "default"
+    obj.unchanged = "nothing was changed: the analysis run was rolled back"
     try:
         run = analyze_case(obj.engine, case_name, config, progress=(lambda *a: None) if as_json else _progress)
         with obj.engine.connect() as conn:

@@ -33,6 +33,9 @@ class Ctx:
         self.home = Path(self.config.get("workspace"))
         self._engine = None
         self._may_create = not self.config.home_is_default
+        self.unchanged: str | None = None
+        """What a storage failure leaves as it was, when the command has more to say than that
+        the store's transaction was rolled back (an output file it did not write)."""
 
     def allow_create(self) -> None:
         """This command may create the workspace (case new, demo)."""
@@ -87,6 +90,18 @@ def emit(data, as_json: bool, human) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         human(data)
+
+
+def storage_failure(exc: BaseException, obj: "Ctx | None") -> str | None:
+    """The one line for a storage failure (disk full, I/O error, read-only workspace) of any
+    command: its cause and what was left as it was; None when `exc` is no storage failure.
+    `cli.main` prints it with exit code 4 (EXIT_STORAGE)."""
+    from ..store.errors import STORE_UNCHANGED, storage_problem
+
+    cause = storage_problem(exc, obj.home if obj is not None else None)
+    if cause is None:
+        return None
+    return f"{cause}; {(obj.unchanged if obj is not None else None) or STORE_UNCHANGED}"
 
 
 def fail(msg: str, code: int = EXIT_ERROR) -> None:

@@ -1,4 +1,4 @@
-"""`otklik bench import|analyze|report|web|review|fuzz`: benchmarks that print figures."""
+"""`otklik bench import|analyze|report|web|review|fuzz|readers|kill`: benchmarks that print figures."""
 
 from __future__ import annotations
 
@@ -103,6 +103,84 @@ def bench_web_cmd(n, requests_, threads, as_json):
 
     res = bench_comments_page(n, requests_, threads, echo=_progress(as_json))
     emit(res, as_json, lambda r: click.echo(json.dumps(r, ensure_ascii=False, indent=2)))
+
+
+@bench.command("readers")
+@_options(comments=100_000, data_dir=True)
+@click.option("--readers", default=20, show_default=True, help="Concurrent readers of the comments page.")
+def bench_readers_cmd(n, data_dir, readers, as_json):
+    """The comments page of `otklik serve` while an import writes: READERS logged-in readers load
+    it during an import of a generated file; errors (any answer but 200) and p50/p95 of the page,
+    during the import (while its transaction is open, and after its commit, when one read
+    rebuilds the page's facets). Exit 1 on any error.
+
+    \b
+    Example:
+      otklik bench readers --comments 100000 --readers 20
+    """
+    from ..web.bench_readers import bench_readers
+
+    res = bench_readers(n, readers, data_dir, echo=_progress(as_json))
+
+    def human(r):
+        click.echo(f"{r['readers']} readers of the comments page, import of {r['comments']:,} comments "
+                   f"({r['import_seconds']} s)")
+        for part in ("during_import", "import_open", "after_commit"):
+            p = r[part]
+            click.echo(f"  {part.replace('_', ' '):<14} {p['requests']:>5} pages, {p['errors']} errors "
+                       f"{p['errors_by_kind'] or ''}, p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms "
+                       f"(target < 300), max {p['max_ms']} ms")
+    emit(res, as_json, human)
+    if res["during_import"]["errors"] or res["after_commit"]["errors"]:
+        raise SystemExit(1)
+
+
+@bench.command("kill")
+@_options(comments=300_000, data_dir=True)
+@click.option("--kills", default=5, show_default=True, help="Imports killed, each at a random moment.")
+@click.option("--seed", default=16, show_default=True)
+def bench_kill_cmd(n, data_dir, kills, seed, as_json):
+    """kill -9 an import of a generated file at random moments (one in each KILLS-th of its run):
+    processes left behind, the store before and after (every table's rows), verify; then the
+    next import. Exit 1 if a process was left, the store changed or anything failed.
+
+    \b
+    Example:
+      otklik bench kill --comments 300000 --kills 5
+    """
+    from ..bench.reliability import bench_kill
+
+    res = bench_kill(n, kills, data_dir, seed, echo=_progress(as_json))
+    if as_json:
+        emit(res, True, None)
+    nxt = res["next_import"]
+    if res["orphans"] or res["store_changed"] or nxt["exit"] or nxt["verify_exit"] \
+            or any(r["verify_exit"] for r in res["kills"]):
+        raise SystemExit(1)
+
+
+@bench.command("diskfull")
+@click.option("--workspace", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="An analysed workspace with a case `demo` (default: made once by `otklik demo` in DATA_DIR).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="bench-data", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench_diskfull_cmd(workspace, data_dir, as_json):
+    """import, analyze, export, report and verify with the workspace on a small tmpfs that is
+    full (0, 64 and 256 KB left), then read-only: exit code, the message, one line or not, the store afterwards
+    (every table's rows, verify), files left. Linux, as root (it mounts the tmpfs). Exit 1 on
+    a failure that is not one line with exit 4, changes the store or leaves a file.
+
+    \b
+    Example:
+      sudo otklik bench diskfull
+    """
+    from ..bench.reliability import bench_diskfull
+
+    res = bench_diskfull(workspace, data_dir, echo=_progress(as_json))
+    if as_json:
+        emit(res, True, None)
+    if res["bad"]:
+        raise SystemExit(1)
 
 
 @bench.command("fuzz")

@@ -89,8 +89,12 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, pr
                                                  f" at {engine.endpoint}" if engine.endpoint else "")
     except (TranslationError, ValueError) as e:
         fail(f"configuration: {e}", EXIT_BAD_INPUT)
+    for _, path in copies:
+        if path.exists() and not path.is_file():  # the report is renamed into place: never over a device
+            fail(f"{path} is not a regular file; write the report to a file", EXIT_BAD_INPUT)
+    obj.unchanged = f"the store was not changed and no report was written to {out}"
+    written: list[dict] = []
     try:
-        written = []
         with obj.engine.begin() as conn:
             for kind, path in copies:
                 written.append(write_report(conn, case_name, lang, fmt, path, translator_name=engine, policy=policy,
@@ -103,6 +107,12 @@ def report(ctx, case_name, lang, fmt, output, translator, pseudonymise, copy, pr
         sys.exit(EXIT_VERIFY_FAILED)
     except (CaseError, TranslationError, ValueError) as e:  # ValueError: not analysed (yet)
         fail(str(e), EXIT_BAD_INPUT)
+    except BaseException:
+        for res in written:  # their custody entries were not committed (a full disk): they must not stay
+            Path(res["path"]).unlink(missing_ok=True)
+            if res["slots"]:
+                Path(res["slots"]).unlink(missing_ok=True)
+        raise
     for res in written:
         kind = f", {res['copy']} copy" if res["format"] == "md" else ""
         click.echo(f"wrote {res['path']} ({res['format']}, {res['lang']}{kind}, {res['quotes']} quotes "

@@ -30,6 +30,7 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
     from ..web import auth
     from ..web.app import create_app
 
+    obj.unchanged = "the server did not start; the store was not changed"
     if not auth.list_users(obj.engine):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):

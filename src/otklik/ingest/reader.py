@@ -20,7 +20,7 @@ from typing import Iterator
 import msgspec
 
 from ..importers import BadInput, Importer, Options
-from ..importers.base import read_checked
+from ..importers.base import printable, read_checked
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
 from ..store.codec import CHUNK_RECORDS, pack
 from .errors import ImportFailed
@@ -276,6 +276,10 @@ def _die_with_parent(parent: int) -> None:
 PR_SET_PDEATHSIG = 1
 
 
+def _text(value):
+    return printable(value) if isinstance(value, str) else value
+
+
 def _read_in_child(imp: Importer, path: Path, opts: Options, out, unused, parent: int) -> None:
     _die_with_parent(parent)
     unused.close()  # the parent's end: held here, it would keep the pipe open after the parent died
@@ -285,13 +289,13 @@ def _read_in_child(imp: Importer, path: Path, opts: Options, out, unused, parent
         for batch in _batches(imp, path, opts):
             out.send_bytes(encode(batch))
         out.send_bytes(encode(_Done()))
-    except BadInput as e:
-        out.send_bytes(encode(_Failed(path=e.path, where=e.where, problem=e.problem)))
+    except BadInput as e:  # a problem may quote the bad value itself, lone surrogates included
+        out.send_bytes(encode(_Failed(path=_text(e.path), where=_text(e.where), problem=_text(e.problem))))
     except (BrokenPipeError, ConnectionResetError):
         os._exit(1)  # the import is gone: nobody to tell
     except BaseException:
         try:
-            out.send_bytes(encode(_Failed(traceback=traceback.format_exc())))
+            out.send_bytes(encode(_Failed(traceback=printable(traceback.format_exc()))))
         except OSError:
             os._exit(1)
 

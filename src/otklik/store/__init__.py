@@ -1,17 +1,22 @@
 """The store: the one owner of the database and its SQL.
 
     schema    every table and the one list of versioned migrations (`migrate`)
-    engine    `open_store` (the writer: pragmas, migrated), `read_engine` (the web's reader), `bulk_write`
+    engine    `open_store` (the writer: pragmas, migrated), `read_engine` (the web's reader), `bulk_write`,
+              `write_now` (a write that is put off when the store is busy)
+    errors    storage failures in words (disk full, I/O error, read-only) and StoreBusy
     sql       SQL shared by the modules that read the store: comments of a case, chunked IN, JSON fields, search
     codec     how raw records are packed into compressed chunks
     evidence  raw records' bytes and hashes, a comment's sightings, a file's SHA-256
-    custody   the hash-chained custody log (`append` with an explicit actor)
-    verify    recompute every hash, check references, the search index and the custody chain
+    custody   the hash-chained custody log (`append` with an explicit actor; its head as an anchor)
+    verify    recompute every hash and each import's record digest, check references, the search
+              index, the custody chain (against an anchor) and the append-only triggers; read each
+              comment with its raw records for ingest/recheck.py
 
 The names below are the ones other modules import as `from otklik.store import X`.
 """
 
-from .engine import bulk_write, database_url, default_home, open_store, read_engine
+from .engine import bulk_write, database_url, default_home, open_store, read_engine, write_now
+from .errors import StoreBusy
 from .schema import (
     ANALYSIS_TABLES, analysis_run, annotation, case_result, editor_label, review_draw, theme_decision,
     FTS_HASHSIZE, MIGRATIONS, SCHEMA_VERSION, Sha256, author, case_post, cases, comment, event,
@@ -23,7 +28,7 @@ from .sql import chunked, in_case, json_field, of_case, pg_comment_words, pg_sea
 
 __all__ = [
     "ANALYSIS_TABLES", "analysis_run", "annotation", "case_result", "editor_label", "review_draw", "theme_decision",
-    "bulk_write", "database_url", "default_home", "open_store", "read_engine",
+    "bulk_write", "database_url", "default_home", "open_store", "read_engine", "write_now", "StoreBusy",
     "FTS_HASHSIZE", "MIGRATIONS", "SCHEMA_VERSION", "Sha256", "author", "case_post", "cases", "comment",
     "event", "import_run", "meta", "metadata", "migrate", "observation", "platform", "post",
     "raw_chunk", "raw_record", "schema_version", "sighting", "source", "web_comment_facet", "web_facet_state",

@@ -12,7 +12,9 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
+from .errors import StoreBusy
 from .schema import migrate
 
 
@@ -46,7 +48,8 @@ def bulk_write(conn: Connection) -> Iterator[None]:
     database; for a run that adds a gigabyte that doubles its time. So the run takes the database
     for itself (locking_mode EXCLUSIVE: readers wait until it commits) and uses a rollback
     journal, which does not journal pages appended to the file. It falls back to WAL when another
-    connection has the database open. synchronous FULL keeps a rollback journal crash-safe.
+    connection has the database open, as a running `otklik serve` always has (`read_engine`), so
+    its pages are read from a snapshot meanwhile. synchronous FULL keeps a rollback journal crash-safe.
 
     Foreign keys are not enforced during the run: the import writes only ids it allocated or
     looked up itself, and enforcing them costs a B-tree probe per reference (eight per comment,
@@ -74,6 +77,29 @@ def bulk_write(conn: Connection) -> Iterator[None]:
             raw.execute("PRAGMA synchronous=NORMAL")
     finally:
         raw.execute("PRAGMA foreign_keys=ON")
+
+
+@contextmanager
+def write_now(engine: Engine, wait_ms: int = 200) -> Iterator[Connection]:
+    """A write transaction on a store engine if its write lock can be had within `wait_ms`;
+    StoreBusy otherwise (an import or analysis is writing), so that work a page read would only
+    like to do (a derived table's rebuild) can be put off instead of making the page wait."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+            raw.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            tx = conn.begin()  # BEGIN IMMEDIATE: takes the write lock or waits for it
+        except OperationalError as e:
+            if "locked" not in str(e).lower() and "busy" not in str(e).lower():
+                raise
+            raise StoreBusy(str(e.orig)) from e
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={int(usual)}")
+        with tx:
+            yield conn
 
 
 def open_store(home: Path | None = None, url: str | None = None) -> Engine:
@@ -116,4 +142,10 @@ def read_engine(home: Path) -> Engine:
         @event.listens_for(eng, "begin")
         def _begin(conn):
             conn.exec_driver_sql("BEGIN")
+
+        # An import takes the store for itself (`bulk_write`) only when no other connection has
+        # it open: one connection, open (and past its first read) for the engine's life, keeps
+        # an import from ever locking these readers out, even before the first page is read.
+        eng.held = sqlite3.connect(eng.url.database, check_same_thread=False)
+        eng.held.execute("SELECT count(*) FROM sqlite_master").fetchall()
     return eng

@@ -33,6 +33,7 @@ from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
+from ..store.errors import STORE_UNCHANGED, storage_problem
 from . import auth, charts, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
 from .jobs import Jobs
 from .lockout import LoginThrottle, client_address
@@ -124,11 +125,13 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
                     return error_page(request, user, e.status, e.message)
                 except CaseError as e:
                     return error_page(request, user, 404, str(e))
-                except OperationalError as e:
-                    if "locked" not in str(e):
+                except (OperationalError, OSError) as e:  # OSError: an upload saved to a full disk
+                    if isinstance(e, OperationalError) and "locked" in str(e):
+                        return error_page(request, user, 503, "the store is busy (an import or analysis is writing "
+                                                              "to it); try again when it has finished")
+                    if (cause := storage_problem(e, cfg.home)) is None:  # a full disk, an I/O error, read-only
                         raise
-                    return error_page(request, user, 503, "the store is busy (an import or analysis is writing to it); "
-                                                          "try again when it has finished")
+                    return error_page(request, user, 507, f"{cause}; {STORE_UNCHANGED}")
                 finally:
                     if form is not None:
                         await form.close()
@@ -366,7 +369,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         f = queries.Filters.from_params(request.query_params)
         with reader.connect() as conn:
             c = case_of(conn, name)
-        queries.refresh_facets(engine, c["id"], reader=reader)
+        queries.facets_for_page(engine, reader, c["id"])  # never waits for a writer (an import, an analysis)
         error = None
         with reader.connect() as conn:
             try:

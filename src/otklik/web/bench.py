@@ -42,7 +42,7 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
     """A case `bench` with n comments, analysed-looking, written by bulk SQL."""
     from ..analysis.pipeline import ensure_schema
     from ..cases import create_case
-    from ..store import open_store
+    from ..store import custody, open_store
 
     engine = open_store(home)
     ensure_schema(engine)
@@ -123,6 +123,10 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
                     "VALUES (?, ?, ?, 'bench', '1', '{}', 'x', 1)", (case["id"], stage, json.dumps(payload)))
     con.execute("COMMIT")
     con.close()
+    engine = open_store(home)  # the bulk-written import's custody entry, as the import service writes one
+    with engine.begin() as conn:
+        custody.append(conn, "import", actor="bench", case_id=case["id"], outputs={"import_run": 1, "raw_records_new": 1})
+    engine.dispose()
     echo(f"  annotations and results: {time.perf_counter() - t1:.1f} s")
     return {"case": case, "themes": [t["key"] for t in themes], "authors": n_authors}
 

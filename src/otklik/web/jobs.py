@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..store.errors import STORE_UNCHANGED, storage_problem
+
 
 # An absolute path's folders ("/srv/otklik/uploads/case-1/…/"), not inside a URL ("https://host/a/").
 _FOLDERS = re.compile(r"(?<![\w:/.~-])(?:/[^\s/'\"]+)+/(?=[^\s/'\"])")
@@ -72,6 +74,8 @@ class Jobs:
                 job.status = "done"
             except Exception as e:  # the thread must record every failure for the page
                 lines = on_error(e)
+                if lines is None and (cause := storage_problem(e)) is not None:  # a full disk: one line
+                    lines = [f"error: {cause}; {STORE_UNCHANGED}"]
                 if lines is None:
                     logging.getLogger("otklik.web").exception("%s job on %s failed", kind, case)
                     lines = [f"error: {type(e).__name__}: {e}"]

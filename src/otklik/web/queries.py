@@ -11,13 +11,14 @@ run change; the evidence itself is always read from `comment` and `raw_record`.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from ..analysis.pipeline import annotations_for_export
-from ..store import in_case, pg_comment_words
+from ..store import StoreBusy, in_case, pg_comment_words, write_now
 from ..store.evidence import comment_sightings, record_bytes
 from .search import SearchError, fts_match, pg_tsquery
 
@@ -39,33 +40,89 @@ def facet_stamp(conn: Connection, case_id: int) -> str:
     return f"{FACET_VERSION}:{imports[0]}:{imports[1]}:{run}"
 
 
+_LOCKS: dict[tuple[str, int], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _rebuild_lock(engine: Engine, case_id: int) -> threading.Lock:
+    """One rebuild of a case's facets at a time in this process (the page reads and the jobs)."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((str(engine.url), case_id), threading.Lock())
+
+
+def _stamps(conn: Connection, case_id: int) -> tuple[str, str | None]:
+    """(the stamp the facets should have, the stamp they have; None: never built)"""
+    have = conn.execute(text("SELECT stamp FROM web_facet_state WHERE case_id=:c"), {"c": case_id}).scalar()
+    return facet_stamp(conn, case_id), have
+
+
 def refresh_facets(engine: Engine, case_id: int, force: bool = False, reader: Engine | None = None) -> bool:
-    """Rebuild the case's facet rows if its stamp moved; True when rebuilt."""
-    with (reader or engine).connect() as conn:
-        stamp = facet_stamp(conn, case_id)
-        have = conn.execute(text("SELECT stamp FROM web_facet_state WHERE case_id=:c"), {"c": case_id}).scalar()
-    if have == stamp and not force:
-        return False
-    with engine.begin() as conn:
-        extra = annotations_for_export(conn, case_id)  # the same per-comment analysis columns as `otklik export`
-        conn.execute(text("DELETE FROM web_comment_facet WHERE case_id=:c"), {"c": case_id})
-        conn.execute(text(
-            "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
-            "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
-            "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
-            "COALESCE(NULLIF(c.author_handle, ''), c.author_name) "
-            "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
-            f"WHERE {in_case(param='c')}"), {"c": case_id})
-        rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
-                for cid, d in extra.items()]
-        raw = conn.connection.dbapi_connection  # straight to the driver: a million rows at most
-        m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        raw.cursor().executemany(f"UPDATE web_comment_facet SET lang={m}, stance={m}, theme={m}, coordinated={m} "
-                                 f"WHERE case_id={m} AND comment_id={m}", rows)
-        conn.execute(text("INSERT INTO web_facet_state(case_id, stamp) VALUES (:c, :s) "
-                          "ON CONFLICT (case_id) DO UPDATE SET stamp = excluded.stamp"), {"c": case_id, "s": stamp})
-        conn.exec_driver_sql("ANALYZE web_comment_facet")
+    """Rebuild the case's facet rows if its stamp moved (waiting for the store's write lock, and
+    for a rebuild under way); True when rebuilt."""
+    with _rebuild_lock(engine, case_id):
+        with (reader or engine).connect() as conn:
+            stamp, have = _stamps(conn, case_id)
+        if have == stamp and not force:
+            return False
+        with engine.begin() as conn:
+            _rebuild(conn, case_id)
     return True
+
+
+def facets_for_page(engine: Engine, reader: Engine, case_id: int) -> bool:
+    """Make the case's facets fit for a page read without making the page wait for a writer:
+    rebuilt here when their stamp moved, unless another request is rebuilding them or an import
+    or analysis holds the store's write lock; then the page is served from the facets as they
+    were (the comments committed before the change) and a later request rebuilds them.
+    Facets never built are built here, waiting as long as it takes. True when current."""
+    with reader.connect() as conn:
+        stamp, have = _stamps(conn, case_id)
+        if have is None and conn.execute(text("SELECT count(*) FROM import_run WHERE case_id=:c"),
+                                         {"c": case_id}).scalar() == 0:
+            return True  # nothing imported (committed) yet: the page is empty, no facets to build
+    if have == stamp:
+        return True
+    if have is None:
+        refresh_facets(engine, case_id, reader=reader)
+        return True
+    lock = _rebuild_lock(engine, case_id)
+    if not lock.acquire(blocking=False):
+        return False  # another request or job is rebuilding them
+    try:
+        with reader.connect() as conn:
+            stamp, have = _stamps(conn, case_id)
+        if have == stamp:
+            return True
+        with write_now(engine) as conn:
+            _rebuild(conn, case_id)
+        return True
+    except StoreBusy:
+        return False
+    finally:
+        lock.release()
+
+
+def _rebuild(conn: Connection, case_id: int) -> None:
+    """Replace the case's facet rows (in the caller's write transaction)."""
+    stamp = facet_stamp(conn, case_id)
+    extra = annotations_for_export(conn, case_id)  # the same per-comment analysis columns as `otklik export`
+    conn.execute(text("DELETE FROM web_comment_facet WHERE case_id=:c"), {"c": case_id})
+    conn.execute(text(
+        "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
+        "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
+        "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
+        "COALESCE(NULLIF(c.author_handle, ''), c.author_name) "
+        "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
+        f"WHERE {in_case(param='c')}"), {"c": case_id})
+    rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
+            for cid, d in extra.items()]
+    raw = conn.connection.dbapi_connection  # straight to the driver: a million rows at most
+    m = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    raw.cursor().executemany(f"UPDATE web_comment_facet SET lang={m}, stance={m}, theme={m}, coordinated={m} "
+                             f"WHERE case_id={m} AND comment_id={m}", rows)
+    conn.execute(text("INSERT INTO web_facet_state(case_id, stamp) VALUES (:c, :s) "
+                      "ON CONFLICT (case_id) DO UPDATE SET stamp = excluded.stamp"), {"c": case_id, "s": stamp})
+    conn.exec_driver_sql("ANALYZE web_comment_facet")
 
 
 def _stance_key(v) -> str | None:
