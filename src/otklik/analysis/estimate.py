@@ -52,7 +52,6 @@ Assumptions (what the interval does NOT cover):
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache

@@ -223,7 +223,8 @@ def nli_stance(ctx, items: list[CommentView], labelled) -> list[dict]:
 
         torch.set_num_threads(int(cfg["threads"]))
     subject = ctx.case["subject"]
-    pairs, spans = [], []
+    pairs: list[tuple[str, str]] = []
+    spans: list[dict] = []
     for c in items:
         hyp = nli_hypotheses(_lang(c), subject, cfg)
         premise = _text(c)
@@ -295,7 +296,8 @@ def _few_shot(labelled, k: int, max_chars: int) -> list[dict]:
     for c, v in sorted(labelled, key=lambda x: x[0].id):
         by_label.setdefault(v, []).append(c)
     keys = sorted(by_label, key=lambda v: (v is None, v if v is not None else 0))
-    out, i = [], 0
+    out: list = []
+    i = 0
     while len(out) < k and any(i < len(by_label[v]) for v in keys):
         for v in keys:
             if i < len(by_label[v]) and len(out) < k:

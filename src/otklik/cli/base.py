@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -89,7 +90,7 @@ def emit(data, as_json: bool, human) -> None:
         human(data)
 
 
-def fail(msg: str, code: int = EXIT_ERROR) -> None:
+def fail(msg: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print `error: msg` on stderr and exit with `code`."""
     click.echo(f"error: {msg}", err=True)
     sys.exit(code)

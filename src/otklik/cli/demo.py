@@ -54,5 +54,5 @@ def demo_cmd(ctx, obj: Ctx, stance_backend):
         for p in e.problems:
             click.echo(f"  {p}", err=True)
         fail("a demo report failed verification", EXIT_VERIFY_FAILED)
-    for e in upcoming:
-        click.echo(f"upcoming deadline: {e['date']} (in {e['days_left']} days): {e['text_en'] or e['text_ru']}")
+    for d in upcoming:
+        click.echo(f"upcoming deadline: {d['date']} (in {d['days_left']} days): {d['text_en'] or d['text_ru']}")

@@ -190,7 +190,6 @@ class Composer:
 
     def headline(self, rows) -> str:
         top = rows[0][0] if rows else None
-        share = rows[0][1]["share"] if rows else 0
         if top is None:
             return self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
                               f"Social media reaction to {self.name()}'s case")
