@@ -27,6 +27,8 @@ class Ctx:
     `allow_create()`). The built-in default, ./otklik-data, is never created silently: a command run
     in the wrong folder says there is no workspace and exits instead of starting an empty store."""
 
+    quiet = False  # -q: no progress display, only errors on stderr
+
     def __init__(self, home: Path | None = None, config=None):
         from ..config import load_config
 
