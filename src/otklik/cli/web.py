@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .base import fail
+from .base import EXIT_BAD_INPUT, fail
 
 
 @click.command("serve")
@@ -27,6 +27,7 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
     """
     import uvicorn
 
+    from ..translate import TranslationError
     from ..web import auth
     from ..web.app import create_app
 
@@ -34,7 +35,11 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other computers can reach this workspace", err=True)
-    app = create_app(obj.home, secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    try:  # the effective configuration: stance backend, translator and house style of the CLI's commands
+        app = create_app(obj.home, secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024,
+                         config=obj.config)
+    except (TranslationError, ValueError) as e:
+        fail(f"configuration: {e}", EXIT_BAD_INPUT)
     click.echo(f"otklik web workspace for {obj.home} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
