@@ -5,8 +5,12 @@ with -q. The services only call back (`stage(name, done, total)`, `count(n)`); d
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 class Progress:
@@ -17,7 +21,7 @@ class Progress:
         self.file = file if file is not None else sys.stderr
         isatty = getattr(self.file, "isatty", None)
         self.enabled = enabled and bool(isatty and isatty())
-        self._bar = None
+        self._bar: ProgressBar | None = None
         self._name: str | None = None
         self._done = 0
         self._records = 0
@@ -25,12 +29,13 @@ class Progress:
     def stage(self, name: str, done: int, total: int) -> None:
         if not self.enabled or not total:
             return
-        if name != self._name or self._bar is None or total != self._bar.length:
+        bar = self._bar
+        if bar is None or name != self._name or total != bar.length:
             self._finish_bar()
-            self._bar = click.progressbar(length=total, label=f"  {name:<12}", file=self.file, show_pos=True)
-            self._bar.__enter__()
+            bar = self._bar = click.progressbar(length=total, label=f"  {name:<12}", file=self.file, show_pos=True)
+            bar.__enter__()
             self._name, self._done = name, 0
-        self._bar.update(max(done - self._done, 0))
+        bar.update(max(done - self._done, 0))
         self._done = done
         if done >= total:
             self._finish_bar()
