@@ -4,8 +4,9 @@
 # Every install takes the versions of requirements/constraints.txt (the tested set; regenerate it
 # with `make constraints`). torch is pinned there to its CPU build, 2.13.0+cpu, which is not on PyPI:
 # pip takes it from a local wheel folder (PIP_FIND_LINKS) or from PyTorch's CPU wheel index
-# (PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu); with neither, the install stops with
-# "No matching distribution found for torch==2.13.0+cpu" rather than fetching the CUDA build.
+# (PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu); with neither, the install stops
+# ("The user requested (constraint) torch==2.13.0+cpu ... no matching distributions") rather than
+# fetching the CUDA build.
 # EXTRAS picks the dependency groups (pyproject.toml): `make test EXTRAS=test` is the light install,
 # whose browser and optional-engine tests then skip (under CI they fail instead).
 PY ?= python3
