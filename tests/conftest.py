@@ -1,3 +1,4 @@
+import importlib
 import json
 import os
 import re
@@ -24,6 +25,19 @@ def shared(*parts):
             pytest.fail(msg)
         pytest.skip(msg)
     return path
+
+
+def need(module, group):
+    """Import an optional dependency of a test, from the dependency group `group` of pyproject.toml.
+    Missing: the test fails under CI (which installs every group, so a missing one is a broken
+    install, not a pass) and is skipped elsewhere (e.g. after `make test EXTRAS=test`)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        msg = f"{module} is missing: it is in the '{group}' group (pip install -e '.[{group}]')"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def analysed(tmp_path_factory):
 
 @pytest.fixture
 def ws(analysed, tmp_path):
-    return copy_workspace(analysed, tmp_path)
+    return copy_workspace(analysed, tmp_path / "ws")
 
 
 def _ids(conn, *platform_ids):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_instaloader
+from tests.conftest import need, write_instaloader
 from tests.test_ingest import _tiktok_line, base_comments
 
 
@@ -30,7 +30,7 @@ def pg_server():
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("no PostgreSQL server binaries on this machine (.ci/run installs Debian's postgresql)")
-    pytest.importorskip("psycopg")
+    need("psycopg", "postgres")
     # not under pytest's base temp: that is private to this user (and `nobody` must reach it)
     root = Path(tempfile.mkdtemp(prefix="otklik-pg-"))
     data = root / "data"

@@ -22,7 +22,7 @@ READ_ONLY = "attempt to write a readonly database"
 @pytest.fixture
 def analysed(analysed_demo, home, tmp_path):
     assert home == tmp_path / "ws"
-    return copy_workspace(analysed_demo, tmp_path)  # into tmp_path / "ws", the workspace of `otk`
+    return copy_workspace(analysed_demo, tmp_path / "ws")  # the workspace of `otk`
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from otklik.analysis import stance_backends as sb
 from otklik.analysis.pipeline import STANCE_BACKENDS, CommentView, Context
+from tests.conftest import need
 
 CASE = {"id": 1, "name": "t", "subject": "Ильяс Мударов", "aliases": ["Мударов", "Mudarov"], "langs": ["ru"]}
 TEXTS = [("Свободу Мударову, его там убьют!", "ru"), ("Он террорист, пусть отвечает.", "ru"),
@@ -42,7 +43,8 @@ def test_both_backends_are_registered_and_off_by_default():
 @pytest.fixture(scope="module")
 def tiny_nli(tmp_path_factory):
     """A random 1-layer BERT with NLI labels in a non-default order, and a wordpiece vocab."""
-    import torch
+    torch = need("torch", "ml")
+    need("transformers", "ml")
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     d = tmp_path_factory.mktemp("nli")

@@ -133,7 +133,7 @@ def test_comment_raw_is_the_exact_span():
     path = FIX / "graphql" / f"{PREFIX}_comments.json"
     data = path.read_bytes()
     items = {x.where: x for x in read(path) if isinstance(x, Item)}
-    for where, item in items.items():
+    for item in items.values():
         assert item.raw in data
         assert item.raw.startswith(b"{") and item.raw.endswith(b"}")
     doc = json.loads(data)

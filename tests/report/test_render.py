@@ -7,7 +7,7 @@ from otklik.report.compose import compose
 from otklik.report.service import produce
 from otklik.report.verify import verify_report
 
-from .conftest import FakeTranslator, quoted, with_estimate
+from .conftest import FakeTranslator, quoted
 
 
 def quotes(report):

@@ -6,7 +6,7 @@ from otklik.report import render_md
 from otklik.report.compose import compose
 from otklik.report.verify import normalise, verify_report
 
-from .conftest import FakeTranslator, quoted, with_estimate
+from .conftest import FakeTranslator, quoted
 
 
 @pytest.fixture

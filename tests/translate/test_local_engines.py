@@ -8,6 +8,7 @@ import pytest
 
 from otklik.translate import (EngineNotAvailable, TranslationError, Translator, available_translators,
                               get_translator, register_translator)
+from tests.conftest import need
 
 VOCAB = ["<blank>", "<s>", "</s>", "<unk>", "a", "b", "c", "d", "e"]
 
@@ -93,6 +94,7 @@ def test_argos_code_path_with_installed_packages(monkeypatch):
 
 def _tiny_model(path, vocab=VOCAB, d=8, ffn=16):
     """A 1-layer Transformer with random weights, saved as a CTranslate2 model directory (no download)."""
+    need("ctranslate2", "ml")
     import ctranslate2.specs as specs
 
     rng = np.random.default_rng(0)
@@ -159,7 +161,7 @@ def test_ctranslate2_errors_say_what_is_wrong(tmp_path):
 
 
 def test_ctranslate2_sentencepiece_tokenisation(tmp_path):
-    spm = pytest.importorskip("sentencepiece")
+    spm = need("sentencepiece", "ml")
     corpus = ["пусть казахстан даст ему убежище", "помогите ему казахи", "не выдавайте его россии"] * 20
     spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_prefix=str(tmp_path / "sp"),
                                    vocab_size=30, hard_vocab_limit=False, model_type="unigram", bos_id=-1, eos_id=1, unk_id=0, pad_id=-1,

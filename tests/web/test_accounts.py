@@ -98,7 +98,7 @@ def test_admin_disables_enables_and_revokes(as_role):
 
 
 def test_admin_changes_role_and_password_and_deletes(as_role, demo_home):
-    ada, vic = as_role("ada"), as_role("vic")
+    ada, _vic = as_role("ada"), as_role("vic")
     token = csrf_of(ada)
     manage(ada, token, "vic", "role", role="editor")
     v = TestClient(ada.app)

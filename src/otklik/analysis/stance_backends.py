@@ -10,9 +10,10 @@ or None with relevant=False (not about the case).
 
 Privacy: the NLI backend never downloads (HF_HUB_OFFLINE=1, local_files_only=True, and the model
 directory must exist). The LLM backend has no default URL: comments leave the machine only for an
-endpoint the user wrote into the configuration. Prefer ``api_key_env`` to ``api_key``: the stance
-configuration is recorded in the run's provenance, so a literal key would be stored with it
-(masked: a backend declares its secret options, ``@stance_backend(name, sensitive=(...))``).
+endpoint the user wrote into the configuration. Its key is given by the name of the environment
+variable that holds it, ``stance.api_key_env``: the configuration files refuse a literal key, and
+the stance configuration is recorded in the run's provenance, which must hold no secret (a backend
+declares its secret options, ``@stance_backend(name, sensitive=(...))``, and they are masked).
 """
 
 from __future__ import annotations
@@ -223,7 +224,8 @@ def nli_stance(ctx, items: list[CommentView], labelled) -> list[dict]:
 
         torch.set_num_threads(int(cfg["threads"]))
     subject = ctx.case["subject"]
-    pairs, spans = [], []
+    pairs: list[tuple[str, str]] = []
+    spans: list[dict] = []
     for c in items:
         hyp = nli_hypotheses(_lang(c), subject, cfg)
         premise = _text(c)
@@ -295,7 +297,8 @@ def _few_shot(labelled, k: int, max_chars: int) -> list[dict]:
     for c, v in sorted(labelled, key=lambda x: x[0].id):
         by_label.setdefault(v, []).append(c)
     keys = sorted(by_label, key=lambda v: (v is None, v if v is not None else 0))
-    out, i = [], 0
+    out: list = []
+    i = 0
     while len(out) < k and any(i < len(by_label[v]) for v in keys):
         for v in keys:
             if i < len(by_label[v]) and len(out) < k:
@@ -362,9 +365,9 @@ def llm_stance(ctx, items: list[CommentView], labelled) -> list[dict]:
     """Stance from an OpenAI-compatible chat completions endpoint, several comments per request.
 
     Config (``ctx.config["stance"]``): base_url (required, e.g. "http://127.0.0.1:8080/v1"), model
-    (required), api_key or api_key_env (optional), timeout (60 s), batch_size (10 comments),
-    max_chars (2000 per comment), few_shot (8 editor-labelled examples), temperature (0),
-    json_mode (false: send response_format={"type": "json_object"}), extra_body ({} merged into
+    (required), api_key_env (optional: the name of the environment variable holding the key),
+    timeout (60 s), batch_size (10 comments), max_chars (2000 per comment), few_shot (8
+    editor-labelled examples), temperature (0), json_mode (false: send response_format={"type": "json_object"}), extra_body ({} merged into
     the request). Entries that are missing or invalid are asked for once more; what is still
     invalid gets label None, relevant False, confidence 0 and "error": "llm_invalid", and one
     warning counts them. Comments an editor labelled are not sent (their label wins anyway)."""

@@ -161,7 +161,7 @@ def _cue_counts(text: str) -> tuple[int, ...]:
     counts = dict.fromkeys(CUE_NAMES, 0)
     low = text.lower().replace("ё", "е")
     for rx, name in ((_FIXED_SUPPORT_RE, "support"), (_FIXED_HOSTILE_RE, "hostile")):
-        for m in rx.finditer(low):
+        for _ in rx.finditer(low):
             counts[name] += 1
         low = rx.sub(lambda m: " " * len(m.group(0)), low)
     for name, rx in _CUE_RES.items():

@@ -166,7 +166,7 @@ def _fill(folder: Path, leave: int) -> None:
     os.truncate(filler, max(0, size - leave))
 
 
-def _diskfull_case(workspace: Path, mount: Path, size_mb: int, leave: int, args: list[str]) -> dict:
+def _diskfull_case(workspace: Path, mount: Path, size_mb: int, leave: int | None, args: list[str]) -> dict:
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount)], check=True,
                    capture_output=True)
     try:

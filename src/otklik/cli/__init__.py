@@ -61,6 +61,7 @@ def main(ctx, home: Path, verbose: int, quiet: bool):
     setup_logging(verbose, quiet)
     try:
         ctx.obj = Ctx(home)
+        ctx.obj.quiet = quiet
     except ConfigError as e:
         fail(str(e), EXIT_BAD_INPUT)
 

@@ -9,11 +9,7 @@ import click
 
 from ..cases import CaseError
 from .base import Ctx, emit, fail
-
-
-def _progress(stage: str, done: int, total: int) -> None:
-    if total:
-        click.echo(f"\r  {stage:<12} {done:>8}/{total}", err=True, nl=done >= total)
+from .progress import progress
 
 
 @click.command("analyze")
@@ -40,7 +36,8 @@ def analyze_cmd(obj: Ctx, case_name, stance_backend, config_file, as_json):
     config["stance"]["backend"] = stance_backend or config["stance"].get("backend") or "default"
     obj.unchanged = "nothing was changed: the analysis run was rolled back"
     try:
-        run = analyze_case(obj.engine, case_name, config, progress=(lambda *a: None) if as_json else _progress)
+        with progress(obj, as_json) as bar:
+            run = analyze_case(obj.engine, case_name, config, progress=bar.stage)
         with obj.engine.connect() as conn:
             summary = case_summary(conn, case_name)
     except (CaseError, ValueError) as e:

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -25,6 +26,8 @@ class Ctx:
     file's `workspace` name it, or the command creates things (`case new`, `demo` call
     `allow_create()`). The built-in default, ./otklik-data, is never created silently: a command run
     in the wrong folder says there is no workspace and exits instead of starting an empty store."""
+
+    quiet = False  # -q: no progress display, only errors on stderr
 
     def __init__(self, home: Path | None = None, config=None):
         from ..config import load_config
@@ -104,7 +107,7 @@ def storage_failure(exc: BaseException, obj: "Ctx | None") -> str | None:
     return f"{cause}; {(obj.unchanged if obj is not None else None) or STORE_UNCHANGED}"
 
 
-def fail(msg: str, code: int = EXIT_ERROR) -> None:
+def fail(msg: str, code: int = EXIT_ERROR) -> NoReturn:
     """Print `error: msg` on stderr and exit with `code`."""
     click.echo(f"error: {msg}", err=True)
     sys.exit(code)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .analysis import _print_analysis, _progress
+from .analysis import _print_analysis
 from .base import EXIT_BAD_INPUT, EXIT_VERIFY_FAILED, Ctx, fail
 from .imports import _print_summary
 from .look import show_cmd
+from .progress import progress
 
 
 @click.command("demo")
@@ -47,12 +48,13 @@ def demo_cmd(ctx, obj: Ctx, stance_backend):
                        f"sha256 {data['sha256'][:16]})")
 
     try:
-        upcoming = run_demo(obj.engine, obj.home, stance_backend, step=step, progress=_progress)
+        with progress(obj) as bar:
+            upcoming = run_demo(obj.engine, obj.home, stance_backend, step=step, progress=bar.stage)
     except ImportFailed as e:
         fail("; ".join(e.problems), EXIT_BAD_INPUT)
     except ReportRejected as e:
         for p in e.problems:
             click.echo(f"  {p}", err=True)
         fail("a demo report failed verification", EXIT_VERIFY_FAILED)
-    for e in upcoming:
-        click.echo(f"upcoming deadline: {e['date']} (in {e['days_left']} days): {e['text_en'] or e['text_ru']}")
+    for d in upcoming:
+        click.echo(f"upcoming deadline: {d['date']} (in {d['days_left']} days): {d['text_en'] or d['text_ru']}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .base import EXIT_BAD_INPUT, emit, fail
+from .progress import progress
 
 
 @click.group("eval")
@@ -143,7 +144,8 @@ def eval_lang(data, as_json):
               default="../shared/data", show_default=True, help="Folder holding rusentne2023/ and argkp2021/.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the model (default: the package's models folder).")
-def train_cmd(data_dir, out_dir):
+@click.pass_obj
+def train_cmd(obj, data_dir, out_dir):
     """Train the default offline stance model, reproducibly, on licensed data only.
 
     \b
@@ -152,5 +154,6 @@ def train_cmd(data_dir, out_dir):
     """
     from ..evaluation.training import train_default
 
-    res = train_default(data_dir, out_dir)
+    with progress(obj) as bar:
+        res = train_default(data_dir, out_dir, progress=bar.stage)
     click.echo(json.dumps(res, ensure_ascii=False, indent=2))

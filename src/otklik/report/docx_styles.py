@@ -84,7 +84,7 @@ def definitions(lang_tag: str) -> list[tuple]:
 
 def style_names(styles_element) -> dict[str, str]:
     """{lower-case name: styleId} of the styles a document defines."""
-    out = {}
+    out: dict[str, str] = {}
     for s in styles_element.findall(qn("w:style")):
         name = s.find(qn("w:name"))
         if name is not None:

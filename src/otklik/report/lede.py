@@ -142,7 +142,7 @@ class LedeMixin:
         if t.get("label_source") == "editor" or not titles:
             return self.title_of(t) if test(t["label"]) else None
         ranked = sorted(titles.items(), key=lambda kv: kv[0] != self.lang)
-        for lang, ti in ranked:
+        for _lang, ti in ranked:
             if test(ti["text"]):
                 return self.title_of({**t, "titles": {self.lang: ti}})
         return None

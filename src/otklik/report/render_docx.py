@@ -210,7 +210,7 @@ class _Writer:
         side = marks.side(b)
         if side:
             self.para("caption", SIDE_WORDS[lang][side])
-        p = self.para(docx_styles.SIDE_STYLES.get(side, "Quote"))
+        p = self.para(docx_styles.SIDE_STYLES.get(side or "", "Quote"))
         original = self.run(p, f"{o}{flat(b['text'])}{c}")  # one line, as in Markdown
         if b.get("lang") and b["lang"] not in ("und", "mixed") and b["lang"] != lang:
             tag = OxmlElement("w:lang")
@@ -362,7 +362,7 @@ def docx_text(data: bytes) -> str:
     for el in doc.element.body.iterchildren():
         if el.tag == qn("w:p"):
             style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            name = names.get(style.get(qn("w:val")) if style is not None else None, "")
+            name = names.get((style.get(qn("w:val")) if style is not None else None) or "", "")
             if name in NOTE_STYLES and not in_notes:
                 in_notes = True
                 lines.append("---")

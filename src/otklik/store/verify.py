@@ -62,7 +62,7 @@ def trigger_problems(conn: Connection) -> list[str]:
                 for name, sql in append_only_triggers(dialect, table).items()}
     problems = []
     if dialect == "sqlite":
-        found = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all())
+        found: dict[str, str] = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all())
         for name, (table, sql) in expected.items():
             if name not in found:
                 problems.append(f"append-only trigger {name} on {table} is missing (rows of {table} could be "

@@ -31,9 +31,12 @@ from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, the
 from ..analysis.summary import case_summary
 from ..casefile import list_events
 from ..cases import CaseError, create_case, get_case, list_cases, show_case
+from ..config import load_config
 from ..ingest import ImportFailed, import_files, summary_lines
+from ..labelling import Policy
 from ..store import custody, open_store, read_engine
 from ..store.errors import STORE_UNCHANGED, storage_problem
+from ..translate import translator_from_config
 from . import auth, charts, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
 from .jobs import Jobs
 from .lockout import LoginThrottle, client_address
@@ -47,8 +50,17 @@ STANCE_FORM = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
                login_limit: int = 5, login_window: float = 300.0, trusted_proxies=(),
-               allowed_hosts=None) -> Starlette:
+               allowed_hosts=None, config=None) -> Starlette:
+    """`config`: the effective configuration (`otklik serve` passes the CLI's); None reads it for
+    `home` (its otklik.toml, the user file, the environment). The analysis takes its stance table,
+    report exports its translator and house style. A translator that cannot be set up (an unknown
+    engine, a key variable that is not set) raises here, before the server starts."""
     cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window, trusted_proxies, allowed_hosts)
+    settings = config if config is not None else load_config(Path(home))
+    stance_config = {"stance": settings.section("stance")}
+    translator_options = settings.translator_options(settings.get("translator.engine"))
+    translator_from_config(translator_options)  # fail now, not at the first export
+    policy = Policy.from_dict(settings.section("style"))
     engine = open_store(cfg.home)  # writes, through the service functions
     reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
     jobs = Jobs(hide=[cfg.home])
@@ -331,7 +343,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         def work(job):
             def progress(stage, done, total):
                 job.stage, job.done, job.total = stage, done, total
-            run = analyze_case(engine, name, {}, progress=progress)
+            run = analyze_case(engine, name, stance_config, progress=progress)
             audit(user, "web-analyze", c["id"], {"analysis_run": run["run"]})
             job.stage = "facets"
             queries.refresh_facets(engine, c["id"])
@@ -551,7 +563,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
 
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
-                           case_of=case_of, back=back)
+                           case_of=case_of, back=back, settings=settings, policy=policy,
+                           translator=lambda: translator_from_config(translator_options))
     routes = [
         Route("/health", health),
         Route("/login", login, methods=["GET", "POST"]),

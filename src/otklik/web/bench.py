@@ -201,7 +201,7 @@ def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 
                         break
                 except OSError:
                     if time.time() > deadline or server.poll() is not None:
-                        raise RuntimeError("the server did not start")
+                        raise RuntimeError("the server did not start") from None
                     time.sleep(0.2)
             results = _load(port, info, n, requests, threads)
         finally:

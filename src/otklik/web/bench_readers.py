@@ -64,7 +64,7 @@ def _serve(home: Path):
         except OSError:
             if time.time() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("the server did not start")
+                raise RuntimeError("the server did not start") from None
             time.sleep(0.2)
 
 
@@ -137,7 +137,7 @@ def bench_readers(n: int = 100_000, readers: int = 20, data_dir: Path = Path("be
     if code != 0:
         raise RuntimeError(f"the import failed (exit {code})")
     tc = committed or t1
-    out = {"comments": n, "readers": readers, "import_seconds": round(t1 - t0, 1),
+    out: dict = {"comments": n, "readers": readers, "import_seconds": round(t1 - t0, 1),
            "commit_at_s": round(tc - t0, 1) if committed else None}
     parts = {"during_import": [x for x in log if t0 <= x[0] < t1],  # the two below together
              "import_open": [x for x in log if t0 <= x[0] < tc],  # the import's transaction open

@@ -264,7 +264,7 @@ def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", be
         count_where = [w for w in where if not w.startswith("(")]
         count = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} WHERE {' AND '.join(count_where)} "
                                   f"LIMIT {COUNT_CAP + 1}) AS x"), count_args).scalar()
-    except Exception as e:  # FTS5 syntax errors come back as OperationalError
+    except Exception:  # FTS5 syntax errors come back as OperationalError
         if f.q:
             raise SearchError(f"cannot search for {f.q[:80]!r}: use words, \"a phrase\", word* or OR") from None
         raise

@@ -10,6 +10,7 @@ from ..analysis.pipeline import annotations_for_export
 from ..casefile import list_events
 from ..export import ANALYSIS_COLUMNS, export_case
 from ..report.service import ReportRejected, write_report
+from ..translate import TranslationError
 from . import drafts
 from .site import HTTPError
 
@@ -87,9 +88,12 @@ def routes(site) -> list[Route]:
             c = site.case_of(conn, name)
             path = out_dir / f"case-{c['id']}" / f"report.{lang}.{fmt}"
             try:
-                write_report(conn, name, lang, fmt, path, events=list_events(conn, c["id"]) or None, actor=user.actor)
+                write_report(conn, name, lang, fmt, path, translator_name=site.translator(), policy=site.policy,
+                             events=list_events(conn, c["id"]) or None, actor=user.actor)
             except ReportRejected as e:
                 raise HTTPError(409, "report not written: " + "; ".join(map(str, e.problems))) from None
+            except TranslationError as e:  # the configured engine failed (its server, its key)
+                raise HTTPError(502, f"report not written: translation failed: {e}") from None
             media = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
                      "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
         return FileResponse(path, media_type=media, filename=f"{name}-{path.name}")
