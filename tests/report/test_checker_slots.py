@@ -120,7 +120,7 @@ def test_a_commenter_whose_name_looks_like_a_template_passes(digest):
 
 def test_the_annotated_appendix_gives_every_quotes_sources(digest):
     text, slotmap = make(digest, "ru")
-    annotated = text + render_md.annotations(slotmap)
+    annotated = text + render_md.annotation_appendix(slotmap)
     appendix = unescape_markdown(annotated[len(text):])
     q = next(q for q in slotmap["quotes"] if q["comment_id"] == 109)
     assert q["raw_sha256"] in appendix and q["digest_path"] == "themes[0].quotes[0]"

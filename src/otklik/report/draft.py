@@ -91,16 +91,18 @@ class Merger:
                 continue  # untouched and gone from the new report: dropped
             i = edited_from.get(j)
             k = to_new.get(i) if i is not None else None
-            if k is not None and not sentences and old[i] != new[k] and self.splittable(old[i], piece, new[k]):
+            if i is None or k is None:  # the editor's own text, or one the new report has no counterpart of
+                out.append(piece)
+                continue
+            if not sentences and old[i] != new[k] and self.splittable(old[i], piece, new[k]):
                 emitted[k] = len(out)
                 out.append(" ".join(self.merge(self.split(old[i]), self.split(piece), self.split(new[k]), True)))
                 continue
-            if k is not None:
-                emitted[k] = len(out)
-                was, now = self.figures(old[i]), self.figures(new[k])
-                if was != now:
-                    changed = [f"{a} → {b}" for a, b in zip(was, now) if a != b] or [f"{was} → {now}"]
-                    self.flagged.append((piece, "the data changed under your edit: " + ", ".join(changed)))
+            emitted[k] = len(out)
+            was, now = self.figures(old[i]), self.figures(new[k])
+            if was != now:
+                changed = [f"{a} → {b}" for a, b in zip(was, now) if a != b] or [f"{was} → {now}"]
+                self.flagged.append((piece, "the data changed under your edit: " + ", ".join(changed)))
             out.append(piece)
         self.insert_new(out, new, to_new, emitted, sentences)
         return out
@@ -153,7 +155,7 @@ def parse(text: str, lang: str, quotes: dict[int, dict] | None = None) -> dict:
     Markdown does not show."""
     quotes = quotes or {}
     body, notes = _split_notes(text)
-    report = {"lang": lang, "headline": "", "lede": "", "blocks": [], "notes": []}
+    report: dict = {"lang": lang, "headline": "", "lede": "", "blocks": [], "notes": []}
     for raw in body:
         line = unescape_markdown(raw).rstrip()
         if not line.strip():

@@ -94,7 +94,7 @@ ANNOTATIONS = {
 FIGURE_KINDS = ("number", "percent", "range", "date", "month", "time")
 
 
-def annotations(slotmap: dict) -> str:
+def annotation_appendix(slotmap: dict) -> str:
     """The annotated copy's appendix (it goes at the end of the notes, so it is never read as the
     report's body): every figure with the digest fields holding it, every quote with its comment
     id, author, side, raw-record SHA-256 and digest path."""

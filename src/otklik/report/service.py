@@ -98,7 +98,7 @@ def render(report: dict, digest: dict, fmt: str, profile=None, copy: str = "anno
 
 
 def produce_with_slots(digest: dict, comments: dict, lang: str, fmt: str, marker=None, translator=None, *,
-                       profile=None, copy: str = "annotated") -> tuple[bytes, dict, dict]:
+                       profile=None, copy: str = "annotated") -> tuple[bytes, dict, dict | None]:
     """Compose, render and verify in memory: (file bytes, report, slot map); raises ReportRejected.
 
     Every copy passes two checks: the value check of the text with its [#N] references
@@ -117,7 +117,7 @@ def produce_with_slots(digest: dict, comments: dict, lang: str, fmt: str, marker
         raise ReportRejected(problems)
     if slotmap is not None:
         if copy == "annotated":
-            text += render_md.annotations(slotmap)
+            text += render_md.annotation_appendix(slotmap)
             data = text.encode("utf-8")
         slotmap["text"] = text  # the generated text an edited copy is refreshed from
     return data, report, slotmap
@@ -257,6 +257,7 @@ def refresh_report(conn: Connection, case_name: str, path, translator=None, poli
         policy = profile.policy()
     data, _, new = produce_with_slots(digest, comments, lang, "md", marker(lang, policy), translator, profile=profile,
                                       copy=old.get("copy") or "annotated")
+    assert new is not None  # a Markdown report always has its slot map
     edited = path.read_text(encoding="utf-8")
     merged, flagged = refresh(old["text"], edited, data.decode("utf-8"), lang, new["names"])
     body = merged.encode("utf-8")

@@ -69,7 +69,8 @@ def align(orig: list[dict], new: list[dict]) -> dict[int, int]:
 
 def _items(u: dict) -> list[tuple]:
     """A sentence as a word list with each token one item: ("T", kind, value, token) / ("W", word)."""
-    out, pos, text = [], 0, u["text"]
+    out: list[tuple] = []
+    pos, text = 0, u["text"]
     for t in u["tokens"]:
         out += [("W", w) for w in text[pos:t["start"]].split()]
         out.append(("T", t["kind"], t["value"], t))

@@ -66,7 +66,7 @@ def names_of(digest: dict, lang: str = "ru") -> list[str]:
     """Strings the report copies from the digest whose change is a change of meaning: page
     handles and titles, quote authors, and any digest string with digits in it (longest first);
     in English also their romanised forms, as the English report shows Cyrillic names."""
-    out = set(verbatim_strings(digest))
+    out: set[str | None] = set(verbatim_strings(digest))
     for s in digest.get("sources", []):
         out |= {s.get("handle"), s.get("title")}
     for _, q in _digest_quotes(digest):
