@@ -103,34 +103,39 @@ def quote_paths(digest: dict) -> dict[int, str]:
     return out
 
 
-def _walk(node, path: str):
+STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# never a figure of the text: provenance, the case's settings, span offsets, ids, and every proposal's
+# reason spans (the report quotes only `proposal_reasons.top`)
+SKIP = re.compile(r"^(provenance|case)\b|\.quotes\[\d+\]\.(start|end)$|comment_ids?\b|\.(id|source_id|platform_id|key)$"
+                  r"|^proposals\[\d+\]\.reasons\b")
+
+
+def _walk(node, path: str, prune: bool = False):
+    """(path, leaf) of the digest; with `prune`, not descending into what SKIP leaves out (a large
+    case's lists of comment ids hold hundreds of thousands of leaves that are never figures)."""
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _walk(v, f"{path}.{k}" if path else str(k))
+            sub = f"{path}.{k}" if path else str(k)
+            if not (prune and SKIP.search(sub)):
+                yield from _walk(v, sub, prune)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _walk(v, f"{path}[{i}]")
+            sub = f"{path}[{i}]"
+            if not (prune and SKIP.search(sub)):
+                yield from _walk(v, sub, prune)
     else:
         yield path, node
 
 
-STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}")
-SKIP = re.compile(r"^(provenance|case)\b|\.quotes\[\d+\]\.(start|end)$|comment_ids?\b|\.(id|source_id|platform_id|key)$")
-
-
 def digest_index(digest: dict) -> dict[str, dict[str, list[str]]]:
     """kind -> value -> the digest paths holding it (number, percent, date, month, time)."""
-    idx: dict[str, dict[str, list[str]]] = {k: {} for k in ("number", "percent", "date", "month", "time")}
+    found: dict[str, dict[str, dict[str, None]]] = {k: {} for k in ("number", "percent", "date", "month", "time")}
     tz = ZoneInfo((digest.get("case") or {}).get("tz") or "UTC")
 
-    def add(kind, value, path):
-        paths = idx[kind].setdefault(str(value), [])
-        if path not in paths:
-            paths.append(path)
+    def add(kind, value, path):  # an ordered set of paths per value
+        found[kind].setdefault(str(value), {})[path] = None
 
-    for path, v in _walk(digest, ""):
-        if SKIP.search(path) and not path.startswith("case.tz"):
-            continue
+    for path, v in _walk(digest, "", prune=True):
         if isinstance(v, bool) or v is None:
             continue
         if isinstance(v, int):
@@ -160,7 +165,7 @@ def digest_index(digest: dict) -> dict[str, dict[str, list[str]]]:
                 add("number", f"{int(whole)}.{dec}" if dec else int(whole), path)
     for key in ("posts", "sources"):
         add("number", len(digest.get(key, [])), f"len({key})")
-    return idx
+    return {kind: {v: list(paths) for v, paths in values.items()} for kind, values in found.items()}
 
 
 def _fmt_decimal(v: float) -> str:
