@@ -28,11 +28,10 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision
 from ..analysis.summary import case_summary
-from ..casefile import list_events
-from ..cases import CaseError, create_case, get_case, list_cases, show_case
+from ..cases import CaseError, create_case, get_case, list_cases
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, charts, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
+from . import auth, i18n, labels as label_ops, queries, uploads, views_accounts, views_overview, views_report, views_review
 from .jobs import Jobs
 from .site import Config, HTTPError, SecurityHeaders, localtime
 
@@ -227,39 +226,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
-
-    @page()
-    def overview(request, user, form):
-        name = request.path_params["case"]
-        with reader.connect() as conn:
-            shown = show_case(conn, name)
-            c = shown["case"]
-            try:
-                summary = case_summary(conn, name)
-            except ValueError:
-                summary = None
-            series = queries.observation_series(conn, c["id"])
-            events = list_events(conn, c["id"])
-        followers = [s for s in series if s["metric"] != "comments"]
-        counts = [s for s in series if s["metric"] == "comments"]
-        ctx = {"shown": shown, "case": c, "summary": summary, "events": events,
-               "upcoming": [e for e in events if e.get("upcoming")],
-               "followers": followers, "counts": counts,
-               "followers_chart": charts.line_chart(followers, "Followers over time", "followers", tz=c["tz"]),
-               "counts_chart": charts.line_chart(counts, "Comment counts over time", "counts", tz=c["tz"]),
-               "analysing": jobs.running(name, "analyze")}
-        if summary:
-            order = ["supportive", "neutral", "hostile", "not_about_case"]
-            st = summary["stance"]
-            ctx["stance_chart"] = charts.stacked_bar(
-                [("by people", {k: st["authors"][k]["share"] for k in order}),
-                 ("by comments", {k: st["comments"][k]["share"] for k in order})],
-                "Stance toward the subject, by people and by comments", "stance", charts.STANCE_COLOURS)
-            total = sum(summary["languages"].values()) or 1
-            ctx["lang_chart"] = charts.stacked_bar([("comments", {k: v / total for k, v in summary["languages"].items()})],
-                                                   "Languages of the comments", "langs")
-            ctx["coordinated"] = [g for g in summary["coordination"]["groups"] if g["coordinated"]]
-        return render(request, user, "overview.html", **ctx)
 
     # ------------------------------------------------------------ import and analysis
 
@@ -549,7 +515,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         return _decision(user, name, "merge", {"keys": keys}, f"merge: {', '.join(keys)}", f"/cases/{name}/themes")
 
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
-                           case_of=case_of, back=back)
+                           case_of=case_of, back=back, jobs=jobs)
     routes = [
         Route("/health", health),
         Route("/login", login, methods=["GET", "POST"]),
@@ -557,7 +523,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/", home_page),
         Route("/cases", case_new, methods=["POST"]),
         Route("/jobs/{job}", job_page),
-        Route("/cases/{case}", overview),
         Route("/cases/{case}/upload", upload_form),
         Route("/cases/{case}/upload", upload_post, methods=["POST"]),
         Route("/cases/{case}/analyze", analyze_post, methods=["POST"]),
@@ -572,6 +537,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes", themes_page),
         Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
+        *views_overview.routes(site),
         *views_report.routes(site),
         *views_review.routes(site),
         *views_accounts.routes(site),

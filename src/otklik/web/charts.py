@@ -6,6 +6,7 @@ attributes (no inline CSS, so the Content-Security-Policy can forbid it).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -107,5 +108,99 @@ def stacked_bar(rows: list[tuple[str, dict[str, float]]], title: str, chart_id: 
         parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{c}"/>'
                      f'<text x="{lx + 14}" y="{height - 7}" font-size="11">{escape(k)}</text>')
         lx += 26 + 7 * len(k)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _legend(keys: list[str], names: dict[str, str], colours: dict[str, str], y: int) -> list[str]:
+    parts, lx = [], 10
+    for k in keys:
+        parts.append(f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{colours.get(k, "#8c959f")}"/>'
+                     f'<text x="{lx + 14}" y="{y + 9}" font-size="11">{escape(names.get(k, k))}</text>')
+        lx += 28 + 7 * len(names.get(k, k))
+    return parts
+
+
+def stance_columns(buckets: list[dict], events: list[dict], keys: list[str], names: dict[str, str], title: str,
+                   chart_id: str, width: int = 720, height: int = 260, event_word: str = "event",
+                   deadline_word: str = "deadline") -> Markup:
+    """Comments per hour or day as columns stacked by stance (bottom to top in `keys` order), with
+    the case's events as dashed lines (deadlines in red) numbered as in the data table. Each
+    segment carries data-stance and data-count, each column data-bucket."""
+    total = sum(sum(b["counts"].values()) for b in buckets)
+    desc = f"{total} comments in {len(buckets)} periods; " + "; ".join(
+        f"{names.get(k, k)} {sum(b['counts'][k] for b in buckets)}" for k in keys)
+    parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
+             f'class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
+             f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
+    if not buckets:
+        return Markup("".join(parts) + "</svg>")
+    left, right, top, bottom = 48, 10, 18, 58
+    v1 = max(sum(b["counts"].values()) for b in buckets) or 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / len(buckets)
+    bar = max(1.0, step * 0.8)
+
+    def y(v):
+        return top + (1 - v / v1) * plot_h
+    for i in range(5):
+        v = round(v1 * i / 4)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eaeef2"/>'
+                     f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{v:,}</text>')
+    for i, b in enumerate(buckets):
+        x = left + i * step + (step - bar) / 2
+        parts.append(f'<g data-bucket="{escape(b["label"])}">')
+        base = 0
+        for k in keys:
+            n = b["counts"].get(k, 0)
+            if n:
+                parts.append(f'<rect x="{x:.1f}" y="{y(base + n):.1f}" width="{bar:.1f}" height="{y(base) - y(base + n):.1f}" '
+                             f'fill="{STANCE_COLOURS.get(k, "#8c959f")}" data-stance="{k}" data-count="{n}">'
+                             f'<title>{escape(b["label"])}: {escape(names.get(k, k))} {n}</title></rect>')
+                base += n
+        parts.append("</g>")
+    every = max(1, math.ceil((7 * len(buckets[0]["label"]) + 12) / step))  # axis labels that do not overlap
+    for i in range(0, len(buckets), every):
+        parts.append(f'<text x="{left + (i + .5) * step:.1f}" y="{height - bottom + 14}" text-anchor="middle" '
+                     f'font-size="11" fill="#57606a">{escape(buckets[i]["label"])}</text>')
+    for n, e in enumerate(events, start=1):
+        x = left + (e["at"] + .5) * step
+        c = "#cf222e" if e.get("deadline") else "#57606a"
+        what = deadline_word if e.get("deadline") else event_word
+        parts.append(f'<g class="event" data-date="{escape(e["date"])}"><line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" '
+                     f'y2="{top + plot_h}" stroke="{c}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+                     f'<text x="{x:.1f}" y="{top - 6}" text-anchor="middle" font-size="11" font-weight="bold" fill="{c}">{n}</text>'
+                     f'<title>{n}. {escape(e["date"])} {escape(what)}: {escape(e.get("text") or "")}</title></g>')
+    parts += _legend(keys, names, STANCE_COLOURS, height - 22)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def stance_bars(rows: list[dict], keys: list[str], names: dict[str, str], title: str, chart_id: str,
+                width: int = 720) -> Markup:
+    """Rows {label, counts: {stance: n}} as horizontal bars stacked by stance, their length the
+    row's comments (the longest row fills the width); segments carry data-stance and data-count."""
+    bar_h, gap, left, right = 22, 10, 190, 50
+    height = len(rows) * (bar_h + gap) + 34
+    v1 = max((sum(r["counts"].values()) for r in rows), default=0) or 1
+    desc = "; ".join(f"{r['label']}: " + ", ".join(f"{names.get(k, k)} {r['counts'].get(k, 0)}" for k in keys) for r in rows)
+    parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
+             f'class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
+             f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
+    for i, r in enumerate(rows):
+        y = i * (bar_h + gap)
+        label = r["label"] if len(r["label"]) <= 28 else r["label"][:27] + "…"
+        parts.append(f'<g data-row="{escape(r["key"])}"><text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="12">'
+                     f'<title>{escape(r["label"])}</title>{escape(label)}</text>')
+        x = float(left)
+        for k in keys:
+            n = r["counts"].get(k, 0)
+            if n:
+                w = n / v1 * (width - left - right)
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{STANCE_COLOURS.get(k, "#8c959f")}" '
+                             f'data-stance="{k}" data-count="{n}"><title>{escape(r["label"])}: {escape(names.get(k, k))} {n}</title></rect>')
+                x += w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}" font-size="11" fill="#57606a">{sum(r["counts"].values())}</text></g>')
+    parts += _legend(keys, names, STANCE_COLOURS, height - 18)
     parts.append("</svg>")
     return Markup("".join(parts))

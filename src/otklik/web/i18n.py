@@ -51,7 +51,9 @@ RU = {
     "Merge ticked themes": "Объединить отмеченные темы", "Rename": "Переименовать", "Open all": "Раскрыть все",
     "Close all": "Свернуть все", "Decisions": "Решения", "None yet.": "Пока нет.",
 }
-CATALOGS = {"ru": RU}
+# English names for the store's own keys (a key is never shown raw)
+EN = {"not_about_case": "not about the case"}
+CATALOGS = {"en": EN, "ru": RU}
 
 
 def lang_of(request) -> str:
@@ -68,3 +70,9 @@ def lang_of(request) -> str:
 def translator(lang: str):
     table = CATALOGS.get(lang, {})
     return lambda s: table.get(s, s)
+
+
+def event_text(e: dict, lang: str) -> dict:
+    """A case-file event with "text" in the interface language (the other language when missing)."""
+    first, second = ("text_ru", "text_en") if lang == "ru" else ("text_en", "text_ru")
+    return {**e, "text": e.get(first) or e.get(second) or ""}

@@ -1,0 +1,150 @@
+"""What the case overview shows, read from the digest (the one read model for output) and cached
+per digest state, so the overview of a million-comment case costs one dictionary look-up.
+
+- `timeline`: the case's comments per hour (a short reaction) or per day, by stance, with the
+  case file's events and deadlines that fall in or just after that period. The stance of a
+  comment is the one the digest counts (`digest["stance"]`: the latest analysis' label when the
+  comment is about the case, else "not about the case"); it is read from the web's facet rows,
+  which hold exactly that per comment, so the buckets add up to the digest's totals.
+- `themes`: each theme's stance mix as the digest gives it (corrected by the editor's labels).
+- `snapshots`: followers and comment counts of the case's sources and posts over the captures.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from threading import Lock
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from ..casefile import list_events
+from ..digest import build_digest
+from ..store import editor_label, review_draw, web_comment_facet as facet
+from . import queries
+
+STANCES = ("supportive", "neutral", "hostile", "not_about_case")
+FACET_STANCE = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
+DIGEST_STANCE = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
+HOURLY_UP_TO = 72  # a reaction shorter than three days is drawn by the hour
+EVENTS_BEFORE, EVENTS_AFTER = timedelta(days=7), timedelta(days=31)  # events drawn around the comments' period
+
+
+def _stamp(conn: Connection, case_id: int) -> tuple:
+    """Changes whenever the digest may change: imports, analysis runs, editor labels, review draws."""
+    if not conn.dialect.has_table(conn, "editor_label"):
+        return queries.facet_stamp(conn, case_id), None
+    labels = conn.execute(select(func.count(), func.max(editor_label.c.id), func.max(editor_label.c.at))
+                          .where(editor_label.c.case_id == case_id)).one()
+    draws = conn.execute(select(func.count(), func.max(review_draw.c.id))
+                         .where(review_draw.c.case_id == case_id, review_draw.c.status != "pending")).one()
+    return queries.facet_stamp(conn, case_id), tuple(labels), tuple(draws)
+
+
+def _hour_counts(conn: Connection, case_id: int) -> list[tuple[str, str | None, int]]:
+    """(UTC hour "YYYY-MM-DDTHH" or "" when undated, facet stance, comments)."""
+    hour = func.substr(facet.c.published_at, 1, 13)
+    return [tuple(r) for r in conn.execute(
+        select(hour, facet.c.stance, func.count()).where(facet.c.case_id == case_id).group_by(hour, facet.c.stance))]
+
+
+def timeline(hours: list[tuple[str, str | None, int]], events: list[dict], tz: str) -> dict:
+    """Buckets [{"start": iso, "label": text, "counts": {stance: n}}] in the case's time zone, the
+    events placed on them, the undated comments and the totals per stance."""
+    zone = ZoneInfo(tz)
+    local: dict[datetime, dict[str, int]] = {}
+    undated = dict.fromkeys(STANCES, 0)
+    for h, st, n in hours:
+        name = FACET_STANCE.get(st, "not_about_case")
+        try:
+            t = datetime.fromisoformat(h + ":00:00+00:00").astimezone(zone)
+        except ValueError:
+            undated[name] += n
+            continue
+        counts = local.setdefault(t, dict.fromkeys(STANCES, 0))
+        counts[name] += n
+    totals = dict.fromkeys(STANCES, 0)
+    for c in list(local.values()) + [undated]:
+        for k, v in c.items():
+            totals[k] += v
+    if not local:
+        return {"unit": "day", "buckets": [], "events": [], "undated": undated, "totals": totals}
+    first, last = min(local), max(local)
+    shown = [e for e in events
+             if first.date() - EVENTS_BEFORE <= date.fromisoformat(e["date"][:10]) <= last.date() + EVENTS_AFTER]
+    ev_days = [date.fromisoformat(e["date"][:10]) for e in shown]
+    hourly = (last - first) <= timedelta(hours=HOURLY_UP_TO) and all(first.date() <= d <= last.date() for d in ev_days)
+    buckets: dict[datetime, dict[str, int]] = {}
+    for t, c in local.items():
+        key = t.replace(minute=0, second=0) if hourly else datetime(t.year, t.month, t.day, tzinfo=zone)
+        b = buckets.setdefault(key, dict.fromkeys(STANCES, 0))
+        for k, v in c.items():
+            b[k] += v
+    step = timedelta(hours=1) if hourly else timedelta(days=1)
+    lo = min([min(buckets)] + [datetime(d.year, d.month, d.day, tzinfo=zone) for d in ev_days])
+    hi = max([max(buckets)] + [datetime(d.year, d.month, d.day, tzinfo=zone) for d in ev_days])
+    out, t = [], lo
+    while t <= hi:  # every hour/day of the period, the empty ones too
+        out.append({"start": t.isoformat(), "label": t.strftime("%Y-%m-%d %H:00" if hourly else "%Y-%m-%d"),
+                    "counts": buckets.get(t, dict.fromkeys(STANCES, 0))})
+        t = (t + step) if hourly else datetime.combine(t.date() + timedelta(days=1), t.timetz())
+    index: dict[str, int] = {}
+    for i, b in enumerate(out):
+        index.setdefault(b["start"][:10], i)  # an event marks its day (by the hour: the day's first hour)
+    marks = [{**e, "at": index.get(e["date"][:10])} for e in shown]
+    return {"unit": "hour" if hourly else "day", "buckets": out, "events": [m for m in marks if m["at"] is not None],
+            "undated": undated, "totals": totals}
+
+
+def theme_rows(digest: dict) -> list[dict]:
+    """Each theme with its stance counts as the digest gives them (keys as in STANCES)."""
+    rows = []
+    for t in digest["themes"]:
+        counts = dict.fromkeys(STANCES, 0)
+        for k, v in (t.get("stances") or {}).items():
+            counts[DIGEST_STANCE.get(str(k), "not_about_case")] += int(v)
+        rows.append({"key": t["key"], "label": t["label"], "counts": counts, "source": t.get("stances_source"),
+                     "n_comments": t["n_comments"], "n_authors": t["n_authors"]})
+    return rows
+
+
+class OverviewCache:
+    """The digest-derived part of the overview per case, rebuilt when the case's stamp moves."""
+
+    def __init__(self):
+        self._lock = Lock()
+        self._hits: dict[int, tuple[tuple, dict]] = {}
+
+    def get(self, engine, reader, case: dict) -> dict:
+        with reader.connect() as conn:
+            stamp = _stamp(conn, case["id"])
+        hit = self._hits.get(case["id"])
+        if hit and hit[0] == stamp:
+            return hit[1]
+        with self._lock:  # one build at a time: a million-comment digest is not cheap
+            hit = self._hits.get(case["id"])
+            if hit and hit[0] == stamp:
+                return hit[1]
+            queries.refresh_facets(engine, case["id"], reader=reader)
+            with reader.connect() as conn:
+                stamp = _stamp(conn, case["id"])
+                data = build(conn, case)
+            self._hits[case["id"]] = (stamp, data)
+            return data
+
+
+def build(conn: Connection, case: dict) -> dict:
+    """{"digest", "error", "timeline", "themes", "snapshots"} of the case."""
+    events = list_events(conn, case["id"])
+    series = queries.observation_series(conn, case["id"])
+    snapshots = {"followers": [s for s in series if s["metric"] != "comments"],
+                 "counts": [s for s in series if s["metric"] == "comments"]}
+    try:
+        digest = build_digest(conn, case["name"], events=events or None)
+    except ValueError as e:  # not analysed yet, or imported since
+        return {"digest": None, "error": str(e), "timeline": None, "themes": [], "snapshots": snapshots,
+                "events": events}
+    return {"digest": digest, "error": None, "events": digest["events"], "snapshots": snapshots,
+            "timeline": timeline(_hour_counts(conn, case["id"]), digest["events"], case["tz"]),
+            "themes": theme_rows(digest)}

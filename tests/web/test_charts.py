@@ -1,0 +1,112 @@
+"""The overview's charts read the digest: the reaction over time adds up to the digest's stance
+counts, stance per theme is the digest's corrected mix, the case file's events are marked, and
+the charts follow the editor's labels. Plus the bucketing in the case's time zone."""
+
+import re
+from collections import Counter
+
+from otklik.casefile import list_events
+from otklik.digest import build_digest
+from otklik.store import open_store
+from otklik.web.overview import STANCES, timeline
+from tests.web.conftest import csrf_of
+
+SEGMENT = re.compile(r'<rect [^>]*data-stance="([a-z_]+)" data-count="(\d+)"')
+
+
+def chart(html: str, chart_id: str) -> str:
+    return re.search(rf'<svg [^>]*id="{chart_id}".*?</svg>', html, re.S).group(0)
+
+
+def digest_of(home):
+    engine = open_store(home)
+    with engine.connect() as conn:
+        from otklik.cases import get_case
+
+        d = build_digest(conn, "demo", events=list_events(conn, get_case(conn, "demo")["id"]) or None)
+    engine.dispose()
+    return d
+
+
+def counts(svg: str) -> Counter:
+    out = Counter()
+    for k, n in SEGMENT.findall(svg):
+        out[k] += int(n)
+    return out
+
+
+def theme_counts(svg: str) -> dict[str, Counter]:
+    out = {}
+    for key, body in re.findall(r'<g data-row="([^"]+)">(.*?)</g>', svg, re.S):
+        out[key] = counts(body)
+    return out
+
+
+def expected_theme(t: dict) -> Counter:
+    names = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
+    return Counter({names[k]: v for k, v in t["stances"].items() if v})
+
+
+def test_reaction_over_time_adds_up_to_the_digest(as_role, demo_home):
+    html = as_role("vic").get("/cases/demo").text
+    d = digest_of(demo_home)
+    got = counts(chart(html, "timeline-chart"))
+    assert {k: got[k] for k in STANCES} == {k: d["stance"]["comments"][k]["n"] for k in STANCES}
+    assert sum(got.values()) == d["totals"]["comments"]
+    # the data table's totals row says the same
+    foot = re.search(r'<table id="timeline-table">.*?<tfoot>(.*?)</tfoot>', html, re.S).group(1)
+    cells = [int(x) for x in re.findall(r'<td class="num">(\d+)</td>', foot)]
+    assert cells == [d["stance"]["comments"][k]["n"] for k in STANCES] + [d["totals"]["comments"]]
+
+
+def test_case_file_deadlines_after_the_comments_are_marked(as_role, demo_home):
+    html = as_role("vic").get("/cases/demo").text
+    d = digest_of(demo_home)
+    svg = chart(html, "timeline-chart")
+    marked = re.findall(r'<g class="event" data-date="([^"]+)"', svg)
+    days = sorted(re.findall(r'data-bucket="(\d{4}-\d\d-\d\d)', svg))
+    inside = [e["date"] for e in d["events"] if days[0] <= e["date"][:10] <= days[-1]]
+    assert marked and marked == inside
+    assert any(e["deadline"] and e["date"] in marked for e in d["events"])  # the demo has deadlines ahead
+
+
+def test_stance_per_theme_is_the_digests_mix_and_follows_labels(as_role, demo_home):
+    eve = as_role("eve")
+    d = digest_of(demo_home)
+    got = theme_counts(chart(eve.get("/cases/demo").text, "themes-chart"))
+    assert got == {t["key"]: expected_theme(t) for t in d["themes"]}
+    # relabel comments of the biggest theme as hostile: the chart follows without a new analysis
+    key = d["themes"][0]["key"]
+    page = eve.get(f"/cases/demo/comments?theme={key}").text
+    ids = re.findall(r'name="ids" value="(\d+)"', page)[:5]
+    r = eve.post("/cases/demo/comments/relabel", data={"csrf": csrf_of(eve), "stance": "-1", "ids": ids},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    d2 = digest_of(demo_home)
+    got2 = theme_counts(chart(eve.get("/cases/demo").text, "themes-chart"))
+    assert got2 == {t["key"]: expected_theme(t) for t in d2["themes"]}
+    assert got2[key]["hostile"] > got[key]["hostile"]
+
+
+def test_timeline_buckets_in_the_case_time_zone():
+    # 21:00-23:00 UTC on 1 January is already 2 January in Moscow (UTC+3)
+    hours = [("2026-01-01T21", "1", 2), ("2026-01-01T22", "-1", 1), ("2026-01-02T08", "none", 4), ("", "0", 3)]
+    tl = timeline(hours, [], "Europe/Moscow")
+    assert tl["unit"] == "hour"
+    assert [b["label"] for b in tl["buckets"]][:2] == ["2026-01-02 00:00", "2026-01-02 01:00"]
+    assert tl["undated"]["neutral"] == 3 and tl["totals"] == {"supportive": 2, "neutral": 3, "hostile": 1,
+                                                              "not_about_case": 4}
+    # a reaction over more than three days, or a deadline two weeks on, is drawn by the day
+    long = timeline(hours + [("2026-01-09T10", "1", 1)], [], "Europe/Moscow")
+    assert long["unit"] == "day" and long["buckets"][0]["label"] == "2026-01-02"
+    assert len(long["buckets"]) == 8 and long["buckets"][0]["counts"]["supportive"] == 2
+    ev = [{"date": "2026-01-16", "deadline": True}, {"date": "2025-06-01", "deadline": False}]
+    tl = timeline(hours, ev, "Europe/Moscow")
+    assert tl["unit"] == "day" and [e["date"] for e in tl["events"]] == ["2026-01-16"]
+    assert tl["buckets"][tl["events"][0]["at"]]["label"] == "2026-01-16"
+
+
+def test_one_capture_draws_no_line_but_says_so(as_role):
+    html = as_role("vic").get("/cases/demo").text
+    assert 'id="followers-chart"' not in html and 'id="counts-chart"' not in html
+    assert "one capture so far" in html
