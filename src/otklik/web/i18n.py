@@ -21,11 +21,23 @@ def lang_of(request) -> str:
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGS:
         return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
-    return "en"
+    return from_accept_language(request.headers.get("accept-language", ""))
+
+
+def from_accept_language(header: str) -> str:
+    """The supported language the browser prefers most (by q weight, then order), else English."""
+    best, best_q = "en", 0.0
+    for part in header.split(","):
+        code, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if code.strip().lower()[:2] in LANGS and q > best_q:
+            best, best_q = code.strip().lower()[:2], q
+    return best
 
 
 def translator(lang: str):
