@@ -110,3 +110,13 @@ def test_one_capture_draws_no_line_but_says_so(as_role):
     html = as_role("vic").get("/cases/demo").text
     assert 'id="followers-chart"' not in html and 'id="counts-chart"' not in html
     assert "one capture so far" in html
+
+
+def test_a_long_quiet_tail_is_one_bucket_and_the_busy_days_are_drawn():
+    hours = [("2026-03-01T10", "1", 3), ("2026-05-01T10", "0", 2)] + [(f"2026-11-{d:02d}T12", "1", 50) for d in (20, 21, 22)]
+    tl = timeline(hours, [{"date": "2026-12-01", "deadline": True}], "UTC")
+    labels = [b["label"] for b in tl["buckets"]]
+    assert labels[0] == "… 2026-11-17" and tl["buckets"][0]["counts"]["supportive"] == 3
+    assert labels[1] == "2026-11-18" and labels[-1] == "2026-12-01"  # to the deadline
+    assert sum(sum(b["counts"].values()) for b in tl["buckets"]) == 155
+    assert [e["at"] for e in tl["events"]] == [len(labels) - 1]

@@ -180,7 +180,7 @@ def stance_bars(rows: list[dict], keys: list[str], names: dict[str, str], title:
                 width: int = 720) -> Markup:
     """Rows {label, counts: {stance: n}} as horizontal bars stacked by stance, their length the
     row's comments (the longest row fills the width); segments carry data-stance and data-count."""
-    bar_h, gap, left, right = 22, 10, 190, 50
+    bar_h, gap, left, right = 22, 10, 250, 50
     height = len(rows) * (bar_h + gap) + 34
     v1 = max((sum(r["counts"].values()) for r in rows), default=0) or 1
     desc = "; ".join(f"{r['label']}: " + ", ".join(f"{names.get(k, k)} {r['counts'].get(k, 0)}" for k in keys) for r in rows)
@@ -189,8 +189,8 @@ def stance_bars(rows: list[dict], keys: list[str], names: dict[str, str], title:
              f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
     for i, r in enumerate(rows):
         y = i * (bar_h + gap)
-        label = r["label"] if len(r["label"]) <= 28 else r["label"][:27] + "…"
-        parts.append(f'<g data-row="{escape(r["key"])}"><text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="12">'
+        label = r["label"] if len(r["label"]) <= 32 else r["label"][:31] + "…"
+        parts.append(f'<g data-row="{escape(r["key"])}"><text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="11">'
                      f'<title>{escape(r["label"])}</title>{escape(label)}</text>')
         x = float(left)
         for k in keys:

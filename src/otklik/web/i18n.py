@@ -13,7 +13,8 @@ from .messages_ru import RU
 LANGS = ("en", "ru")
 COOKIE = "otklik_lang"
 # English names for the store's own keys (a key is never shown raw)
-EN = {"not_about_case": "not about the case"}
+EN = {"not_about_case": "not about the case", "instagram": "Instagram", "telegram": "Telegram", "youtube": "YouTube",
+      "vk": "VK"}
 CATALOGS = {"en": EN, "ru": RU}
 
 

@@ -28,6 +28,7 @@ STANCES = ("supportive", "neutral", "hostile", "not_about_case")
 FACET_STANCE = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
 DIGEST_STANCE = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
 HOURLY_UP_TO = 72  # a reaction shorter than three days is drawn by the hour
+LONG_DAYS, BUSY_SHARE = 45, 0.9  # a longer one is drawn over the stretch holding 90% of its comments
 EVENTS_BEFORE, EVENTS_AFTER = timedelta(days=7), timedelta(days=31)  # events drawn around the comments' period
 
 
@@ -49,49 +50,90 @@ def _hour_counts(conn: Connection, case_id: int) -> list[tuple[str, str | None, 
         select(hour, facet.c.stance, func.count()).where(facet.c.case_id == case_id).group_by(hour, facet.c.stance))]
 
 
+def _busy_days(per_day: dict[date, int]) -> tuple[date, date]:
+    """The shortest run of days that holds at least BUSY_SHARE of the dated comments."""
+    days = sorted(per_day)
+    need = BUSY_SHARE * sum(per_day.values())
+    best, j, acc = (days[0], days[-1]), 0, 0
+    for d in days:
+        acc += per_day[d]
+        while acc - per_day[days[j]] >= need:
+            acc -= per_day[days[j]]
+            j += 1
+        if acc >= need and d - days[j] < best[1] - best[0]:
+            best = (days[j], d)
+    return best
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(STANCES, 0)
+
+
+def _add(into: dict[str, int], counts: dict[str, int]) -> None:
+    for k, v in counts.items():
+        into[k] += v
+
+
 def timeline(hours: list[tuple[str, str | None, int]], events: list[dict], tz: str) -> dict:
     """Buckets [{"start": iso, "label": text, "counts": {stance: n}}] in the case's time zone, the
-    events placed on them, the undated comments and the totals per stance."""
+    events placed on them, the undated comments and the totals per stance.
+
+    A reaction spread over more than LONG_DAYS is drawn over its busy stretch (the shortest run of
+    days with BUSY_SHARE of the comments, with the events around it); the comments before and
+    after it are one bucket each at the ends, so the buckets still add up to every comment."""
     zone = ZoneInfo(tz)
     local: dict[datetime, dict[str, int]] = {}
-    undated = dict.fromkeys(STANCES, 0)
+    undated, totals = _zero(), _zero()
     for h, st, n in hours:
         name = FACET_STANCE.get(st, "not_about_case")
+        totals[name] += n
         try:
             t = datetime.fromisoformat(h + ":00:00+00:00").astimezone(zone)
         except ValueError:
             undated[name] += n
             continue
-        counts = local.setdefault(t, dict.fromkeys(STANCES, 0))
-        counts[name] += n
-    totals = dict.fromkeys(STANCES, 0)
-    for c in list(local.values()) + [undated]:
-        for k, v in c.items():
-            totals[k] += v
+        local.setdefault(t, _zero())[name] += n
     if not local:
         return {"unit": "day", "buckets": [], "events": [], "undated": undated, "totals": totals}
-    first, last = min(local), max(local)
-    shown = [e for e in events
-             if first.date() - EVENTS_BEFORE <= date.fromisoformat(e["date"][:10]) <= last.date() + EVENTS_AFTER]
-    ev_days = [date.fromisoformat(e["date"][:10]) for e in shown]
-    hourly = (last - first) <= timedelta(hours=HOURLY_UP_TO) and all(first.date() <= d <= last.date() for d in ev_days)
-    buckets: dict[datetime, dict[str, int]] = {}
+    per_day: dict[date, int] = {}
     for t, c in local.items():
-        key = t.replace(minute=0, second=0) if hourly else datetime(t.year, t.month, t.day, tzinfo=zone)
-        b = buckets.setdefault(key, dict.fromkeys(STANCES, 0))
-        for k, v in c.items():
-            b[k] += v
-    step = timedelta(hours=1) if hourly else timedelta(days=1)
-    lo = min([min(buckets)] + [datetime(d.year, d.month, d.day, tzinfo=zone) for d in ev_days])
-    hi = max([max(buckets)] + [datetime(d.year, d.month, d.day, tzinfo=zone) for d in ev_days])
-    out, t = [], lo
-    while t <= hi:  # every hour/day of the period, the empty ones too
+        per_day[t.date()] = per_day.get(t.date(), 0) + sum(c.values())
+    lo, hi = min(per_day), max(per_day)
+    if (hi - lo).days > LONG_DAYS:
+        busy_lo, busy_hi = _busy_days(per_day)
+        lo, hi = max(lo, busy_lo - timedelta(days=2)), min(hi, busy_hi + timedelta(days=1))
+    shown = [e for e in events if lo - EVENTS_BEFORE <= date.fromisoformat(e["date"][:10]) <= hi + EVENTS_AFTER]
+    for e in shown:
+        d = date.fromisoformat(e["date"][:10])
+        lo, hi = min(lo, d), max(hi, d)
+    hourly = (hi - lo).days < 3 and (max(local) - min(local)) <= timedelta(hours=HOURLY_UP_TO)
+    buckets: dict[datetime, dict[str, int]] = {}
+    before, after = _zero(), _zero()
+    for t, c in local.items():
+        if t.date() < lo:
+            _add(before, c)
+        elif t.date() > hi:
+            _add(after, c)
+        else:
+            key = t.replace(minute=0, second=0) if hourly else datetime(t.year, t.month, t.day, tzinfo=zone)
+            _add(buckets.setdefault(key, _zero()), c)
+    out = []
+    if sum(before.values()):
+        out.append({"start": "", "label": f"… {lo - timedelta(days=1)}", "counts": before})
+    t = datetime(lo.year, lo.month, lo.day, tzinfo=zone)
+    if hourly:
+        t = min(min(buckets), t) if buckets else t
+    end = max(buckets) if hourly and buckets else datetime(hi.year, hi.month, hi.day, tzinfo=zone)
+    while t <= end:  # every hour/day of the period, the empty ones too
         out.append({"start": t.isoformat(), "label": t.strftime("%Y-%m-%d %H:00" if hourly else "%Y-%m-%d"),
-                    "counts": buckets.get(t, dict.fromkeys(STANCES, 0))})
-        t = (t + step) if hourly else datetime.combine(t.date() + timedelta(days=1), t.timetz())
+                    "counts": buckets.get(t, _zero())})
+        t = (t + timedelta(hours=1)) if hourly else datetime.combine(t.date() + timedelta(days=1), t.timetz())
+    if sum(after.values()):
+        out.append({"start": "", "label": f"{hi + timedelta(days=1)} …", "counts": after})
     index: dict[str, int] = {}
     for i, b in enumerate(out):
-        index.setdefault(b["start"][:10], i)  # an event marks its day (by the hour: the day's first hour)
+        if b["start"]:
+            index.setdefault(b["start"][:10], i)  # an event marks its day (by the hour: the day's first hour)
     marks = [{**e, "at": index.get(e["date"][:10])} for e in shown]
     return {"unit": "hour" if hourly else "day", "buckets": out, "events": [m for m in marks if m["at"] is not None],
             "undated": undated, "totals": totals}
