@@ -120,3 +120,18 @@ def test_a_long_quiet_tail_is_one_bucket_and_the_busy_days_are_drawn():
     assert labels[1] == "2026-11-18" and labels[-1] == "2026-12-01"  # to the deadline
     assert sum(sum(b["counts"].values()) for b in tl["buckets"]) == 155
     assert [e["at"] for e in tl["events"]] == [len(labels) - 1]
+
+
+def test_a_slow_overview_is_shown_as_it_was_while_it_is_rebuilt(as_role, monkeypatch):
+    from otklik.web import overview
+
+    eve = as_role("eve")
+    first = eve.get("/cases/demo").text
+    assert 'id="as-of"' not in first
+    monkeypatch.setattr(overview.OverviewCache, "SYNC_BUILD_S", -1.0)  # every build counts as slow
+    page = eve.get("/cases/demo/comments?stance=-1").text
+    ids = re.findall(r'name="ids" value="(\d+)"', page)[:2]
+    eve.post("/cases/demo/comments/relabel", data={"csrf": csrf_of(eve), "stance": "1", "ids": ids})
+    stale = eve.get("/cases/demo").text
+    assert 'id="as-of"' in stale  # the last overview, said to be the last one
+    assert chart(stale, "themes-chart") == chart(first, "themes-chart")

@@ -117,4 +117,6 @@ RU = {
     "{n} quote(s), keywords and names": "цитат: {n}, ключевые слова и имена", "keywords": "ключевые слова", "names": "имена",
     "key": "ключ", "Reject quote": "Отклонить цитату", "When": "Когда", "Who": "Кто", "Decision": "Решение", "Status": "Состояние",
     "pending: next run": "ожидает следующего анализа", "applied": "применено",
+    "These figures are from {at}: the latest labels and imports are being counted; reload in a minute.":
+        "Эти цифры на {at}: последние метки и импорт ещё учитываются; обновите страницу через минуту.",
 }

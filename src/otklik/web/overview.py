@@ -12,8 +12,9 @@ per digest state, so the overview of a million-comment case costs one dictionary
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from threading import Lock
+from datetime import date, datetime, timedelta, timezone
+import time
+from threading import Lock, Thread
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -152,28 +153,45 @@ def theme_rows(digest: dict) -> list[dict]:
 
 
 class OverviewCache:
-    """The digest-derived part of the overview per case, rebuilt when the case's stamp moves."""
+    """The digest-derived part of the overview per case, rebuilt when the case's stamp moves.
+
+    A case whose overview took longer than SYNC_BUILD_S to build (a large one) is not rebuilt while
+    the page waits: the last overview is shown, marked as such, and one rebuild runs in the
+    background (the editor's next labels do not start another until it is done)."""
+
+    SYNC_BUILD_S = 2.0
 
     def __init__(self):
         self._lock = Lock()
-        self._hits: dict[int, tuple[tuple, dict]] = {}
+        self._hits: dict[int, dict] = {}
+        self._building: set[int] = set()
 
     def get(self, engine, reader, case: dict) -> dict:
         with reader.connect() as conn:
             stamp = _stamp(conn, case["id"])
         hit = self._hits.get(case["id"])
-        if hit and hit[0] == stamp:
-            return hit[1]
-        with self._lock:  # one build at a time: a million-comment digest is not cheap
-            hit = self._hits.get(case["id"])
-            if hit and hit[0] == stamp:
-                return hit[1]
-            queries.refresh_facets(engine, case["id"], reader=reader)
-            with reader.connect() as conn:
-                stamp = _stamp(conn, case["id"])
-                data = build(conn, case)
-            self._hits[case["id"]] = (stamp, data)
-            return data
+        if hit and hit["stamp"] == stamp:
+            return hit["data"]
+        if hit and hit["seconds"] > self.SYNC_BUILD_S:
+            if case["id"] not in self._building:
+                self._building.add(case["id"])
+                Thread(target=self._rebuild, args=(engine, reader, case), daemon=True).start()
+            return {**hit["data"], "as_of": hit["at"]}
+        return self._rebuild(engine, reader, case)
+
+    def _rebuild(self, engine, reader, case: dict) -> dict:
+        try:
+            with self._lock:  # one build at a time: a million-comment digest is not cheap
+                t = time.perf_counter()
+                queries.refresh_facets(engine, case["id"], reader=reader)
+                with reader.connect() as conn:
+                    stamp = _stamp(conn, case["id"])
+                    data = build(conn, case)
+                self._hits[case["id"]] = {"stamp": stamp, "data": data, "seconds": time.perf_counter() - t,
+                                          "at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+                return data
+        finally:
+            self._building.discard(case["id"])
 
 
 def build(conn: Connection, case: dict) -> dict:

@@ -26,6 +26,7 @@ def routes(site) -> list[Route]:
         digest = data["digest"]
         ctx = {"case": c, "digest": digest, "error": data["error"], "stances": STANCES, "stance_label": names,
                "analysing": site.jobs.running(name, "analyze"), "snapshots": data["snapshots"],
+               "as_of": data.get("as_of"),
                "events": [i18n.event_text(e, lang) for e in data["events"]]}
         if digest is None:  # not analysed: the store's own counts
             with site.reader.connect() as conn:
