@@ -151,7 +151,7 @@ class Client:
     """One keep-alive HTTP connection to the local server, with the session cookie."""
 
     def __init__(self, port: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)  # a 1M review answer takes long
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
