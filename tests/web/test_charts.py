@@ -135,3 +135,30 @@ def test_a_slow_overview_is_shown_as_it_was_while_it_is_rebuilt(as_role, monkeyp
     stale = eve.get("/cases/demo").text
     assert 'id="as-of"' in stale  # the last overview, said to be the last one
     assert chart(stale, "themes-chart") == chart(first, "themes-chart")
+
+
+def test_followers_over_two_captures_are_drawn_with_their_table(demo_home, app_factory):
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from tests.web.conftest import login
+
+    con = sqlite3.connect(demo_home / "otklik.sqlite")
+    src, value, at = con.execute("SELECT entity_id, value, observed_at FROM observation "
+                                 "WHERE entity_type='source' AND metric='followers' ORDER BY observed_at").fetchone()
+    later = at[:4] + "-12-30" + at[10:] if at[5:10] != "12-30" else at[:4] + "-12-31" + at[10:]
+    cols = [r[1] for r in con.execute("PRAGMA table_info(observation)")]
+    row = dict(zip(cols, con.execute("SELECT * FROM observation WHERE entity_type='source' AND metric='followers' "
+                                     "AND entity_id=?", (src,)).fetchone()))
+    row.update(id=None, value=value + 250, observed_at=later)
+    con.execute(f"INSERT INTO observation({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
+    con.commit()
+    con.close()
+    c = TestClient(app_factory(demo_home))
+    login(c, "vic")
+    html = c.get("/cases/demo").text
+    svg = chart(html, "followers-chart")
+    assert svg.count("<circle") == 2
+    table = re.search(r'<table id="followers-table">.*?</table>', html, re.S).group(0)
+    assert f'<td class="num">{int(value)}</td>' in table and f'<td class="num">{int(value) + 250}</td>' in table

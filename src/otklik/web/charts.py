@@ -1,4 +1,4 @@
-"""Server-side SVG charts, each with a text alternative (a <title>/<desc> and a data table).
+"""Server-side SVG charts, each with a text alternative (a <title>/<desc>; the page adds a data table).
 
 Everything placed in the SVG goes through markupsafe.escape; colours are presentation
 attributes (no inline CSS, so the Content-Security-Policy can forbid it).
@@ -32,7 +32,7 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
     pts = [(_t(t), v) for s in series for t, v in s["points"]]
     desc = "; ".join(f"{s['label']}: " + ", ".join(f"{_fmt(v)} at {t}" for t, v in s["points"]) for s in series)
     head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
-            f'width="100%" class="chart" xmlns="http://www.w3.org/2000/svg">'
+            f'width="100%" class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc or "no observations")}</desc>')
     if not pts:
         return Markup(head + '<text x="10" y="30" fill="#57606a">no observations yet</text></svg>')
@@ -69,45 +69,6 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
         parts.append(f'<rect x="{legend_x}" y="{height - 12}" width="10" height="10" fill="{c}"/>'
                      f'<text x="{legend_x + 14}" y="{height - 3}" font-size="11">{escape(s["label"])}</text>')
         legend_x += 24 + 7 * len(s["label"])
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def stacked_bar(rows: list[tuple[str, dict[str, float]]], title: str, chart_id: str, colours: dict | None = None,
-                width: int = 640) -> Markup:
-    """Rows of shares that add up to 1 (e.g. stance by comments, by people) as horizontal stacked bars."""
-    colours = colours or {}
-    bar_h, gap, left = 26, 14, 110
-    keys: list[str] = []
-    for _, shares in rows:
-        for k in shares:
-            if k not in keys:
-                keys.append(k)
-    height = len(rows) * (bar_h + gap) + 30
-    desc = "; ".join(f"{name}: " + ", ".join(f"{k} {round(v * 100)}%" for k, v in shares.items()) for name, shares in rows)
-    parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
-             f'class="chart" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
-             f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
-    for i, (name, shares) in enumerate(rows):
-        y = i * (bar_h + gap)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(name)}</text>')
-        x = float(left)
-        for k in keys:
-            w = shares.get(k, 0) * (width - left - 10)
-            if w <= 0:
-                continue
-            c = colours.get(k) or PALETTE[keys.index(k) % len(PALETTE)]
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{c}">'
-                         f'<title>{escape(k)}: {round(shares[k] * 100)}%</title></rect>')
-            if w > 34:
-                parts.append(f'<text x="{x + 4:.1f}" y="{y + 17}" font-size="11" fill="#fff">{round(shares[k] * 100)}%</text>')
-            x += w
-    lx = left
-    for k in keys:
-        c = colours.get(k) or PALETTE[keys.index(k) % len(PALETTE)]
-        parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{c}"/>'
-                     f'<text x="{lx + 14}" y="{height - 7}" font-size="11">{escape(k)}</text>')
-        lx += 26 + 7 * len(k)
     parts.append("</svg>")
     return Markup("".join(parts))
 
