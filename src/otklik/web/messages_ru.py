@@ -119,4 +119,5 @@ RU = {
     "pending: next run": "ожидает следующего анализа", "applied": "применено",
     "These figures are from {at}: the latest labels and imports are being counted; reload in a minute.":
         "Эти цифры на {at}: последние метки и импорт ещё учитываются; обновите страницу через минуту.",
+    "admin": "администратор", "editor": "редактор", "viewer": "читатель",
 }
