@@ -162,3 +162,15 @@ def test_followers_over_two_captures_are_drawn_with_their_table(demo_home, app_f
     assert svg.count("<circle") == 2
     table = re.search(r'<table id="followers-table">.*?</table>', html, re.S).group(0)
     assert f'<td class="num">{int(value)}</td>' in table and f'<td class="num">{int(value) + 250}</td>' in table
+
+
+def test_chart_text_from_comments_is_escaped():
+    from otklik.web.charts import stance_bars, stance_columns
+
+    rows = [{"key": 't1"><script>', "label": "<script>alert(1)</script>", "counts": {"supportive": 2}}]
+    svg = str(stance_bars(rows, list(STANCES), {}, "<b>title</b>", "x"))
+    assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
+    buckets = [{"label": "2026-01-01", "counts": {"supportive": 1}}]
+    svg = str(stance_columns(buckets, [{"at": 0, "date": "2026-01-01", "text": "<img src=x onerror=alert(1)>"}],
+                             list(STANCES), {}, "t", "y"))
+    assert "<img" not in svg and "&lt;img" in svg
