@@ -90,7 +90,7 @@ def stance_columns(buckets: list[dict], events: list[dict], keys: list[str], nam
     segment carries data-stance and data-count, each column data-bucket."""
     total = sum(sum(b["counts"].values()) for b in buckets)
     desc = f"{total} comments in {len(buckets)} periods; " + "; ".join(
-        f"{names.get(k, k)} {sum(b['counts'][k] for b in buckets)}" for k in keys)
+        f"{names.get(k, k)} {sum(b['counts'].get(k, 0) for b in buckets)}" for k in keys)
     parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
              f'class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
              f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
