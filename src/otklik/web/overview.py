@@ -33,7 +33,7 @@ LONG_DAYS, BUSY_SHARE = 45, 0.9  # a longer one is drawn over the stretch holdin
 EVENTS_BEFORE, EVENTS_AFTER = timedelta(days=7), timedelta(days=31)  # events drawn around the comments' period
 
 
-def _stamp(conn: Connection, case_id: int) -> tuple:
+def state_stamp(conn: Connection, case_id: int) -> tuple:
     """Changes whenever the digest may change: imports, analysis runs, editor labels, review draws."""
     if not conn.dialect.has_table(conn, "editor_label"):
         return queries.facet_stamp(conn, case_id), None
@@ -168,7 +168,7 @@ class OverviewCache:
 
     def get(self, engine, reader, case: dict) -> dict:
         with reader.connect() as conn:
-            stamp = _stamp(conn, case["id"])
+            stamp = state_stamp(conn, case["id"])
         hit = self._hits.get(case["id"])
         if hit and hit["stamp"] == stamp:
             return hit["data"]
@@ -185,7 +185,7 @@ class OverviewCache:
                 t = time.perf_counter()
                 queries.refresh_facets(engine, case["id"], reader=reader)
                 with reader.connect() as conn:
-                    stamp = _stamp(conn, case["id"])
+                    stamp = state_stamp(conn, case["id"])
                     data = build(conn, case)
                 self._hits[case["id"]] = {"stamp": stamp, "data": data, "seconds": time.perf_counter() - t,
                                           "at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
