@@ -57,3 +57,14 @@ def test_language_switch_keeps_to_this_site(as_role):
     eve = as_role("eve")
     r = eve.get("/lang?to=ru&next=//evil.example/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_review_messages_in_russian(as_role):
+    from tests.web.conftest import csrf_of
+
+    eve = as_role("eve")
+    eve.get("/lang?to=ru&next=/")
+    page = eve.get("/cases/demo/review").text
+    cid = re.search(r'name="comment_id" value="(\d+)"', page).group(1)
+    page = eve.post("/cases/demo/review", data={"csrf": csrf_of(eve), "comment_id": cid, "answer": "3"}).text
+    assert re.search(r"комментарий \S+: враждебно\. Поддерживают теперь \d+% людей", page)

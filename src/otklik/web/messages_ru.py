@@ -120,4 +120,10 @@ RU = {
     "These figures are from {at}: the latest labels and imports are being counted; reload in a minute.":
         "Эти цифры на {at}: последние метки и импорт ещё учитываются; обновите страницу через минуту.",
     "admin": "администратор", "editor": "редактор", "viewer": "читатель",
+    # review queue messages
+    "comment {pid}: {word}. Supportive now {share}% of people ({low}–{high}%)":
+        "комментарий {pid}: {word}. Поддерживают теперь {share}% людей ({low}–{high}%)",
+    "skipped: this person's draw is left out of the estimate": "пропущено: этот человек не входит в оценку",
+    "undone: the answer is removed and the question comes back": "отменено: ответ снят, вопрос вернулся",
+    "nothing to undo: that comment has no label": "нечего отменять: у комментария нет метки",
 }
