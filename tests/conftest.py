@@ -137,12 +137,3 @@ def comment(cid, text, user, t=1772360000, answers=None, likes=0):
     if answers is not None:
         c["answers"] = answers
     return c
-
-
-def copy_workspace(analysed, tmp_path):
-    """A fresh copy of a module-scoped analysed workspace, so a test may write to it."""
-    import shutil
-
-    dst = tmp_path / "ws"
-    shutil.copytree(analysed, dst)
-    return dst

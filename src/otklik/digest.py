@@ -19,13 +19,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from . import __version__
-from .analysis.summary import case_summary, theme_members
+from .analysis.summary import annotation_backends, case_summary, theme_members
 from .cases import get_case, latest_observations
 from .analysis.pipeline import annotation
+from .analysis import snapshots
 from .analysis.review import digest_view
 from .store.evidence import last_capture_of_case
-from .store import author, case_post, comment, json_field, post, raw_record, source
-from .store.sql import of_case, page_comments
+from .store import case_post, comment, post, raw_record, source
+from .store.sql import page_comments
 
 DIGEST_VERSION = 1
 
@@ -57,20 +58,6 @@ def _annotations(conn: Connection, stage: str, ids: list[int]):
             annotation.c.stage == stage, annotation.c.comment_id.in_(ids[i:i + 900])))
 
 
-def _authors(conn: Connection, ids: list[int], case_id: int) -> dict[int, str]:
-    """Comment id -> the author's platform identity (what "distinct people" counts). Many ids (a
-    large case's proposals) are read in one pass over the case instead of hundreds of IN lists."""
-    q = (select(comment.c.id, func.coalesce(author.c.platform + ":" + author.c.platform_id, comment.c.author_handle))
-         .select_from(comment.outerjoin(author, author.c.id == comment.c.author_id)))
-    if len(ids) > 5 * 900:
-        wanted = set(ids)
-        return {i: a for i, a in conn.execute(q.where(of_case(case_id))) if i in wanted}
-    out = {}
-    for i in range(0, len(ids), 900):
-        out.update(conn.execute(q.where(comment.c.id.in_(ids[i:i + 900]))).all())
-    return out
-
-
 def _side(view) -> dict:
     """The side a quote may be shown under: {"side": label or None, "side_source": "editor" |
     "model" | None}; None when neither the editor confirmed it nor the model is confident."""
@@ -93,16 +80,6 @@ def _span(r: dict, c_id: int, start: int, end: int, lang_of: dict, expected: str
             "author": r["author_handle"] or r["author_name"], "published_at": r["published_at"],
             "start": start, "end": end, "text": text_, "whole": start == 0 and end == len(r["text"]),
             "lang": lang_of.get(c_id), "raw_sha256": r["sha256"], "post_url": r["url"]}
-
-
-def _proposing(conn: Connection, case_id: int) -> dict[int, dict]:
-    """Comment id -> entities annotation, for the case's comments that propose anything (the
-    annotation's top-level `proposals` list is not empty)."""
-    n = "jsonb_array_length" if conn.dialect.name == "postgresql" else "json_array_length"
-    return {c_id: orjson.loads(v) for c_id, v in conn.execute(text(
-        "SELECT a.comment_id, a.value FROM annotation a JOIN comment c ON c.id = a.comment_id "
-        f"WHERE a.stage = 'entities' AND {n}({json_field(conn, 'a.value', 'proposals')}) > 0 AND c.post_id IN "
-        "(SELECT post_id FROM case_post WHERE case_id = :cid)"), {"cid": case_id})}
 
 
 def _stance_mix(theme: dict, members: list[int], adapted: dict) -> dict:
@@ -135,6 +112,19 @@ def _reasons(proposed: list[dict], k: int = 5) -> dict:
     return {"n_comments": len({r["comment_id"] for r in rs}), "n_authors": len({r["author_id"] for r in rs}), "top": top}
 
 
+def _by_platform(posts: list[dict]) -> dict:
+    """Per platform: the comments stored under its posts, how many posts, and the first post's time
+    (the report's breakdown «в Instagram — 202, в Telegram — 44 под четырьмя публикациями с марта»)."""
+    out: dict[str, dict] = {}
+    for p in posts:
+        row = out.setdefault(p["platform"], {"comments": 0, "posts": 0, "first_post_at": None})
+        row["comments"] += p["comments_stored"]
+        row["posts"] += 1
+        if p["published_at"] and (row["first_post_at"] is None or p["published_at"] < row["first_post_at"]):
+            row["first_post_at"] = p["published_at"]
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1]["comments"], kv[0])))
+
+
 def digest_quotes(digest: dict) -> list[dict]:
     """Every quote a report may show from this digest: the themes' and the proposals' most common
     reasons (the comments a verifier needs, the authors a pseudonymiser replaces)."""
@@ -152,9 +142,11 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
     member_ids = sorted({i for t in s["themes"] for i in members.get(t["key"], [])})
     # stance shares as estimates with a 95% interval, and the stances of the quotes and of the
     # themes' members under the case's adapted model (the editor's answers included)
-    stance_estimate, adapted = digest_view(conn, case_name, sorted(set(quote_ids) | set(member_ids)))
-    proposing = _proposing(conn, cid)
-    reason_ids = sorted({c for c, v in proposing.items() if any(e.get("reason") for e in v["entities"] if e.get("proposed"))})
+    proposing = snapshots.proposing(conn, cid)
+    coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
+    stance_estimate, adapted, author_of = digest_view(conn, case_name, sorted(set(quote_ids) | set(member_ids)),
+                                                      sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}))
+    reason_ids = sorted({c for c, ents in proposing.items() if any(e["reason"] for e in ents)})
     title_ids = sorted({ti["comment_id"] for t in s["themes"] for ti in (t.get("titles") or {}).values()})
     own = page_comments(conn, title_ids)
     lang_of = {c_id: orjson.loads(v)["lang"] for c_id, v in _annotations(conn, "language", sorted(set(quote_ids) | set(reason_ids)))}
@@ -198,17 +190,14 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
 
     # what commenters proposed (countries, regions named as a destination)
     proposals: dict[str, dict] = {}
-    coordination = [g for g in s["coordination"]["groups"] if g["coordinated"]]
-    author_of = _authors(conn, sorted(set(proposing) | {i for g in coordination for i in g["burst_ids"]}), cid)
-    for c_id, v in sorted(proposing.items()):
-        for e in v["entities"]:
-            if e.get("proposed"):
-                p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(),
-                                                     "authors": set(), "reasons": []})
-                p["comment_ids"].add(c_id)
-                p["authors"].add(author_of.get(c_id))
-                if e.get("reason"):
-                    p["reasons"].append(_span(rows[c_id], c_id, *e["reason"], lang_of) | {"author_id": author_of.get(c_id)})
+    for c_id, ents in sorted(proposing.items()):
+        for e in ents:
+            p = proposals.setdefault(e["name"], {"entity": e["name"], "kind": e["kind"], "comment_ids": set(),
+                                                 "authors": set(), "reasons": []})
+            p["comment_ids"].add(c_id)
+            p["authors"].add(author_of.get(c_id))
+            if e["reason"]:
+                p["reasons"].append(_span(rows[c_id], c_id, *e["reason"], lang_of) | {"author_id": author_of.get(c_id)})
     proposed = sorted(({"entity": p["entity"], "kind": p["kind"], "n_comments": len(p["comment_ids"]),
                         "n_authors": len(p["authors"]), "comment_ids": sorted(p["comment_ids"]), "reasons": p["reasons"]}
                        for p in proposals.values()),
@@ -219,9 +208,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
 
     run = conn.execute(text("SELECT id, code_version, config FROM analysis_run WHERE case_id=:cid AND finished_at IS NOT NULL "
                             "ORDER BY id DESC LIMIT 1"), {"cid": cid}).mappings().first()
-    backends = {st: b for st, b in conn.execute(text(
-        "SELECT DISTINCT a.stage, a.backend || ' ' || a.version FROM annotation a JOIN comment c ON c.id=a.comment_id "
-        "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id=:cid) ORDER BY 1, 2"), {"cid": cid})}
+    backends = s.get("backends") or annotation_backends(conn, cid)
     files = [r[0] for r in conn.execute(text("SELECT DISTINCT file_sha256 FROM import_run WHERE case_id=:cid ORDER BY 1"),
                                         {"cid": cid})]
     today = today or datetime.now(timezone.utc).date()
@@ -236,7 +223,7 @@ def build_digest(conn: Connection, case_name: str, today: date | None = None, ev
         "sources": list(sources.values()),
         "posts": post_out,
         "totals": {"comments": s["comments"], "replies": sum(p["replies_stored"] for p in post_out),
-                   "authors": s["authors"], "by_language": s["languages"]},
+                   "authors": s["authors"], "by_language": s["languages"], "by_platform": _by_platform(post_out)},
         "stance": s["stance"], "stance_without_coordinated": s["stance_without_coordinated"],
         "stance_estimate": stance_estimate,
         "themes": themes,

@@ -1,5 +1,11 @@
 """Export a case's comments as CSV or JSONL, optionally pseudonymised.
 
+CSV cells are neutralised by default: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a
+carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
+it as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+cmd|...`). The apostrophe is the only change;
+`neutralise=False` (`otklik export --no-neutralise`) writes the cells exactly as stored. JSONL is
+never changed.
+
 Pseudonyms are HMAC-SHA256 of the platform and account id under a secret key kept in the
 workspace (`pseudonym.key`), so the same person gets the same pseudonym in every export and
 report of this workspace, and nobody without the key can reverse or recompute it.
@@ -30,6 +36,16 @@ COLUMNS = ["platform", "platform_id", "post_platform_id", "parent_platform_id", 
 
 # Added by the analysis; names fixed so other tools can rely on them.
 ANALYSIS_COLUMNS = ["lang", "stance", "stance_confidence", "theme", "theme_label", "coordinated"]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """A text that a spreadsheet would read as a formula, with an apostrophe in front; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class Pseudonymiser:
@@ -92,8 +108,9 @@ def iter_rows(conn: Connection, case_id: int, pseudo: Pseudonymiser | None = Non
 
 def export_case(conn: Connection, home: Path, case_name: str, fmt: str, out: io.TextIOBase,
                 pseudonymise: bool = False, extra: dict[int, dict] | None = None,
-                columns: list[str] | None = None, actor: str | None = None) -> dict:
-    """Write the case's comments to `out`; return {rows, sha256}. Logged in the custody log as `actor`'s."""
+                columns: list[str] | None = None, actor: str | None = None, neutralise: bool = True) -> dict:
+    """Write the case's comments to `out`; return {rows, sha256}. Logged in the custody log as `actor`'s.
+    `neutralise`: CSV cells that would start a formula get a leading apostrophe (see the module)."""
     c = get_case(conn, case_name)
     pseudo = Pseudonymiser(home) if pseudonymise else None
     cols = COLUMNS + (columns or [])
@@ -105,7 +122,7 @@ def export_case(conn: Connection, home: Path, case_name: str, fmt: str, out: io.
         writer.writeheader()
     for row in iter_rows(conn, c["id"], pseudo, extra):
         if writer:
-            writer.writerow(row)
+            writer.writerow({k: neutralise_cell(v) for k, v in row.items()} if neutralise else row)
         else:
             buf.write(json.dumps({k: row.get(k) for k in cols}, ensure_ascii=False) + "\n")
         n += 1
@@ -120,5 +137,6 @@ def export_case(conn: Connection, home: Path, case_name: str, fmt: str, out: io.
     h.update(chunk.encode("utf-8"))
     digest = h.hexdigest()
     custody.append(conn, "export", actor=actor, case_id=c["id"], outputs={"sha256": digest, "rows": n},
-                   details={"format": fmt, "pseudonymised": pseudonymise})
+                   details={"format": fmt, "pseudonymised": pseudonymise} | (
+                       {"formulas_neutralised": neutralise} if fmt == "csv" else {}))
     return {"rows": n, "sha256": digest, "pseudonymised": pseudonymise}

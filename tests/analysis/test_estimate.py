@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from otklik.analysis import estimate as est
-from otklik.analysis.review import CaseState
+from otklik.analysis.review import CaseState, Population
 from otklik.analysis.summary import author_stance
 
 
@@ -123,8 +123,8 @@ def test_after_40_answers_the_interval_covers_the_truth_where_the_model_alone_do
     for seed in range(reps):
         authors, y, base = _population(seed)
         n = len(y)
-        st = CaseState(np.arange(n), [str(i) for i in range(n)], [f"a{a:04d}" for a in authors], base,
-                       np.ones(n, bool), "default", {})
+        st = CaseState(Population.of(np.arange(n), [str(i) for i in range(n)], [f"a{a:04d}" for a in authors], base,
+                                       np.ones(n, bool), "default"), {})
         rng = np.random.default_rng(1000 + seed)
         draws = []
         for _ in range(T):

@@ -191,7 +191,7 @@ def test_adapted_stances_give_every_comment_and_keep_the_editor_labels(ws):
 def test_the_stored_array_of_probabilities_is_what_the_annotations_say_and_a_stale_one_is_ignored(ws):
     from sqlalchemy import text
 
-    from otklik.analysis.estimate import SNAPSHOT_STAGE
+    from otklik.analysis.snapshots import STANCE as SNAPSHOT_STAGE
 
     engine = open_store(ws)
     with engine.begin() as conn:
@@ -203,6 +203,8 @@ def test_the_stored_array_of_probabilities_is_what_the_annotations_say_and_a_sta
                      {"s": SNAPSHOT_STAGE})
         rv._BASE_CACHE.clear()
         from_annotations = rv._load_base(conn, cid)
-    assert from_snapshot[:3] == from_annotations[:3] and from_snapshot[5] == from_annotations[5]
-    assert (from_snapshot[3] == from_annotations[3]).all() and (from_snapshot[4] == from_annotations[4]).all()
-    assert from_snapshot[3].shape == (40, 4)
+    assert from_snapshot.platform_ids == from_annotations.platform_ids and from_snapshot.units == from_annotations.units
+    assert from_snapshot.backend == from_annotations.backend
+    for field in ("comment_ids", "author_idx", "base", "machine"):
+        assert (getattr(from_snapshot, field) == getattr(from_annotations, field)).all(), field
+    assert from_snapshot.base.shape == (40, 4)

@@ -4,6 +4,7 @@ import re
 
 from otklik.report import render_md
 from otklik.report.compose import compose
+from otklik.report.profile import Profile
 from otklik.report.verify import verify_report
 
 from .conftest import FakeTranslator, marker, quoted, with_estimate
@@ -29,12 +30,13 @@ def test_demo_report_reads_like_the_newsroom_text(digest):
     ru = text_of(compose(digest, "ru"))
     assert "# Пользователи соцсетей обеспокоены судьбой Ильяса Мударова" in ru
     assert "Почти все комментаторы в Instagram и Telegram" in ru
-    assert "к 22:20 по московскому времени 25 ноября 2026 года собрала 205 комментариев" in ru
-    assert "у которой 161 подписчик" in ru
+    assert "публикация к 22:20 по московскому времени 25 ноября 2026 года собрала 205 комментариев" in ru
+    assert "У страницы 161 подписчик" in ru  # the page's, not the post's
+    assert ru.split("## Позиции")[0].count("25 ноября") == 1  # the post's day and the count's day: said once
     assert "Из 224 пользователей около 99% (97–100%) выразили обеспокоенность судьбой Ильяса Мударова" in ru
     assert "редактор проверил позицию, определённую машиной, на 52 комментариях" in ru
     en = text_of(compose(digest, "en"))
-    assert "had garnered 205 comments by 10:20 PM Moscow time on November 25, 2026" in en
+    assert "by 22:20 Moscow time on November 25, 2026, the post had garnered 205 comments" in en
     assert "Of 224 users, about 99% (97–100%) expressed concern about Ilyas Mudarov's fate" in en
 
 
@@ -63,18 +65,24 @@ def test_no_theme_sentence_for_a_theme_of_two_people(digest):
 def test_coordination_note_only_with_bursts(digest):
     ru = text_of(compose(digest, "ru"))
     assert "## Скоординированные комментарии" in ru
-    assert "8 комментариев от 8 аккаунтов появились 25 ноября 2026 года с 15:38 до 15:42 по московскому времени" in ru
+    assert "С 15:38 до 15:42 по московскому времени 25 ноября 2026 года появились 8 комментариев от 8 аккаунтов" in ru
     digest["coordination"]["bursts"] = []
     assert "Скоординированные" not in text_of(compose(digest, "ru"))
     assert "Coordinated" not in text_of(compose(digest, "en"))
 
 
-def test_labelling_mark_at_first_mention_only_and_footnote(digest):
-    md = text_of(compose(digest, "ru", marker=marker("ru")))
+def test_labelling_mark_at_every_or_first_mention_by_house_style_and_footnote(digest):
+    md = text_of(compose(digest, "ru", marker=marker("ru")))  # the default house style: every mention
+    body, notes = md.rsplit("\n---\n", 1)
+    assert body.count("Instagram") == body.count("Instagram\\*") >= 3
+    assert "\\*Принадлежит компании Meta" in notes
+    md = text_of(compose(digest, "ru", marker=marker("ru"), profile=Profile(labels="first")))
     body, notes = md.rsplit("\n---\n", 1)
     assert body.count("Instagram\\*") == 1
     assert body.index("Instagram\\*") < body.index("Instagram ") if "Instagram " in body else True
     assert "\\*Принадлежит компании Meta" in notes
+    en = text_of(compose(digest, "en", marker=marker("en")))  # inline wording: said once even with "every"
+    assert en.count("owned by Meta") == 1
 
 
 def test_quotes_keep_originals_with_translations_beside(digest):
@@ -100,9 +108,11 @@ def test_upcoming_deadlines_are_flagged(digest):
     assert re.search(r"\*\*Октябрь 2018 года\.\*\* Осенью 2018", md)  # a month-only date is not made precise
 
 
-def test_proposals_name_the_places(digest):
+def test_proposals_name_the_places_declined_with_people_counted_once(digest):
     en = text_of(compose(digest, "en"))
-    assert "possible destination for Mudarov: Germany (9 users), Europe (7 users), Kazakhstan (6 users), Turkey (6 users)" in en
+    assert "Commenters proposed sending Mudarov to Germany (9 people), Europe (7), Kazakhstan (6), Turkey (6)" in en
+    ru = text_of(compose(digest, "ru"))
+    assert "предлагали отправить Мударова в Германию (9 человек), Европу (7), Казахстан (6), Турцию (6)" in ru
 
 
 def test_russian_pronoun_for_many_people_is_plural(digest):
@@ -125,7 +135,7 @@ def test_estimates_are_stated_as_an_editor_would_and_verify(digest):
         assert verify_report(md, digest, quoted(digest), lang=lang) == []
     digest["stance_estimate"]["n_sampled"] = 40  # the editor also labelled 12 comments outside the queue
     en = render_md.render(compose(digest, "en"))
-    assert "on 52 comments (40 of them drawn at random, favouring the uncertain ones)" in en
+    assert "on 52 comments (40 of them drawn at random, favoring the uncertain ones)" in en  # US spelling by default
     assert verify_report(en, digest, quoted(digest), lang="en") == []
     digest["stance_estimate"]["by_authors"]["supportive"]["low"] = 0.70  # a range not in the digest is caught
     md = render_md.render(compose(digest, "en")).replace("70–84%", "71–84%")

@@ -52,7 +52,7 @@ Assumptions (what the interval does NOT cover):
 
 from __future__ import annotations
 
-import json
+import base64
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -273,9 +273,15 @@ def model_error_vector(err: float, known_comments: int, n_comments: int, known_a
     return np.array([c] * 4 + [a] * 4)
 
 
-# The analysis stores every case comment's stance probabilities as one array (case_result stage
-# below), so the review state and the digest need not parse 100,000 JSON annotations.
-SNAPSHOT_STAGE = "stance_probs"
+def pack_array(a: np.ndarray) -> dict:
+    """A numeric array as JSON: dtype, shape and its little-endian bytes in base64 (decoding 100,000
+    rows of probabilities this way takes milliseconds; as JSON numbers, a tenth of a second)."""
+    a = np.ascontiguousarray(a, dtype=np.dtype(a.dtype).newbyteorder("<"))
+    return {"dtype": a.dtype.str, "shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def unpack_array(d: dict) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.dtype(d["dtype"])).reshape(d["shape"])
 
 
 def probs_row(value: dict) -> tuple[list[float], bool]:

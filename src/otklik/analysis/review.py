@@ -21,6 +21,8 @@ interval (`estimate.py`) can be recomputed from the store at any time.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import orjson
@@ -29,8 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..store import custody
 from ..cases import get_case
-from ..store.schema import case_result, review_draw
+from ..store.schema import review_draw
+from ..store.sql import in_case
 from . import estimate as est
+from . import snapshots
 from .pipeline import editor_label, set_label
 
 
@@ -90,26 +94,53 @@ def apply_adapter(base: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ one case's state
 
+@dataclass(frozen=True)
+class Population:
+    """A case's comments as the queue sees them: ids (ascending), platform ids, the people (sorted
+    author identities) and each comment's person, the backend's probabilities and which of them are
+    the machine's own verdict."""
+
+    comment_ids: np.ndarray
+    platform_ids: list
+    units: list
+    author_idx: np.ndarray
+    base: np.ndarray
+    machine: np.ndarray
+    backend: str
+
+    @classmethod
+    def of(cls, comment_ids, platform_ids, authors, base, machine, backend) -> "Population":
+        """From one author identity per comment."""
+        units = sorted(set(authors))
+        pos = {a: i for i, a in enumerate(units)}
+        return cls(np.asarray(comment_ids), list(platform_ids), units,
+                   np.array([pos[a] for a in authors], dtype=np.int64), np.asarray(base, dtype=float),
+                   np.asarray(machine, dtype=bool), backend)
+
+
 class CaseState:
     """A case's comments, the model's probabilities, the editor's labels and the queue's draws."""
 
-    def __init__(self, comment_ids, platform_ids, authors, base, machine, backend, labels, case_id=None):
+    def __init__(self, pop: Population, labels, case_id=None):
         self.case_id = case_id
-        self.comment_ids = np.asarray(comment_ids)
-        self.platform_ids = list(platform_ids)
-        self.units = sorted(set(authors))
-        self.unit_pos = {a: i for i, a in enumerate(self.units)}
-        self.author_idx = np.array([self.unit_pos[a] for a in authors], dtype=np.int64)
-        self.base = np.asarray(base, dtype=float)
-        self.machine = np.asarray(machine, dtype=bool)  # rows whose base is the machine's own verdict
-        self.backend = backend
-        self.row = {int(c): i for i, c in enumerate(self.comment_ids)}
+        self.comment_ids = pop.comment_ids
+        self.platform_ids = pop.platform_ids
+        self.units = pop.units
+        self.author_idx = pop.author_idx
+        self.base = pop.base
+        self.machine = pop.machine  # rows whose base is the machine's own verdict
+        self.backend = pop.backend
+        self.row = dict(zip(self.comment_ids.tolist(), range(len(self.comment_ids))))
         self.labels = {}  # row -> class index
         for cid, lab in labels.items():
             if cid in self.row:
                 self.labels[self.row[cid]] = est.class_index(lab)
         self.draws: list[dict] = []
         self.refresh()
+
+    @cached_property
+    def unit_pos(self) -> dict:
+        return {a: i for i, a in enumerate(self.units)}
 
     @property
     def n(self) -> int:
@@ -180,42 +211,40 @@ class CaseState:
 _BASE_CACHE: dict = {}
 
 
-def _load_base(conn: Connection, case_id: int):
-    """(comment ids, platform ids, authors, base probs, machine mask, backend) of the case, cached
-    while the case's stance annotations are unchanged (same latest run and comment count)."""
-    run, n = conn.execute(text(
-        "SELECT max(a.run_id), count(*) FROM annotation a JOIN comment c ON c.id = a.comment_id "
-        "WHERE a.stage = 'stance' AND c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid)"),
-        {"cid": case_id}).one()
+def _load_base(conn: Connection, case_id: int) -> Population:
+    """The case's Population, cached while the case's stance annotations are unchanged (same latest
+    run and comment count). Read from the analysis' one-row snapshot (`snapshots.STANCE`)
+    when it describes the store, else from every comment's stance annotation."""
+    run, n = snapshots.key(conn, case_id, snapshots.STANCE)
     key = (str(conn.engine.url), case_id, run, n)
     if key in _BASE_CACHE:
         return _BASE_CACHE[key]
-    snap = conn.execute(select(case_result.c.payload).where(case_result.c.case_id == case_id,
-                                                            case_result.c.stage == est.SNAPSHOT_STAGE)).scalar()
-    snap = orjson.loads(snap) if snap else None
-    if snap and snap["run"] == run and snap["n"] == n:  # the analysis' one-array copy of the probabilities
-        rows = conn.execute(text(
-            "SELECT c.id, c.platform_id, COALESCE(au.platform || ':' || au.platform_id, c.author_handle, '?') "
-            "FROM comment c LEFT JOIN author au ON au.id = c.author_id "
-            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
-    if snap and snap["run"] == run and snap["n"] == n and len(rows) == n:
-        base, machine, backends = np.array(snap["probs"], dtype=float), snap["machine"], snap["backends"]
-    else:
+    snap = snapshots.read(conn, case_id, snapshots.STANCE, (run, n))
+    pop = None
+    if snap is not None:
+        pop = Population(est.unpack_array(snap["ids"]), snap["pids"], snap["units"], est.unpack_array(snap["author_idx"]),
+                         est.normalised(est.unpack_array(snap["probs"])), est.unpack_array(snap["machine"]),
+                         _backend(snap["backends"]))
+    if pop is None:
         rows = conn.execute(text(
             "SELECT c.id, c.platform_id, COALESCE(au.platform || ':' || au.platform_id, c.author_handle, '?'), "
             "s.value, s.backend FROM comment c LEFT JOIN author au ON au.id = c.author_id "
-            "LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' "
-            "WHERE c.post_id IN (SELECT post_id FROM case_post WHERE case_id = :cid) ORDER BY c.id"), {"cid": case_id}).all()
+            f"LEFT JOIN annotation s ON s.comment_id = c.id AND s.stage = 'stance' WHERE {in_case('c')} ORDER BY c.id"),
+            {"cid": case_id}).all()
         if not rows or any(r[3] is None for r in rows):
             raise ValueError("the case has comments without a stance annotation: run `otklik analyze` first")
         base, machine = zip(*(est.probs_row(orjson.loads(r[3])) for r in rows))
-        base, backends = np.array(base), sorted({r[4] for r in rows})
-    backend = backends[0] if len(backends) == 1 else max(backends, key=est.documented_error)
-    out = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], est.normalised(base),
-           np.array(machine), backend)
+        pop = Population.of([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                            est.normalised(np.array(base)), machine, _backend({r[4] for r in rows}))
     _BASE_CACHE.clear()
-    _BASE_CACHE[key] = out
-    return out
+    _BASE_CACHE[key] = pop
+    return pop
+
+
+def _backend(backends) -> str:
+    """The backend whose error bounds the case's estimate: the only one, else the least documented."""
+    backends = sorted(backends)
+    return backends[0] if len(backends) == 1 else max(backends, key=est.documented_error)
 
 
 def _labels(conn: Connection, case_id: int) -> dict[int, object]:
@@ -225,8 +254,7 @@ def _labels(conn: Connection, case_id: int) -> dict[int, object]:
 
 
 def load_state(conn: Connection, case_id: int) -> CaseState:
-    ids, pids, authors, base, machine, backend = _load_base(conn, case_id)
-    return CaseState(ids, pids, authors, base, machine, backend, _labels(conn, case_id), case_id)
+    return CaseState(_load_base(conn, case_id), _labels(conn, case_id), case_id)
 
 
 def _draw_rows(conn: Connection, case_id: int) -> list[dict]:
@@ -268,21 +296,26 @@ def current_estimate(conn: Connection, case_name: str) -> dict:
     return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}
 
 
-def digest_view(conn: Connection, case_name: str, comment_ids=()) -> tuple[dict, dict[int, tuple[object, float, bool]]]:
-    """What the digest needs, from one read of the store: the estimate (with its confidence level)
-    and, for the given comment ids, (label, confidence, confirmed by the editor) under the adapted model."""
+def digest_view(conn: Connection, case_name: str, comment_ids=(), author_ids=()
+                ) -> tuple[dict, dict[int, tuple[object, float, bool]], dict[int, str]]:
+    """What the digest needs, from one read of the store: the estimate (with its confidence level);
+    for `comment_ids`, (label, confidence, confirmed by the editor) under the adapted model; and for
+    `author_ids`, the author's identity (platform:account, else the handle) that counts people."""
     case = get_case(conn, case_name)
     st = load_state(conn, case["id"])
     done, _, skipped = _resolve(conn, st, _draw_rows(conn, case["id"]), mark=False)
-    K = st.reading.argmax(1)
-    conf = st.reading[np.arange(st.n), K].tolist()
-    K = K.tolist()
-    view = {}
-    for cid in comment_ids:
-        i = st.row.get(int(cid))
+    rows = [(int(c), st.row.get(int(c))) for c in comment_ids]
+    rows = [(c, i) for c, i in rows if i is not None]
+    idx = np.array([i for _, i in rows], dtype=np.int64)
+    K = st.reading[idx].argmax(1) if len(idx) else np.zeros(0, dtype=np.int64)
+    conf = st.reading[idx, K].tolist() if len(idx) else []
+    view = {c: (est.CLASSES[k], p, i in st.labels) for (c, i), k, p in zip(rows, K.tolist(), conf)}
+    who = {}
+    for c in author_ids:
+        i = st.row.get(int(c))
         if i is not None:
-            view[int(cid)] = (est.CLASSES[K[i]], conf[i], i in st.labels)
-    return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}, view
+            who[int(c)] = st.units[st.author_idx[i]]
+    return {**st.estimate(done, skipped, len(st.sampled)), "level": 0.95}, view, who
 
 
 def adapted_stances(conn: Connection, case_name: str) -> dict[str, tuple[object, float, bool]]:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..cases import get_case
 from ..store import json_field
+from ..store.sql import in_case
 from ..store.schema import case_result
 
 @dataclass(slots=True)
@@ -130,4 +131,13 @@ def compute_case_summary(conn: Connection, case_name: str) -> dict:
             {**g, "platform_ids": [by_id[i].platform_id for i in g["comment_ids"]]} for g in coord["groups"]]},
         "themes": themes,
         "discovered_names": results.get("discovery", {}).get("names", []),
+        "backends": annotation_backends(conn, case["id"]),
     }
+
+
+def annotation_backends(conn: Connection, case_id: int) -> dict[str, str]:
+    """Stage -> "backend version" of the case's comment annotations (the last in order when a stage
+    was annotated by several): a scan of every annotation, so `analyze` stores it in the summary."""
+    return {st: b for st, b in conn.execute(text(
+        "SELECT DISTINCT a.stage, a.backend || ' ' || a.version FROM annotation a JOIN comment c ON c.id=a.comment_id "
+        f"WHERE {in_case('c')} ORDER BY 1, 2"), {"cid": case_id})}

@@ -5,7 +5,8 @@
     look       show, search, export, verify       analysis   analyze, label, theme …
     casefile   event …, case timeline              report     report, report check
     evaluation eval …, train                       bench      bench import|analyze|report|web
-    labels     labels …                            web        serve, user …
+    labels     labels …                            web        serve, user add|list
+    users      user disable|enable|delete|passwd|role|sessions revoke
     review     review (the editor's check), bench review
     demo       demo (the main job is demo/run.py)
     config     config show (the effective configuration, see otklik/config.py)
@@ -68,10 +69,12 @@ def main(ctx, home: Path, verbose: int, quiet: bool):
 
 def _register() -> None:
     """Every command and group of `otklik`, in one place."""
-    from . import analysis, bench, casefile, cases, config, demo, evaluation, imports, labels, look, report, review, web
+    from . import analysis, bench, casefile, cases, config, demo, evaluation, imports, labels, look, report, review, users, web
 
     cases.case.add_command(casefile.timeline_cmd)
     bench.bench.add_command(review.bench_review)
+    for command in users.COMMANDS:
+        web.user.add_command(command)
     for command in (
         cases.case, cases.cases_cmd, imports.import_cmd, imports.formats_cmd,
         look.show_cmd, look.search_cmd, look.export_cmd, look.verify_cmd,

@@ -82,10 +82,16 @@ def search_cmd(obj: Ctx, case_name, query, limit, as_json):
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--pseudonymise", is_flag=True, help="Replace accounts (and @mentions of them) with stable pseudonyms.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option("--neutralise/--no-neutralise", default=True, show_default=True,
+              help="CSV: put an apostrophe before a cell that starts with = + - @, a tab or a carriage return, "
+                   "so a spreadsheet shows it as text and does not run it as a formula.")
 @click.pass_obj
-def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
+def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output, neutralise):
     """Export a case's comments as CSV or JSONL, with the analysis columns (lang, stance,
     stance_confidence, theme, theme_label, coordinated) once the case is analysed.
+
+    CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return) get a leading apostrophe; --no-neutralise writes them exactly as stored.
 
     \b
     Example:
@@ -98,7 +104,7 @@ def export_cmd(obj: Ctx, case_name, fmt, pseudonymise, output):
     try:
         with obj.engine.begin() as conn:
             extra = annotations_for_export(conn, get_case(conn, case_name)["id"])
-            args = dict(pseudonymise=pseudonymise, extra=extra, columns=ANALYSIS_COLUMNS)
+            args = dict(pseudonymise=pseudonymise, extra=extra, columns=ANALYSIS_COLUMNS, neutralise=neutralise)
             if output:
                 with open(output, "w", encoding="utf-8", newline="") as f:
                     res = export_case(conn, obj.home, case_name, fmt, f, **args)

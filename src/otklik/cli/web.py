@@ -34,7 +34,11 @@ def serve(obj, host, port, secure_cookies, max_upload_mb):
         click.echo("no accounts yet: create one with `otklik user add NAME --role admin`", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other computers can reach this workspace", err=True)
-    app = create_app(obj.home, secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    try:  # [web] trusted_proxies (X-Forwarded-For only from these) and allowed_hosts (other Host headers: 400)
+        app = create_app(obj.home, secure_cookies=secure_cookies, max_upload_bytes=max_upload_mb * 1024 * 1024,
+                         trusted_proxies=obj.config.get("web.trusted_proxies", ()), allowed_hosts=obj.config.get("web.allowed_hosts"))
+    except ValueError as e:
+        fail(str(e))
     click.echo(f"otklik web workspace for {obj.home} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
@@ -79,4 +83,4 @@ def user_list(obj):
     from ..web.auth import list_users
 
     for u in list_users(obj.engine):
-        click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}")
+        click.echo(f"{u['name']:<20} {u['role']:<8} created {u['created_at']}{'  DISABLED' if u['disabled'] else ''}")

@@ -313,7 +313,9 @@ class Policy:
 
 
 class Marker:
-    """Marks the first mention of each designated entity in the text of one report (one language).
+    """Marks the first mention of each designated entity in the text of one report (one language),
+    or every mention with `every=True` (an outlet's house style: «Instagram*» each time; an inline
+    wording is still given at the first mention only, as repeating a bracketed sentence reads badly).
 
     Keep one Marker per report and pass every generated paragraph and every quote translation
     through `mark` in reading order: "first mention" is across all calls. `footnotes()` then gives
@@ -321,8 +323,9 @@ class Marker:
     order they are first needed; entities sharing a footnote (Instagram, Facebook) share the mark.
     """
 
-    def __init__(self, registry: Registry, policy: Policy | None = None, lang: str = "ru"):
+    def __init__(self, registry: Registry, policy: Policy | None = None, lang: str = "ru", every: bool = False):
         self.registry = registry
+        self.every = every
         self.policy = policy or Policy()
         self.lang = lang
         self.marked: list[str] = []  # entry ids, in order of first mention
@@ -342,7 +345,7 @@ class Marker:
                 blocked += [(m.start(), m.end()) for m in re.finditer(re.escape(p), text)]
         candidates = []
         for entry, pattern, ambiguous in self.registry._patterns():
-            if entry.id in self.marked:
+            if entry.id in self.marked and not self.every:
                 continue
             for m in pattern.finditer(text):
                 s, e = m.span()
@@ -352,14 +355,19 @@ class Marker:
                         entry.exclude_following and re.match(entry.exclude_following, text[e:], re.I))):
                     continue
                 candidates.append((s, -(e - s), e, entry))
-                break  # the first acceptable match of this pattern is enough
+                if not self.every:
+                    break  # the first acceptable match of this pattern is enough
         # per entity, its earliest mention; overlapping mentions of different entities: the longer/earlier wins
         inserts, taken = [], []
         for s, _neg, e, entry in sorted(candidates, key=lambda c: (c[0], c[1])):
-            if entry.id in self.marked or any(s < te and ts < e for ts, te in taken):
+            again = entry.id in self.marked
+            if again and (not self.every or self.policy.style_for(entry, self.lang) != "asterisk"):
+                continue  # every mention gets an asterisk; inline wording is said at the first only
+            if any(s < te and ts < e for ts, te in taken):
                 continue
             taken.append((s, e))
-            self.marked.append(entry.id)
+            if entry.id not in self.marked:
+                self.marked.append(entry.id)
             if s and text[s - 1] in "«„“\"" and text[e:e + 1] in "»“”\"":
                 e += 1  # «Мета Платформс» — the label goes after the closing quote, not inside it
             emphasis = re.search(r"[*_]+$", text[max(0, s - 3):s])

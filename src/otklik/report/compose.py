@@ -6,26 +6,35 @@ The output is a plain dict (JSON-serialisable) that every renderer formats the s
 
 Blocks are {"type": "heading", "text"}, {"type": "para", "text"}, {"type": "quote", ...} (the
 verbatim span with its comment id, raw-record hash, author, attribution and translation) and
-{"type": "dated", "label", "text", "upcoming"} (case-file events). Notes come after the body:
-translation note, source links, label footnotes, provenance.
+{"type": "dated", "label", "text", "upcoming"} (case-file events). Quote blocks also carry `side`
+("supportive" / "hostile" / "neutral") and `side_source` (sections.py). Notes come after the body:
+source links, label footnotes, the romanisation used (English), provenance, and last the translation
+note, as the outlet's own articles end ("Translated automatically with …"). With no translation
+engine, the English report says so in its first lines instead.
+
+The parts live in their own modules: lede.py (headline, lead with the main demand and fear, news
+peg, platform breakdown), sections.py (themes, quotes by side, proposals), english.py
+(romanisation, US/UK spelling), grammar.py (agreement, names and places by case, dates). The house
+style (profile.py) sets labels at every or first mention, attribution form, date/time style and
+spelling.
 
 Wording follows the data, not a fixed script: "nearly all" / "most" / "just over half" /
 "divided" depend on the share of people; a theme gets a paragraph only when at least
 MIN_THEME_PEOPLE people wrote in it; the coordination note appears only when there are bursts.
 Every figure is taken from the digest as it is (shares become whole percent), so the verifier
 can check each one. Generated sentences pass through the labelling Marker in reading order, so
-designated names are marked at their first mention; verbatim quotes never are.
+designated names are marked at their first (or every) mention; verbatim quotes never are.
 """
 
 from __future__ import annotations
 
-from .titles import theme_heading
-from .grammar import (NBSP, by_time, count, format_date, format_month, format_time, inflect_name, latin_name, local,
-                      number, parse_when, percent, percent_value, ru_form, surname, tz_phrase, verb_ru)
+from .english import ROMANISATION, has_cyrillic, romanise, spell
+from .grammar import (NBSP, count, format_month, format_time, inflect_name, latin_name, local, number, ru_form,
+                      parse_when, percent, percent_value, surname, tz_phrase, verb_ru)
+from .lede import LedeMixin
+from .profile import Profile
+from .sections import SectionsMixin
 
-MIN_THEME_PEOPLE = 3
-MAX_THEMES = 6
-MAX_PLACES = 6
 STANCES = {"supportive": "1", "hostile": "-1", "neutral": "0"}
 
 PLATFORMS = {"instagram": "Instagram", "telegram": "Telegram", "youtube": "YouTube", "vk": ("ВКонтакте", "VK"),
@@ -54,14 +63,6 @@ ENTITIES_RU = {
 EN_ARTICLE = {"European Union": "the EU", "CIS": "the CIS", "United Nations": "the UN", "United Kingdom": "the UK",
               "United States": "the US", "United Arab Emirates": "the UAE", "Netherlands": "the Netherlands",
               "Czech Republic": "the Czech Republic", "European Court of Human Rights": "the ECHR"}
-
-# The lede's words for a share of the commenters: the lowest share each phrase may describe.
-LEDE_LADDER = (
-    (0.9, "Почти все комментаторы в {where} {vp}.", "Nearly all commenters on {where} {vp}."),
-    (0.75, "Подавляющее большинство комментаторов в {where} {vp}.", "The vast majority of commenters on {where} {vp}."),
-    (0.6, "Большинство комментаторов в {where} {vp}.", "Most commenters on {where} {vp}."),
-    (0.5000001, "Чуть больше половины комментаторов в {where} {vp}.", "Just over half of the commenters on {where} {vp}."),
-)
 
 SOCIAL = {"ru": "соцсетях", "en": "social media"}
 
@@ -92,14 +93,19 @@ def _entity(name: str, lang: str) -> str:
     return ENTITIES_RU.get(name, name) if lang == "ru" else EN_ARTICLE.get(name, name)
 
 
-class Composer:
+class Composer(LedeMixin, SectionsMixin):
     """One report in one language; methods produce the parts in reading order."""
 
-    def __init__(self, digest: dict, lang: str, marker=None, translator=None):
+    LANGUAGES = LANGUAGES
+
+    def __init__(self, digest: dict, lang: str, marker=None, translator=None, profile: Profile | None = None):
         if lang not in ("ru", "en"):
             raise ValueError(f"report language must be ru or en, not {lang!r}")
         self.d, self.lang = digest, lang
+        self.profile = profile or Profile()
         self.marker = marker or _NoMarks()
+        if hasattr(self.marker, "every"):  # the house style says whether every mention is labelled
+            self.marker.every = self.profile.labels == "every"
         self.translator = translator
         case = digest["case"]
         self.tz = case.get("tz") or "UTC"
@@ -120,10 +126,27 @@ class Composer:
         return self.marker.mark(text)
 
     def para(self, text: str) -> None:
-        self.blocks.append({"type": "para", "text": self.m(text)})
+        self.blocks.append({"type": "para", "text": self.spelled(self.m(text))})
 
     def heading(self, text: str) -> None:
-        self.blocks.append({"type": "heading", "text": self.m(text)})
+        self.blocks.append({"type": "heading", "text": self.spelled(self.m(text))})
+
+    def spelled(self, text: str) -> str:
+        """Generated English in the profile's one spelling convention (quotes never pass here)."""
+        return spell(text, self.profile.spelling) if self.lang == "en" else text
+
+    def platform(self, name: str) -> str:
+        return _platform(name, self.lang)
+
+    def join(self, items: list[str]) -> str:
+        return _join(items, self.lang)
+
+    def entity(self, name: str) -> str:
+        return _entity(name, self.lang)
+
+    def latin(self, text: str) -> str:
+        """A name for English text: Cyrillic romanised (english.ROMANISATION), other scripts kept."""
+        return romanise(text) if self.lang == "en" and has_cyrillic(text) else text
 
     def n(self, k: int, noun: str, case: str = "nomn") -> str:
         return count(k, noun, self.lang, case)
@@ -188,100 +211,6 @@ class Composer:
 
     # -------------------------------------------------------------- parts
 
-    def headline(self, rows) -> str:
-        top = rows[0][0] if rows else None
-        share = rows[0][1]["share"] if rows else 0
-        if top is None:
-            return self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
-                              f"Social media reaction to {self.name()}'s case")
-        if self.majority(rows[0][1]) == "unsure":
-            return self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
-                              f"Social media reaction to {self.name()}'s case")
-        if self.majority(rows[0][1]) == "no":
-            return self.ru_en(f"Мнения пользователей соцсетей о деле {self.name('gent')} разделились",
-                              f"Social media users divided over {self.name()}'s case")
-        return {
-            "supportive": self.ru_en(f"Пользователи соцсетей обеспокоены судьбой {self.name('gent')}",
-                                     f"Social media users concerned about {self.name()}'s fate"),
-            "hostile": self.ru_en(f"Пользователи соцсетей высказались против {self.name('gent')}",
-                                  f"Social media users speak out against {self.name()}"),
-        }.get(top, self.ru_en(f"Реакция пользователей соцсетей на дело {self.name('gent')}",
-                              f"Social media reaction to {self.name()}'s case"))
-
-    def lede(self, rows) -> str:
-        where = _join(self.platforms(), self.lang)
-        if not rows:
-            return self.ru_en(f"Комментариев о деле {self.name('gent')} в {where} пока нет.",
-                              f"There are no comments on {self.name()}'s case on {where} yet.")
-        label, people, _ = rows[0]
-        share = people["share"]
-        vp = self.verb_phrase(label)
-        if self.majority(people) == "unsure":  # the interval does not say whether they are a majority
-            return self.ru_en(f"Самая большая группа комментаторов в {where} {self.verb_phrase(label, 'f')}.",
-                              f"The largest group of commenters on {where} {vp}.")
-        for low, ru, en in LEDE_LADDER:
-            if share >= low:
-                return (ru if self.lang == "ru" else en).format(where=where, vp=vp)
-        return self.ru_en(f"Мнения комментаторов в {where} разделились: самая большая группа {self.verb_phrase(label, 'f')}.",
-                          f"Commenters on {where} were divided; the largest group {vp}.")
-
-    def main_post(self) -> dict | None:
-        def size(p):
-            obs = p.get("comments_observed")
-            return (obs or {}).get("value") or p["comments_stored"]
-        return max(self.d["posts"], key=size, default=None)
-
-    def engagement(self) -> None:
-        post = self.main_post()
-        if post is None:
-            return
-        src = next((s for s in self.d["sources"] if s["id"] == post.get("source_id")), None)
-        platform = _platform(post["platform"], self.lang)
-        page = (src or {}).get("handle") or (src or {}).get("title")
-        obs = post.get("comments_observed")
-        n_comments = obs["value"] if obs else post["comments_stored"]
-        at = obs["observed_at"] if obs else self.d["snapshot_at"]
-        followers = (src or {}).get("followers")
-        at_local = local(at, self.tz)
-        # Dates already implied by the count's own date are left out, so the sentence says each once.
-        published = None
-        if post.get("published_at"):
-            pub = local(post["published_at"], self.tz)
-            published = format_date(pub, self.lang, year=pub.year != at_local.year)
-        f_date = None
-        if followers and followers.get("observed_at"):
-            f_local = local(followers["observed_at"], self.tz)
-            f_date = None if f_local.date() == at_local.date() else format_date(f_local, self.lang)
-        if self.lang == "ru":
-            s = f"Публикация от {published}" if published else "Публикация"
-            s += f" на странице {page} в {platform}" if page else f" в {platform}"
-            if followers:
-                s += f", у которой{f', по данным на {f_date},' if f_date else ''} {self.n(followers['value'], 'подписчик')},"
-            s += f" {by_time(at, self.tz, 'ru')} собрала {self.n(n_comments, 'комментарий')}."
-        else:
-            s = f"A post published on {published}" if published else "A post"
-            s += f" on the {platform} page {page}" if page else f" on {platform}"
-            if followers:
-                s += f", which had {self.n(followers['value'], 'follower')}{f' as of {f_date}' if f_date else ''},"
-            s += f" had garnered {self.n(n_comments, 'comment')} {by_time(at, self.tz, 'en')}."
-        self.para(s)
-
-        t = self.d["totals"]
-        langs = [(k, v) for k, v in sorted(t["by_language"].items(), key=lambda kv: -kv[1]) if k in LANGUAGES]
-        if self.lang == "ru":
-            s = (f"Всего в анализ {verb_ru(t['comments'], 'вошёл', 'вошли')} {self.n(t['comments'], 'комментарий')} "
-                 f"от {self.n(t['authors'], 'пользователь', 'gent')}")
-            s += f", в том числе {self.n(t['replies'], 'ответ')} на другие комментарии." if t.get("replies") else "."
-            if langs:
-                s += " Комментарии написаны на " + _join([f"{LANGUAGES[k][0]} ({number(v, 'ru')})" for k, v in langs], "ru") + \
-                     (" языке." if len(langs) == 1 else " языках.")
-        else:
-            s = f"In all, {self.n(t['comments'], 'comment')} from {self.n(t['authors'], 'user')} were analysed"
-            s += f", including {self.n(t['replies'], 'reply')} to other comments." if t.get("replies") else "."
-            if langs:
-                s += " They were written in " + _join([f"{LANGUAGES[k][1]} ({number(v, 'en')})" for k, v in langs], "en") + "."
-        self.para(s)
-
     def positions(self, rows) -> None:
         if not rows:
             return
@@ -315,10 +244,17 @@ class Composer:
                      f"({percent(people['share'], L)}) в {number(comments['n'], L)} "
                      f"{self.comments_loct(comments['n'])} ({percent(comments['share'], L)}).")
             else:
-                s = (f"{'A minority of ' if people['share'] < 0.5 else 'Another '}{self.n(people['n'], 'user')} "
-                     f"({percent(people['share'], L)}) {self.verb_phrase(label)}, in {self.n(comments['n'], 'comment')} "
-                     f"({percent(comments['share'], L)}).")
+                s = self.group_en(label, f"{self.n(people['n'], 'user')} ({percent(people['share'], L)})",
+                                  f"{self.n(comments['n'], 'comment')} ({percent(comments['share'], L)})")
             self.para(s)
+
+    def group_en(self, label: str, people: str, comments: str) -> str:
+        """A further stance group in English; each group opens with its own word, so no two
+        sentences in a row open the same way."""
+        return {"hostile": f"Opposition to {self.short()} came from {people}, who wrote {comments}.",
+                "neutral": f"Neutral comments came from {people}, who wrote {comments}.",
+                "supportive": f"Concern about {self.name()}'s fate came from {people}, who wrote {comments}.",
+                "not_about_case": f"Comments on other subjects came from {people}, who wrote {comments}."}[label]
 
     def estimated_positions(self, rows) -> None:
         """The positions as estimates with their intervals, and how far the editor checked them."""
@@ -337,8 +273,7 @@ class Composer:
                         "not_about_case": "Не о деле писали"}[label]
                 s = f"{lead} {self.about(people)} пользователей; им принадлежит {self.about(comments)} комментариев."
             else:
-                s = (f"{self.about(people)[:1].upper()}{self.about(people)[1:]} of users {self.verb_phrase(label)}; "
-                     f"they wrote {self.about(comments)} of the comments.")
+                s = self.group_en(label, f"{self.about(people)} of users", f"{self.about(comments)} of the comments")
             self.para(s)
         k = e["n_checked"]
         level = percent(e.get("level", 0.95), L)
@@ -366,10 +301,6 @@ class Composer:
                 "These are the machine's unchecked estimates: no editor has checked a sample of its readings yet, "
                 "and the ranges in brackets come from the model's documented error." + extra))
 
-    def comments_loct(self, k: int) -> str:
-        """«в 1 комментарии», «в 9 комментариях» (prepositional plural agreement)."""
-        return "комментарии" if ru_form(k) == 0 else "комментариях"
-
     def coordination(self) -> None:
         bursts = self.d.get("coordination", {}).get("bursts") or []
         if not bursts:
@@ -378,17 +309,19 @@ class Composer:
         L = self.lang
         for b in bursts:
             start, end = local(b["start"], self.tz), local(b["end"], self.tz)
-            day = format_date(start, L)
+            day = self.date(start)
             when = tz_phrase(self.tz, start, L)
             if L == "ru":
-                s = (f"{self.n(b['n_comments'], 'комментарий')} от {self.n(b['n_accounts'], 'аккаунт', 'gent')} "
-                     f"{verb_ru(b['n_comments'], 'появился', 'появились')} {day} с {format_time(start, L)} "
-                     f"до {format_time(end, L)} {when} и почти дословно повторяют друг друга — это признак "
-                     f"скоординированной публикации.")
+                s = (f"С {format_time(start, L)} до {format_time(end, L)} {when} {day} "
+                     f"{verb_ru(b['n_comments'], 'появился', 'появились')} {self.n(b['n_comments'], 'комментарий')} "
+                     f"от {self.n(b['n_accounts'], 'аккаунт', 'gent')}, которые почти дословно повторяют друг друга, — "
+                     f"это признак скоординированной публикации.")
             else:
-                s = (f"{self.n(b['n_comments'], 'comment').capitalize()} from {self.n(b['n_accounts'], 'account')} "
-                     f"{'was' if b['n_comments'] == 1 else 'were'} posted on {day} between {format_time(start, L)} and "
-                     f"{format_time(end, L)} {when} with nearly identical wording, a sign of coordinated posting.")
+                clock = self.profile.time_style
+                s = (f"On {day}, between {format_time(start, L, clock)} and {format_time(end, L, clock)} {when}, "
+                     f"{self.n(b['n_comments'], 'comment')} from {self.n(b['n_accounts'], 'account')} "
+                     f"{'was' if b['n_comments'] == 1 else 'were'} posted with nearly identical wording, a sign of "
+                     f"coordinated posting.")
             self.para(s)
         rows = self.stance_order()
         wo = self.d.get("stance_without_coordinated", {}).get("authors", {})
@@ -402,98 +335,6 @@ class Composer:
                 f"({number(wo[label]['n'], L)} из {self.n(wo['total'], 'пользователь', 'gent')}).",
                 f"Without them, {machine}the share of users who {self.verb_phrase(label)} is {p} "
                 f"({number(wo[label]['n'], L)} of {self.n(wo['total'], 'user')})."))
-
-    def themes(self) -> None:
-        themes = [t for t in self.d["themes"] if t["n_authors"] >= MIN_THEME_PEOPLE and t["quotes"]
-                  and t["key"] != "other" and t["label"] != t["key"]][:MAX_THEMES]
-        if not themes:
-            return
-        self.heading(self.ru_en("О чём писали", "What commenters wrote"))
-        translations = self.translate([q for t in themes for q in t["quotes"]])
-        L = self.lang
-        for t in themes:
-            self.blocks.append({"type": "heading", "level": 3,
-                                "text": self.m(theme_heading(t, L, self.translator, LANGUAGES))})
-            sup, hos = t["stances"].get("1", 0), t["stances"].get("-1", 0)
-            if L == "ru":
-                s = (f"На эту тему {verb_ru(t['n_authors'], 'написал', 'написали')} "
-                     f"{self.n(t['n_authors'], 'пользователь')} в {number(t['n_comments'], L)} {self.comments_loct(t['n_comments'])}")
-                mix = [f"в поддержку — {number(sup, L)}"] if sup else []
-                mix += [f"против — {number(hos, L)}"] if hos else []
-                s += f" ({', '.join(mix)})." if mix and hos else "."
-            else:
-                s = f"{self.n(t['n_authors'], 'user').capitalize()} wrote on this theme in {self.n(t['n_comments'], 'comment')}"
-                mix = [f"{number(sup, L)} supportive"] if sup else []
-                mix += [f"{number(hos, L)} hostile"] if hos else []
-                s += f" ({', '.join(mix)})." if mix and hos else "."
-            ents = [e for e in t["entities"] if e["comments"] >= 2][:5]
-            if ents:
-                listed = _join([f"{_entity(e['name'], L)} ({number(e['comments'], L)})" for e in ents], L)
-                s += self.ru_en(f" Чаще всего упоминаются {listed}.", f" Most often mentioned: {listed}.")
-            self.para(s)
-            for q in t["quotes"]:
-                self.quote(q, translations.get(q["comment_id"]))
-
-    def translate(self, quotes: list[dict]) -> dict[int, str]:
-        """Translations of the quotes not in the report's language, by comment id. A quote whose
-        language an engine cannot handle keeps no translation rather than a wrong one."""
-        if self.translator is None:
-            return {}
-        by_lang: dict[str, list[dict]] = {}
-        for q in quotes:
-            if q.get("lang") and q["lang"] != self.lang:
-                by_lang.setdefault(q["lang"], []).append(q)
-        out = {}
-        for src, qs in by_lang.items():
-            source = src if src not in ("und", "mixed") else "auto"
-            try:
-                texts = self.translator.translate([q["text"] for q in qs], source, self.lang)
-            except Exception:  # noqa: BLE001 - an engine without this language pair; keep the original only
-                continue
-            for q, tr in zip(qs, texts):
-                if tr and tr.strip() != q["text"].strip():
-                    out[q["comment_id"]] = tr
-        return out
-
-    def quote(self, q: dict, translation: str | None) -> None:
-        pages = {(s.get("handle") or "").lower() for s in self.d["sources"]} - {""}
-        is_page = (q.get("author") or "").lower() in pages
-        if self.lang == "ru":
-            attribution = "написали авторы страницы" if is_page else f"написал пользователь {q.get('author') or 'без имени'}"
-        else:
-            attribution = "the page's authors wrote" if is_page else f"wrote {q.get('author') or 'an unnamed user'}"
-        self.blocks.append({
-            "type": "quote", "comment_id": q["comment_id"], "platform": q["platform"], "platform_id": q["platform_id"],
-            "raw_sha256": q["raw_sha256"], "author": q.get("author"), "published_at": q.get("published_at"),
-            "lang": q.get("lang"), "text": q["text"], "url": q.get("post_url"),
-            "translation": self.m(translation) if translation else None, "attribution": attribution})
-
-    def proposals(self) -> None:
-        places = [p for p in self.d.get("proposals", []) if p["kind"] in ("country", "region")][:MAX_PLACES]
-        if not places:
-            return
-        self.heading(self.ru_en("Что предлагали", "What commenters proposed"))
-        L = self.lang
-        items = [f"{_entity(p['entity'], L)} ({self.n(p['n_authors'], 'пользователь' if L == 'ru' else 'user')})"
-                 for p in places]
-        self.para(self.ru_en(
-            f"Как возможное направление для {self.short('gent')} комментаторы называли: {_join(items, L)}.",
-            f"Places commenters named as a possible destination for {self.short()}: {_join(items, L)}."))
-        why = self.d.get("proposal_reasons") or {}
-        ranked = why.get("top") or []
-        if not ranked:
-            return
-        # the most common reason; among equally common ones, one written in the report's language
-        top = min((r for r in ranked if r["n_authors"] == ranked[0]["n_authors"]), key=lambda r: r.get("lang") != L)
-        users = self.n(top["n_authors"], "пользователь" if L == "ru" else "user")
-        if top["n_authors"] >= 2:
-            self.para(self.ru_en(f"Чаще всего называли такую причину ({users}):",
-                                 f"The reason given most often ({users}):"))
-        else:
-            given = self.n(why["n_authors"], "пользователь" if L == "ru" else "user")
-            self.para(self.ru_en(f"Причину {verb_ru(why['n_authors'], 'назвал', 'назвали')} {given}, например:",
-                                 f"{given[:1].upper()}{given[1:]} said why, for example:"))
-        self.quote(top, self.translate([top]).get(top["comment_id"]))
 
     def background(self) -> None:
         events = self.d.get("events") or []
@@ -518,16 +359,14 @@ class Composer:
         elif precision == "month":
             label = format_month(d, self.lang)
         else:
-            label = format_date(d, self.lang)
+            label = self.date(d)
         text = e.get(f"text_{self.lang}") or e.get("text") or e.get("text_ru") or e.get("text_en") or ""
         self.blocks.append({"type": "dated", "date": e["date"], "label": label[:1].upper() + label[1:],
-                            "text": self.m(text), "upcoming": upcoming})
+                            "text": self.spelled(self.m(text)), "upcoming": upcoming})
 
     def notes(self, translator_note: str | None) -> list[dict]:
         L = self.lang
         notes = []
-        if translator_note:
-            notes.append({"type": "para", "text": translator_note})
         notes.append({"type": "para", "text": self.ru_en(
             "Номер в квадратных скобках после цитаты — идентификатор комментария в хранилище otklik; "
             "цитаты приведены дословно.",
@@ -536,36 +375,54 @@ class Composer:
         sources = []
         for src in self.d["sources"]:
             posts = [p for p in self.d["posts"] if p.get("source_id") == src["id"]]
-            name = f"{_platform(src['platform'], L)}: {src.get('title') or src.get('handle') or ''}".rstrip(": ")
+            name = f"{_platform(src['platform'], L)}: {self.latin(src.get('title') or src.get('handle') or '')}".rstrip(": ")
             links = [p.get("url") or p["platform_id"] for p in posts]
             sources.append({"label": self.m(name), "url": src.get("url"), "posts": links})
         notes.append({"type": "sources", "title": self.ru_en("Источники", "Sources"), "items": sources})
         notes.append({"type": "footnotes", "items": list(self.marker.footnotes())})
+        if L == "en":
+            notes.append({"type": "para", "text": self.spelled(
+                f"Russian names, page titles and user names are romanized with {ROMANISATION}.")})
         prov = self.d.get("provenance", {})
         notes.append({"type": "para", "text": self.ru_en(
             f"Данные: otklik {prov.get('code_version')}, анализ № {prov.get('analysis_run')}, "
             f"дайджест SHA-256 {prov.get('digest_sha256', '')[:16]}.",
             f"Data: otklik {prov.get('code_version')}, analysis run {prov.get('analysis_run')}, "
             f"digest SHA-256 {prov.get('digest_sha256', '')[:16]}.")})
+        if translator_note:  # as in the outlet's own articles: the last line says how it was translated
+            notes.append({"type": "para", "text": translator_note})
         return notes
 
+    def untranslated_notice(self) -> None:
+        """With no engine, the English report says so in its first lines: the quotes that follow are
+        the commenters' own words in their languages."""
+        langs = sorted({q.get("lang") for t in self.shown_themes() for q in t["quotes"]} - {None, "en", "und", "mixed"})
+        named = self.join([LANGUAGES[k][1] for k in langs if k in LANGUAGES])
+        self.para("No machine translation engine is configured for this report: quotes are given in the original "
+                  f"language{f' ({named})' if named else ''}, untranslated.")
 
-def compose(digest: dict, lang: str, marker=None, translator=None) -> dict:
+
+def compose(digest: dict, lang: str, marker=None, translator=None, profile: Profile | None = None) -> dict:
     """The structured report for `digest` in `lang` ("ru" or "en").
 
     `marker` is an `otklik.labelling.Marker` for this language (None: no labels); `translator`
-    an `otklik.translate.Translator` for the quotes (None: originals only)."""
-    c = Composer(digest, lang, marker, translator)
+    an `otklik.translate.Translator` for the quotes (None: originals only); `profile` the outlet's
+    house style (otklik.report.profile; None: the defaults)."""
+    c = Composer(digest, lang, marker, translator, profile)
     rows = c.stance_order()
-    headline = c.m(c.headline(rows))
-    lede = c.m(c.lede(rows))
+    headline = c.spelled(c.m(c.headline(rows)))
+    lede = c.spelled(c.m(c.lede(rows)))
+    engine = getattr(translator, "name", None)
+    note = translator.note(lang) if translator is not None else None
+    if lang == "en" and engine in (None, "none"):
+        c.untranslated_notice()
+        note = None  # said in the first lines, not repeated at the end
     c.engagement()
     c.positions(rows)
     c.themes()
     c.proposals()
     c.coordination()
     c.background()
-    note = translator.note(lang) if translator is not None else None
     return {"lang": lang, "case": digest["case"]["name"], "headline": headline, "lede": lede,
             "blocks": c.blocks, "notes": c.notes(note),
-            "translator": getattr(translator, "name", None)}
+            "translator": engine}

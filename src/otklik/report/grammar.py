@@ -17,6 +17,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..morph import morph as _morph
+from .english import romanise
 
 NBSP = "\u00a0"
 
@@ -152,8 +153,11 @@ def local(value: str | datetime, tz: str) -> datetime:
     return dt.astimezone(ZoneInfo(tz))
 
 
-def format_date(d: date | datetime, lang: str, year: bool = True) -> str:
-    """«21 мая 2026 года» / "May 21, 2026"; without year «21 мая» / "May 21"."""
+def format_date(d: date | datetime, lang: str, year: bool = True, style: str = "long") -> str:
+    """«21 мая 2026 года» / "May 21, 2026"; without year «21 мая» / "May 21". `style` "numeric" (a
+    house-style choice): «21.05.2026» / "5/21/2026" (the year is always written then)."""
+    if style == "numeric":
+        return f"{d.day:02d}.{d.month:02d}.{d.year}" if lang == "ru" else f"{d.month}/{d.day}/{d.year}"
     if lang == "ru":
         s = f"{d.day}{NBSP}{MONTHS_RU_GEN[d.month - 1]}"
         return f"{s} {d.year}{NBSP}года" if year else s
@@ -168,9 +172,9 @@ def format_month(d: date, lang: str) -> str:
     return f"{MONTHS_EN[d.month - 1]} {d.year}"
 
 
-def format_time(dt: datetime, lang: str) -> str:
-    """«22:20» / "10:20 PM"."""
-    if lang == "ru":
+def format_time(dt: datetime, lang: str, clock: str = "12h") -> str:
+    """«22:20» / "10:20 PM"; English with `clock` "24h" (a house-style choice): "22:20"."""
+    if lang == "ru" or clock == "24h":
         return f"{dt.hour:02d}:{dt.minute:02d}"
     h = dt.hour % 12 or 12
     return f"{h}:{dt.minute:02d}{NBSP}{'AM' if dt.hour < 12 else 'PM'}"
@@ -209,15 +213,15 @@ def tz_phrase(tz: str, at: datetime, lang: str) -> str:
     return f"по времени {utc}" if lang == "ru" else f"{utc} time"
 
 
-def by_time(value: str, tz: str, lang: str, with_date: bool = True) -> str:
+def by_time(value: str, tz: str, lang: str, with_date: bool = True, clock: str = "12h", style: str = "long") -> str:
     """«к 22:20 по московскому времени 25 ноября» / "by 10:20 PM Moscow time on November 25"."""
     dt = local(value, tz)
     when = tz_phrase(tz, dt, lang)
     if lang == "ru":
         s = f"к {format_time(dt, lang)} {when}"
-        return f"{s} {format_date(dt, lang)}" if with_date else s
-    s = f"by {format_time(dt, lang)} {when}"
-    return f"{s} on {format_date(dt, lang)}" if with_date else s
+        return f"{s} {format_date(dt, lang, style=style)}" if with_date else s
+    s = f"by {format_time(dt, lang, clock)} {when}"
+    return f"{s} on {format_date(dt, lang, style=style)}" if with_date else s
 
 
 # ------------------------------------------------------------------ names by case
@@ -300,25 +304,95 @@ def inflect_name(name: str, case: str) -> str:
     return " ".join([first, *out_middle, _surname(words[-1], case, gender)])
 
 
-_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                     ["a", "b", "v", "g", "d", "e", "yo", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-                      "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
-
-
 def latin_name(name: str, aliases: list[str] | None = None) -> str:
-    """The subject's name for English text: the longest Latin-script alias, else a simple
-    transliteration (editors should add the spelling the family uses as an alias)."""
+    """The subject's name for English text: the first Latin-script alias with the most words (the
+    case file's order is the editor's preference: the spelling the family uses first), else a
+    BGN/PCGN romanisation (editors should add the spelling the family uses as an alias)."""
     latin = [a for a in aliases or [] if a and not re.search(r"[а-яёӀ]", a, re.I)]
     if not re.search(r"[а-яё]", name, re.I):
         return name
     if latin:
-        return max(latin, key=lambda a: (len(a.split()), len(a)))
-    out = []
-    for ch in name:
-        t = _TRANSLIT.get(ch.lower())
-        out.append(ch if t is None else (t.capitalize() if ch.isupper() else t))
-    return "".join(out)
+        most = max(len(a.split()) for a in latin)
+        return next(a for a in latin if len(a.split()) == most)
+    return romanise(name)  # BGN/PCGN (simplified), as every other name in the English report
 
 
 def surname(name: str) -> str:
     return name.split()[-1] if name.split() else name
+
+
+# ------------------------------------------------------------------ place names in lists
+
+# Rule: a place name after «в» (where to: accusative) declines word by word through pymorphy3 when
+# the dictionary knows it as a noun or adjective in the nominative («Германия» -> «Германию»,
+# «Саудовская Аравия» -> «Саудовскую Аравию»); abbreviations (all capitals: США, ОАЭ, ЕС) and
+# words the dictionary does not know stay as written.
+# Rule: the preposition is «во» before в/ф followed by a consonant («во Францию», «во Владивосток»),
+# else «в» («в Финляндию», «в Германию»).
+
+def inflect_place(name: str, case: str = "accs") -> str:
+    """A (possibly multi-word) place name in `case`: inflect_place("Турция") -> "Турцию"."""
+    if case not in CASES:
+        raise ValueError(f"unknown case {case!r}; one of {', '.join(CASES)}")
+    out = []
+    for word in name.split():
+        if word.isupper() or not re.search(r"[а-яё]", word, re.I):
+            out.append(word)
+            continue
+        form = None
+        for p in _morph().parse(word):
+            if p.tag.case == "nomn" and ({"NOUN"} <= p.tag.grammemes or {"ADJF"} <= p.tag.grammemes):
+                # places are inanimate: an adjective's accusative plural is its nominative
+                form = p.inflect({case, "inan"} if "ADJF" in p.tag and "plur" in p.tag and case == "accs" else {case})
+                break
+        out.append(_match_case(word, form.word) if form else word)
+    return " ".join(out)
+
+
+def preposition_v(word: str) -> str:
+    """«в» or «во» before `word` (see the rule above)."""
+    low = word.lower()
+    if len(low) > 1 and low[0] in "вф" and low[1] not in "аеёиоуыэюя":
+        return "во"
+    return "в"
+
+
+# ------------------------------------------------------------------ numerals in words
+
+# Rule: small counts governed by a preposition that takes the instrumental («под четырьмя
+# публикациями») are written as words, agreeing in case and, for «один», in gender; larger ones are
+# written as figures («под 12 публикациями»).
+_ABLT = {1: {"femn": "одной", "masc": "одним", "neut": "одним"}, 2: "двумя", 3: "тремя", 4: "четырьмя",
+         5: "пятью", 6: "шестью", 7: "семью", 8: "восемью", 9: "девятью", 10: "десятью"}
+
+
+def numeral_ablt(n: int, noun: str) -> str:
+    """«одной публикацией», «четырьмя публикациями», «12 публикациями» (noun in its nominative singular)."""
+    parse = _noun(noun)
+    noun_form = parse.inflect({"ablt", "sing" if n == 1 else "plur"})
+    word = noun_form.word if noun_form else noun
+    if n in _ABLT:
+        w = _ABLT[n]
+        return f"{w[parse.tag.gender or 'masc'] if isinstance(w, dict) else w} {word}"
+    return f"{number(n, 'ru')}{NBSP}{word}"
+
+
+def month_since(d: date | datetime, lang: str) -> str:
+    """«с марта» / "since March" (the year added when it is not `d`'s)."""
+    return f"с {MONTHS_RU_GEN[d.month - 1]}" if lang == "ru" else f"since {MONTHS_EN[d.month - 1]}"
+
+
+# ------------------------------------------------------------------ sentence checks
+
+# Rule: no sentence starts with a figure — a template whose subject is a count starts with a word
+# («Всего 8 комментариев…», "In all, 8 comments…"); `starts_with_digit` finds the offenders.
+_SENTENCE = re.compile(r"(?:^|(?<=[.!?…])\s+)([^\s«“\"(])")
+
+
+def starts_with_digit(text: str) -> bool:
+    """Does any sentence of `text` (outside quotation marks) begin with a digit?"""
+    return any(m.group(1).isdigit() for m in _SENTENCE.finditer(_unquoted(text)))
+
+
+def _unquoted(text: str) -> str:
+    return re.sub(r"«[^»]*»|“[^”]*”", "«»", text)

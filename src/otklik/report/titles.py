@@ -26,17 +26,16 @@ def _language(code: str | None, lang: str, names: dict) -> str | None:
     return f"на {name[0]} языке" if lang == "ru" else f"in {name[1]}"
 
 
-def theme_heading(theme: dict, lang: str, translator, names: dict) -> str:
-    """The heading text of a theme in `lang` ("ru" or "en"); `names`: language code -> (Russian
-    prepositional, English) names."""
-    titles = theme.get("titles") or {}
-    if theme.get("label_source") == "editor" or not titles:
-        label = theme["label"]
-        return f"Тема «{label}»" if lang == "ru" else f"Theme “{label}”"
-    title = titles.get(lang) or next(iter(titles.values()))
-    text, src = title["text"], title.get("lang")
+def quoted(text: str, lang: str) -> str:
+    return f"«{text}»" if lang == "ru" else f"“{text}”"
+
+
+def quoted_foreign(text: str, src: str | None, lang: str, translator, names: dict) -> str:
+    """Words written in language `src` for a text in `lang`: quoted as written when `src` is `lang`;
+    else translated by `translator` and said so; else verbatim with their language named (the rules
+    of the module docstring)."""
     if src == lang:
-        return f"Тема «{text}»" if lang == "ru" else f"Theme “{text}”"
+        return quoted(text, lang)
     said = _language(src, lang, names)
     if translator is not None and not _DIGIT.search(text):
         try:
@@ -46,8 +45,23 @@ def theme_heading(theme: dict, lang: str, translator, names: dict) -> str:
         if out and out.strip() and out.strip() != text.strip() and not _DIGIT.search(out):
             out = out.strip().rstrip(".")
             if lang == "ru":  # «русском» -> «с русского»
-                return f"Тема «{out}» (перевод{' с ' + names[src][0][:-2] + 'ого' if said else ''})"
-            return f"Theme “{out}” (translated{' from ' + names[src][1] if said else ''})"
+                return f"«{out}» (перевод{' с ' + names[src][0][:-2] + 'ого' if said else ''})"
+            return f"“{out}” (translated{' from ' + names[src][1] if said else ''})"
     if lang == "ru":
-        return f"Тема «{text}» ({said or 'в оригинале'})"
-    return f"Theme “{text}” ({said or 'as written'})"
+        return f"«{text}» ({said or 'в оригинале'})"
+    return f"“{text}” ({said or 'as written'})"
+
+
+def theme_title(theme: dict, lang: str, translator, names: dict) -> str:
+    """A theme's title in quotation marks, in `lang` or said not to be (see the module rules)."""
+    titles = theme.get("titles") or {}
+    if theme.get("label_source") == "editor" or not titles:
+        return quoted(theme["label"], lang)
+    title = titles.get(lang) or next(iter(titles.values()))
+    return quoted_foreign(title["text"], title.get("lang"), lang, translator, names)
+
+
+def theme_heading(theme: dict, lang: str, translator, names: dict) -> str:
+    """The heading text of a theme in `lang` ("ru" or "en"); `names`: language code -> (Russian
+    prepositional, English) names."""
+    return ("Тема " if lang == "ru" else "Theme ") + theme_title(theme, lang, translator, names)

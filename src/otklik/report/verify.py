@@ -93,6 +93,7 @@ def figures(digest: dict) -> dict:
          "small_share": False, "days": set(), "months": set(), "times": set()}
     t = digest.get("totals", {})
     f["comments"] |= {t.get("comments"), t.get("replies"), *t.get("by_language", {}).values()}
+    f["comments"] |= {v.get("comments") for v in t.get("by_platform", {}).values()}  # «в Telegram — 44»
     f["people"].add(t.get("authors"))
     for key in ("stance", "stance_without_coordinated"):
         for unit, kind in (("comments", "comments"), ("authors", "people")):

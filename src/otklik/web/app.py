@@ -9,6 +9,7 @@ the user's name (`web:NAME`). Templates autoescape everything: comment text is h
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from functools import wraps
 from pathlib import Path
@@ -31,9 +32,10 @@ from ..analysis.summary import case_summary
 from ..cases import CaseError, create_case, get_case, list_cases
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..store import custody, open_store, read_engine
-from . import auth, i18n, labels as label_ops, queries, uploads, views_accounts, views_overview, views_report, views_review
+from . import auth, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_overview, views_report, views_review
 from .jobs import Jobs
-from .site import Config, HTTPError, SecurityHeaders, localtime
+from .lockout import LoginThrottle, client_address
+from .site import Config, HTTPError, SecurityHeaders, localtime, site_middleware
 
 HERE = Path(__file__).parent
 COOKIE = "otklik_session"
@@ -42,15 +44,16 @@ STANCE_FORM = {"1": 1, "0": 0, "-1": -1, "none": None}
 
 
 def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
-               login_limit: int = 5, login_window: float = 300.0) -> Starlette:
-    cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window)
+               login_limit: int = 5, login_window: float = 300.0, trusted_proxies=(),
+               allowed_hosts=None) -> Starlette:
+    cfg = Config(home, secure_cookies, max_upload_bytes, login_limit, login_window, trusted_proxies, allowed_hosts)
     engine = open_store(cfg.home)  # writes, through the service functions
     reader = read_engine(cfg.home)  # page reads: never wait for a running import or analysis
-    jobs = Jobs()
-    per_user = auth.RateLimiter(cfg.login_limit, cfg.login_window)
-    per_client = auth.RateLimiter(cfg.login_limit * 4, cfg.login_window)
+    jobs = Jobs(hide=[cfg.home])
+    throttle = LoginThrottle(cfg.login_limit, cfg.login_window)
     flashes: dict[int, list[str]] = {}
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    filters.install(env)  # safe_url, bidi, and no bidi override reaches a page
     env.globals.update(version=__version__, stance_names=queries.STANCE_VALUES, urlencode=urlencode)
     env.filters["stance"] = pass_context(lambda ctx, v: ctx.get("_", str)(queries.STANCE_VALUES.get(
         v if isinstance(v, str) else ("none" if v is None else str(v)), "—")))
@@ -148,7 +151,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         return JSONResponse({"ok": True, "version": __version__})
 
     async def login(request: Request):
-        client = request.client.host if request.client else "?"
+        client = client_address(request.client.host if request.client else None,
+                                request.headers.get("x-forwarded-for"), cfg.trusted_proxies)
         if request.method == "GET":
             token = secrets.token_urlsafe(24)
             lang = i18n.lang_of(request)
@@ -164,18 +168,13 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             nxt = "/"
         if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")):
             return PlainTextResponse("this form has no valid CSRF token; reload the page and try again", status_code=403)
-        keys = (f"{client}|{name}",)
-        too_many = PlainTextResponse("too many failed logins; wait a few minutes", status_code=429,
-                                     headers={"Retry-After": str(int(cfg.login_window))})
-        # Counted as failures before the (expensive) check, so simultaneous attempts all count.
-        if not per_user.attempt(*keys):
-            return too_many
-        if not per_client.attempt(client):
-            per_user.undo(*keys)
-            return too_many
+        # Counted as a failure before the (expensive) check, so simultaneous attempts all count.
+        wait = throttle.attempt(client, name)
+        if wait:
+            return PlainTextResponse(f"too many failed logins; wait {math.ceil(wait)} seconds", status_code=429,
+                                     headers={"Retry-After": str(math.ceil(wait))})
         if not auth.try_check_slot():  # every password-check slot busy: refuse without hashing
-            per_user.undo(*keys)
-            per_client.undo(client)
+            throttle.unchecked(client, name)
             return PlainTextResponse("the server is busy checking other logins; try again in a moment",
                                      status_code=503, headers={"Retry-After": "2"})
         try:
@@ -189,8 +188,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             return HTMLResponse(env.get_template("login.html").render(
                 request=request, user=None, flashes=[], csrf=token, next=nxt, error="wrong user name or password",
                 ui_lang=lang, _=i18n.translator(lang)), status_code=401)
-        per_client.undo(client)
-        per_user.reset(*keys)
+        throttle.succeeded(client, name)
         session = await run_in_threadpool(auth.new_session, engine, row["id"])
         resp = RedirectResponse(nxt, status_code=303)
         resp.set_cookie(COOKIE, session, httponly=True, samesite="lax", secure=cfg.secure_cookies, path="/",
@@ -235,7 +233,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             c = case_of(conn, request.path_params["case"])
         from ..importers import REGISTRY
 
-        return render(request, user, "upload.html", case=c, formats=sorted(REGISTRY),
+        return render(request, user, "upload.html", case=c, formats=sorted(REGISTRY), **uploads.form_choices(),
                       limit_mb=cfg.max_upload_bytes // (1024 * 1024))
 
     @page("editor", upload=True)
@@ -246,11 +244,12 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
         if not files:
             raise HTTPError(400, "choose one or more export files to upload")
-        for f in files:
-            try:
+        try:
+            for f in files:
                 uploads.check_name(f.filename)
-            except uploads.UploadRefused as e:
-                raise HTTPError(400, str(e)) from None
+            opts = uploads.import_options(form)
+        except uploads.UploadRefused as e:
+            raise HTTPError(400, str(e)) from None
         folder = uploads.upload_dir(cfg.home, c["id"])
         paths, used = [], 0
         try:
@@ -268,7 +267,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
             def progress(n):
                 job.stage, job.done = "records", n
             summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress,
-                                   actor=user.actor)
+                                   actor=user.actor, opts=opts)
             queries.refresh_facets(engine, c["id"])
             return summary_lines(summary.as_json())
 
@@ -544,6 +543,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/lang", switch_lang),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
-    app.state.engine, app.state.config, app.state.jobs = engine, cfg, jobs
+    app = Starlette(routes=routes, middleware=site_middleware(cfg))
+    app.state.engine, app.state.config, app.state.jobs, app.state.throttle = engine, cfg, jobs, throttle
     return SecurityHeaders(app)

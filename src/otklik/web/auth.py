@@ -4,7 +4,7 @@ Passwords are hashed with scrypt (stdlib `hashlib.scrypt`; parameters stored wit
 they can be raised later). A session is a random token in an HttpOnly, SameSite=Lax cookie; the
 store keeps only its SHA-256, with the session's CSRF token beside it. Roles: a viewer reads, an
 editor also changes labels, themes, drafts and runs imports, analyses and exports; an admin also
-manages accounts.
+manages accounts. The login's throttle is lockout.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -230,54 +229,3 @@ def end_session(engine: Engine, token: str | None) -> None:
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
-
-
-# ------------------------------------------------------------------ login rate limit
-
-class RateLimiter:
-    """At most `limit` failed logins per key in `window` seconds (keys: client address, and
-    address + user name). In memory: a restart clears it, which is fine for one local server."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._fails: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        times = [t for t in self._fails.get(key, []) if now - t < self.window]
-        self._fails[key] = times
-        return times
-
-    def attempt(self, *keys: str) -> bool:
-        """Count an attempt as a failure before it is checked (so parallel attempts all count);
-        False, and nothing counted, when any key is already at its limit."""
-        now = time.monotonic()
-        with self._lock:
-            if any(len(self._recent(k, now)) >= self.limit for k in keys):
-                return False
-            for k in keys:
-                self._recent(k, now).append(now)
-            return True
-
-    def undo(self, *keys: str) -> None:
-        """Take back one counted attempt (it succeeded, or was never checked)."""
-        with self._lock:
-            for k in keys:
-                if self._fails.get(k):
-                    self._fails[k].pop()
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
-
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
-
-    def reset(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)

@@ -125,14 +125,14 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
                     "VALUES (?, ?, ?, 'bench', '1', '{}', 'x', 1)", (case["id"], stage, json.dumps(payload)))
     con.execute("COMMIT")
     con.close()
-    from ..analysis.pipeline import _stance_snapshot  # the analysis' one-array copy the review queue reads
+    from ..analysis.pipeline import _write_snapshots  # the analysis' case-wide copies the review and digest read
 
     from ..analysis.summary import compute_case_summary
     from ..store import case_result
 
     engine = open_store(home)
     with engine.begin() as conn:  # what an analysis run stores at its end: the probabilities, the summary
-        _stance_snapshot(conn, case["id"], 1)
+        _write_snapshots(conn, case["id"], 1, ("stance", "entities"))
         found = compute_case_summary(conn, "bench") | {"analysis_run": 1}
         conn.execute(case_result.insert().values(case_id=case["id"], stage="summary", payload=json.dumps(found),
                                                  backend="summary", version="1", params="{}", input_hash="1", run_id=1))

@@ -4,11 +4,26 @@ with progress the job page polls. In memory: one local server, jobs last as long
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
+
+
+# An absolute path's folders ("/srv/otklik/uploads/case-1/…/"), not inside a URL ("https://host/a/").
+_FOLDERS = re.compile(r"(?<![\w:/.~-])(?:/[^\s/'\"]+)+/(?=[^\s/'\"])")
+
+
+def without_folders(line: str, roots=()) -> str:
+    """A line for the browser: every absolute path cut to its file's name (where the server keeps
+    uploads is none of a user's business, and the name is what they uploaded). `roots` (the
+    workspace) are cut first, whatever characters their names hold."""
+    for root in roots:
+        line = line.replace(str(root).rstrip("/") + "/", "/")
+    return _FOLDERS.sub("", line)
 
 
 @dataclass
@@ -31,7 +46,9 @@ class Job:
 
 
 class Jobs:
-    def __init__(self):
+    def __init__(self, hide=()):
+        """`hide`: folders never to show in a job's lines (the workspace; see without_folders)."""
+        self.hide = sorted({str(h) for h in hide} | {str(Path(h).resolve()) for h in hide}, key=len, reverse=True)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -60,6 +77,7 @@ class Jobs:
                     lines = [f"error: {type(e).__name__}: {e}"]
                 job.lines, job.status = lines, "failed"
             finally:
+                job.lines = [without_folders(str(line), self.hide) for line in job.lines]
                 job.finished = time.time()
         threading.Thread(target=run, name=f"otklik-{kind}-{job.id}", daemon=True).start()
         return job

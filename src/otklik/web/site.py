@@ -10,11 +10,26 @@ from . import uploads
 
 class Config:
     def __init__(self, home: Path, secure_cookies: bool = False, max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
-                 login_limit: int = 5, login_window: float = 300.0):
+                 login_limit: int = 5, login_window: float = 300.0, trusted_proxies=(), allowed_hosts=None):
+        from .lockout import parse_networks
+
         self.home = Path(home)
         self.secure_cookies = secure_cookies
         self.max_upload_bytes = max_upload_bytes
-        self.login_limit, self.login_window = login_limit, login_window
+        self.login_limit, self.login_window = login_limit, login_window  # window: the longest wait after a failure
+        self.trusted_proxies = parse_networks(trusted_proxies)  # X-Forwarded-For is read only from these
+        self.allowed_hosts = list(allowed_hosts or [])  # empty: any Host header
+
+
+def site_middleware(cfg: Config) -> list:
+    """With `allowed_hosts` set, a request whose Host header is not one of them is answered 400
+    (a name may start with "*." for every subdomain)."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    if not cfg.allowed_hosts:
+        return []
+    return [Middleware(TrustedHostMiddleware, allowed_hosts=cfg.allowed_hosts, www_redirect=False)]
 
 
 class HTTPError(Exception):

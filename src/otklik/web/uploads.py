@@ -1,5 +1,6 @@
-"""Uploaded export files: names checked, size limited, saved only inside the workspace; and the
-import's summary and errors worded exactly as `otklik import` prints them."""
+"""Uploaded export files: names checked, size limited, saved only inside the workspace; the generic
+format's column mapping from the upload form; and the import's summary and errors worded exactly
+as `otklik import` prints them."""
 
 from __future__ import annotations
 
@@ -57,6 +58,44 @@ def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def mapping_fields() -> dict[str, str]:
+    """The generic importer's fields ({field: what it holds})."""
+    from ..importers.generic import FIELDS
+
+    return FIELDS
+
+
+def form_choices() -> dict:
+    """What the upload page's mapping form offers: the fields and the platforms."""
+    from ..model import PLATFORMS
+
+    return {"map_fields": mapping_fields(), "platforms": list(PLATFORMS)}
+
+
+def import_options(form):
+    """The importer's Options from the upload form: for the generic format, the column of each
+    field (form fields `map_<field>`, `text` required) and the platform. UploadRefused says what
+    is missing or wrong; other formats ignore these fields."""
+    from ..importers.base import Options
+    from ..model import PLATFORMS
+
+    if str(form.get("format") or "") != "generic":
+        return Options()
+    mapping = {}
+    for field in mapping_fields():
+        column = str(form.get(f"map_{field}") or "").strip()
+        if not column:
+            continue
+        if len(column) > 200 or any(ord(ch) < 32 for ch in column):
+            raise UploadRefused(f"the column for {field!r} is not a column name (at most 200 characters, one line)")
+        mapping[field] = column
+    if "text" not in mapping:
+        raise UploadRefused("the generic format needs a column mapping: at least the column that holds the "
+                            "comment's text (the 'text' field of the mapping)")
+    platform = str(form.get("platform") or "other")
+    if platform not in PLATFORMS:
+        raise UploadRefused(f"unknown platform {platform!r}; one of: {', '.join(PLATFORMS)}")
+    return Options(mapping=mapping, platform=platform)
 
 
 def error_lines(problems: list[str]) -> list[str]:
