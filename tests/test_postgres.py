@@ -119,6 +119,16 @@ def test_postgresql_store_import_is_transactional_and_search_export_verify_work(
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 c.execute(sql)
             c.rollback()
+        # someone with the database: a trigger disabled, another dropped, a comment's likes edited
+        c.execute("ALTER TABLE raw_chunk DISABLE TRIGGER raw_chunk_append_only")
+        c.execute("DROP TRIGGER custody_append_only ON custody")
+        c.execute("UPDATE comment SET likes = 938 WHERE platform_id = '103'")
+        c.commit()
+    res = otk("verify", ok=False)
+    assert res.exit_code == 3
+    assert "append-only trigger raw_chunk_append_only on raw_chunk is disabled" in res.output
+    assert "append-only trigger custody_append_only on custody is missing" in res.output
+    assert "(instagram:103): likes is 938 but its raw record" in res.output
 
 
 def test_the_web_workspace_shows_the_same_comments_on_both_stores_and_edits_work(tmp_path, pg_url, monkeypatch):

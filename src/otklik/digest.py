@@ -23,6 +23,7 @@ from .analysis.summary import annotation_backends, case_summary, theme_members
 from .cases import get_case, latest_observations
 from .analysis.pipeline import annotation
 from .analysis import snapshots
+from .analysis.quotes import SIDE_MIN_CONFIDENCE
 from .analysis.review import digest_view
 from .store.evidence import last_capture_of_case
 from .store import case_post, comment, post, raw_record, source
@@ -30,12 +31,9 @@ from .store.sql import page_comments
 
 DIGEST_VERSION = 1
 
-# A quote is shown under a side ("side" below) only when the editor confirmed the comment's stance
-# or the case's adapted model gives its stance at least this probability. Why 0.85: a quote stands
-# for a side in the report, so a misread one misrepresents people; at 0.85 at most about one in
-# seven such quotes would be on the wrong side if the model is calibrated (the review queue's
-# adapter recalibrates it on the editor's answers), while confident readings still get quoted.
-QUOTE_MIN_CONFIDENCE = 0.85
+# A quote is shown under a side only when the editor confirmed the comment's stance or the case's
+# adapted model gives it at least this probability (why 0.85: analysis/quotes.py).
+QUOTE_MIN_CONFIDENCE = SIDE_MIN_CONFIDENCE
 
 
 def _quote_rows(conn: Connection, ids: list[int]) -> dict[int, dict]:

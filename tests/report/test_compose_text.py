@@ -65,16 +65,27 @@ def test_demand_fear_and_peg_rules():
     assert peg_sentence(None) is None
 
 
-def test_quotes_carry_a_side_and_each_further_side_is_introduced(digest):
+def test_a_quote_is_under_a_side_only_when_the_digest_gives_one_and_each_further_group_is_introduced(digest):
     report = compose(digest, "ru")
     quotes = [b for b in report["blocks"] if b["type"] == "quote"]
-    assert all(q["side"] in ("supportive", "hostile", "neutral") and q["side_source"] for q in quotes)
+    sided = {q["comment_id"]: q.get("side") for t in digest["themes"] for q in t["quotes"]}
+    for q in quotes:  # no side the editor did not confirm or the model did not read with confidence
+        if sided.get(q["comment_id"]) is None:
+            assert (q["side"], q["side_source"]) == (None, None)
+        else:
+            assert q["side"] in ("supportive", "hostile", "neutral") and q["side_source"] in ("editor", "model")
     theme_quote = digest["themes"][0]["quotes"][0]
     theme_quote["side"], theme_quote["side_source"] = -1, "editor"  # the editor says it is hostile
     block = next(b for b in compose(digest, "ru")["blocks"] if b.get("comment_id") == theme_quote["comment_id"])
     assert (block["side"], block["side_source"]) == ("hostile", "editor")
+    other = digest["themes"][0]["quotes"][1]
+    other["side"], other["side_source"] = 1, "model"  # a confident supportive reading
     ru = text_of(compose(digest, "ru"))
-    assert "Высказывались и против Мударова:" in ru
+    first_side = "hostile" if digest["themes"][0]["stances"].get("-1", 0) > digest["themes"][0]["stances"].get("1", 0) \
+        else "supportive"  # the theme's majority side is quoted first; the other one gets a lead-in
+    assert {"supportive": "Высказывались и против Мударова:", "hostile": "Другие поддержали Мударова:"}[first_side] in ru
+    if len(digest["themes"][0]["quotes"]) > 2:  # the rest: no side established, said so
+        assert "Ещё комментарии, чью позицию мы не установили с уверенностью:" in ru
 
 
 def test_theme_framing_counts_say_what_they_count_and_add_up(digest):

@@ -98,7 +98,8 @@ def test_quotes_with_attribution_by_side_and_older_ones_dated(demo_out):
     quotes = [b for b in demo_out["report"]["blocks"] if b["type"] == "quote"]
     assert len(quotes) >= 10
     assert {q["side"] for q in quotes} >= {"supportive", "hostile"}
-    assert all(q["side"] in ("supportive", "hostile", "neutral") for q in quotes)
+    assert all(q["side"] in ("supportive", "hostile", "neutral", None) for q in quotes)
+    assert all((q["side"] is None) == (q["side_source"] is None) for q in quotes)  # a side says who set it
     plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", demo_out["ru"])  # Markdown escapes undone
     for q in quotes:
         end = "" if q["attribution"].endswith(".") else "."

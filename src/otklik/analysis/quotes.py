@@ -37,6 +37,15 @@ _SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|$)", re.MULTILINE)
 _LINKISH = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 
 
+# A quote is shown under a side only when the editor confirmed the comment's stance or the case's
+# adapted model gives it at least this probability (the digest applies it). Why 0.85: a quote stands
+# for a side in the report, so a misread one misrepresents people; at 0.85 at most about one in
+# seven such quotes would be on the wrong side if the model is calibrated (the review queue's
+# adapter recalibrates it on the editor's answers), while confident readings still get quoted.
+# The quoter therefore prefers, within each side's share of the quotes, comments read this surely.
+SIDE_MIN_CONFIDENCE = 0.85
+
+
 @dataclass(frozen=True)
 class QuoteParams:
     min_chars: int = 20
@@ -142,8 +151,8 @@ class CentralQuoter:
     params: QuoteParams = QuoteParams()
 
     def choose(self, theme: Theme, ids, texts, authors, embeddings, stances, k: int = 3, excluded: Collection[int] = (),
-               lang=None) -> list[Quote]:
-        return choose_quotes(theme, ids, texts, authors, embeddings, stances, k, excluded, lang, self.params)
+               lang=None, confident=None) -> list[Quote]:
+        return choose_quotes(theme, ids, texts, authors, embeddings, stances, k, excluded, lang, self.params, confident)
 
 
 QUOTERS["central"] = CentralQuoter
@@ -160,9 +169,12 @@ def choose_quotes(
     excluded: Collection[int] = (),
     lang: Sequence[str | None] | None = None,
     params: QuoteParams = QuoteParams(),
+    confident: Sequence[bool] | None = None,
 ) -> list[Quote]:
     """Pick up to `k` quotes for `theme` (inputs parallel lists over all comments, as
-    given to `find_themes`). Returns them in pick order: most representative first."""
+    given to `find_themes`). Returns them in pick order: most representative first.
+    `confident`: whether each comment's stance is read with SIDE_MIN_CONFIDENCE; within a side's
+    share, such comments are picked first (so the quote can be shown under its side)."""
     pos = {cid: i for i, cid in enumerate(ids)}
     rows = [pos[c] for c in theme.member_ids if c in pos]
     if not rows or k <= 0:
@@ -195,6 +207,13 @@ def choose_quotes(
     used_authors: set = set()
 
     def pick_from(pool: list) -> bool:
+        if confident is not None:  # the surely read comments first, then the rest
+            sure = [c for c in pool if confident[c[0]]]
+            if sure and _pick(sure):
+                return True
+        return _pick(pool)
+
+    def _pick(pool: list) -> bool:
         best, best_score = None, None
         for c in pool:
             if authors[c[0]] in used_authors or c in picked:

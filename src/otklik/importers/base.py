@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..model import Complete, Item, Skip
+from ..model import CommentRec, Complete, Item, Skip
 
 try:  # orjson is several times faster on the hot path; json is the fallback
     import orjson
@@ -69,6 +69,18 @@ class Importer:
         return None
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
+        raise NotImplementedError
+
+    # The formats whose records can be read one by one, without their file, say so here and
+    # implement `record_comments`; `otklik verify` then checks the stored comments against them.
+    rereads_records: bool = False
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        """The comments the record parser of `read` makes from one raw record alone (`raw`, read at
+        `where`): their text, author, time and likes must come out as `read` gave them; their post
+        and parent may not (they can depend on the rest of the file). `platform_id` is the stored
+        id of a comment of the record, for formats whose ids name what the record does not (a
+        Telegram chat). Raises what the record parser raises."""
         raise NotImplementedError
 
 
@@ -436,6 +448,23 @@ def guarded(where: str, fn: Callable[[], Item | list]) -> Item | list | Skip:
         return Skip(where, "unreadable record: nested too deeply")
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, ArithmeticError) as e:
         return Skip(where, f"unreadable record: {type(e).__name__}: {e}")
+
+
+def reload(raw: bytes, line: bool = False) -> Any:
+    """A stored raw record's JSON value, parsed as `read` parsed it: by orjson (`loads`) when it
+    is a line of a line-delimited file, else by the json module, which read the document it is a
+    span of. (They differ: orjson reads an integer beyond 64 bits as a float.)"""
+    if line:
+        try:
+            return loads(raw)
+        except JSONError:
+            pass  # (parse_line skipped such a line; read as the json module would)
+    return json.loads(raw.decode("utf-8"))
+
+
+def comments_in(entities: Any) -> list[CommentRec]:
+    """The comments among a record parser's entities (a list; a Skip has none)."""
+    return [e for e in entities if type(e) is CommentRec] if isinstance(entities, list) else []
 
 
 # ---------------------------------------------------------------- checks on what importers give

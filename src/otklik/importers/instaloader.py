@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, json_spans,
-                   load_document, need, parse_count, read_bytes, loose_sid, register, sid)
+from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, json_spans, load_document, need,
+                   parse_count, read_bytes, loose_sid, register, sid, comments_in, reload)
 
 P = "instagram"
 COMMENTS_SUFFIX = "_comments.json"
@@ -92,6 +92,11 @@ class InstaloaderImporter(Importer):
                     and isinstance(first["owner"], dict):
                 return 1.0 if "answers" in first else 0.8
         return 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        return comments_in(_comment(reload(raw), "", None, where))  # (post, parent: from the file)
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         data = read_bytes(path)

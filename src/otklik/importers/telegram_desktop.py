@@ -47,7 +47,8 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import BadInput, Importer, Options, guarded, iso_utc, json_spans, load_document, need, register, sid
+from .base import (BadInput, Importer, Options, guarded, iso_utc, json_spans, load_document, need, register, sid,
+                   comments_in, reload)
 
 P = "telegram"
 _CHAT_TYPES = (rb"personal_chat|bot_chat|private_group|private_supergroup|public_supergroup|"
@@ -103,16 +104,23 @@ class TelegramDesktop(Importer):
             return 0.95 if _CHAT_TYPE.search(head) else 0.6  # trimmed exports lack the chat header
         return 0.0
 
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        # A message does not name its chat: the stored id ("<chat>/<message>") does. Read alone,
+        # a group message is a comment of the chat (its thread needs the file).
+        chat = _Chat({"id": platform_id.rsplit("/", 1)[0], "type": "private_supergroup"}, _tz(opts.local_tz), "")
+        chat.msgs, chat.copies = {}, set()
+        return comments_in(chat.message(reload(raw), where))
+
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         text, doc = load_document(path)
         if not isinstance(doc, dict) or not ("messages" in doc or "chats" in doc or "left_chats" in doc):
             raise BadInput(path, None, "not a Telegram Desktop export: no 'messages' and no 'chats' list")
-        tz = timezone.utc
-        if opts.local_tz:
-            try:
-                tz = ZoneInfo(opts.local_tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise BadInput(path, None, f"unknown time zone {opts.local_tz!r}") from None
+        try:
+            tz = _tz(opts.local_tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadInput(path, None, f"unknown time zone {opts.local_tz!r}") from None
         if "messages" in doc:
             yield from _chat(path, doc, tz, "$").read(json_spans(text, ("messages", "*")))
         for section in ("chats", "left_chats"):
@@ -122,6 +130,11 @@ class TelegramDesktop(Importer):
                 spans.setdefault(c, []).append(((n,), raw, value))
             for c, chat in enumerate(chats):
                 yield from _chat(path, chat, tz, f"$.{section}.list[{c}]").read(spans.get(c, []))
+
+
+def _tz(name: str | None):
+    """The time zone of `date` values (the exporting computer's, when the user names it; else UTC)."""
+    return ZoneInfo(name) if name else timezone.utc
 
 
 def _chat(path: Path, chat: Any, tz, where: str) -> "_Chat":

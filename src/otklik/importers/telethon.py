@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, loose_sid, register, sid)
+from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans, load_document,
+                   loads, need, parse_count, parse_line, loose_sid, register, sid, comments_in, reload)
 
 P = "telegram"
 _MESSAGE = re.compile(rb'"_(?:type)?"\s*:\s*"Message(?:Service)?"')
@@ -80,6 +80,12 @@ class Telethon(Importer):
 
     def sniff(self, head: bytes, path: Path) -> float:
         return 0.9 if _MESSAGE.search(head) and b'"peer_id"' in head else 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        # (the thread a reply is in needs the file)
+        return comments_in(_Threads({}).read(reload(raw, line=where.startswith("line ")), where))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         records = list(self.records(path))

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line,
-                   loose_sid, register, sid)
+from .base import (BadInput, Importer, Options, guarded, iso_utc, iter_lines, need, parse_count, parse_line, loose_sid,
+                   register, sid, comments_in, reload)
 
 METRICS = {"like_count": "likes", "reply_count": "comments", "retweet_count": "retweets",
            "quote_count": "quotes", "bookmark_count": "bookmarks", "impression_count": "impressions"}
@@ -122,6 +122,13 @@ class Twarc2(Importer):
         if re.search(rb'"conversation_id"\s*:', head) and b'"public_metrics"' in head:
             return 0.9
         return 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        # a record is a whole line: a page of tweets with their users, or one tweet
+        items = [i for i in self._line(0, raw, reload(raw, line=True)) if isinstance(i, Item)]
+        return comments_in(items[0].entities if items else None)
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip]:
         first = True

@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans,
-                   load_document, loads, need, parse_count, parse_line, read_bytes, loose_sid, register, sid)
+from .base import (BadInput, Importer, JSONError, Options, guarded, iso_utc, iter_lines, json_spans, load_document,
+                   loads, need, parse_count, parse_line, read_bytes, loose_sid, register, sid, comments_in, reload)
 from .youtube_comment_downloader import raise_if_truncated, video_id_in_name
 
 P = "youtube"
@@ -69,6 +69,16 @@ class YouTubeApiImporter(Importer):
     def sniff(self, head: bytes, path: Path) -> float:
         m = _KIND.search(head)  # the response's own "kind" comes first
         return 0.95 if m and m.group(1).decode() in LIST_KINDS.keys() | ITEM_KINDS else 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        # a JSONL line that is one item, else a span of a page; a thread (its top-level comment),
+        # or a comment: a reply inline in its thread, or of a reply page
+        obj = reload(raw, line=where.endswith(", $"))
+        snip = obj.get("snippet") if isinstance(obj, dict) else None
+        thread = isinstance(snip, dict) and "topLevelComment" in snip
+        return comments_in(_thread(obj) if thread else _comment(obj, None))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         pages = list(_pages(path))

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, Skip
-from .base import (BadInput, Importer, JSONError, MissingField, Options, guarded, iso_utc, iter_lines,
-                   json_spans, load_document, loads, need, parse_count, parse_line, read_bytes, register, sid)
+from .base import (BadInput, Importer, JSONError, MissingField, Options, guarded, iso_utc, iter_lines, json_spans,
+                   load_document, loads, need, parse_count, parse_line, read_bytes, register, sid, comments_in, reload)
 
 P = "youtube"
 # YouTube video ids: 11 base64url characters encoding 64 bits, so the last one carries 4 bits
@@ -79,6 +79,12 @@ class YouTubeCommentDownloaderImporter(Importer):
         if _HEAD.search(head) and b'"votes"' in head and b'"text"' in head:
             return 0.9
         return 0.0
+
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        # (the post is named by the file's name)
+        return comments_in(_comment(reload(raw, line=where.startswith("line ")), ""))
 
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         post = video_id_in_name(path) or f"file:{path.name.split('.')[0]}"

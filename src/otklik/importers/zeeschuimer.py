@@ -52,8 +52,8 @@ from time import gmtime, strftime
 from typing import Any, Iterator
 
 from ..model import AuthorRec, CommentRec, Complete, Item, ObservationRec, PostRec, Skip, SourceRec
-from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, iter_lines, loads, need,
-                   parse_count, parse_line, register, sid)
+from .base import (BadInput, Importer, MissingField, Options, guarded, iso_utc, iter_lines, loads, need, parse_count,
+                   parse_line, register, sid, comments_in, reload)
 
 # Whole unix seconds -> iso_utc()'s text by table look-ups, four times faster than strftime: the
 # tiktok-comments hot path converts one time per line.
@@ -249,6 +249,15 @@ def _raise_if_truncated(path: Path, n: int, line: bytes) -> None:
                            f"the file ends in the middle of a record (truncated download?): {e.msg}") from None
 
 
+def _envelope(obj: dict) -> tuple[Any, Any, Any]:
+    """(envelope, platform object, source platform) of a line: Zeeschuimer's own, or 4CAT's
+    download that moves the envelope into __import_meta."""
+    env = obj.get("__import_meta")
+    data = obj if env is not None else obj.get("data")
+    env = env if env is not None else obj
+    return env, data, env.get("source_platform") if type(env) is dict else None
+
+
 _READERS = {"tiktok-comments": _Read.tiktok_comment, "tiktok.com": _Read.tiktok_post,
             "instagram.com": _Read.instagram_post, "twitter.com": _Read.tweet}
 
@@ -270,6 +279,12 @@ class Zeeschuimer(Importer):
         # a 4CAT download puts __import_meta after the platform fields, past 64 KB for big items
         return 0.5 if path.name.startswith("zeeschuimer-export-") else 0.0
 
+    rereads_records = True
+
+    def record_comments(self, raw: bytes, where: str, opts: Options, platform_id: str) -> list[CommentRec]:
+        _, data, platform = _envelope(reload(raw, line=True))
+        return comments_in(_READERS[platform](_Read(), data, where))
+
     def read(self, path: Path, opts: Options) -> Iterator[Item | Skip | Complete]:
         state = _Read()
         last_ts, last_cap = None, None
@@ -287,10 +302,7 @@ class Zeeschuimer(Importer):
             if type(obj) is not dict:
                 yield Skip(where, "not a JSON object")
                 continue
-            env = obj.get("__import_meta")
-            data = obj if env is not None else obj.get("data")
-            env = env if env is not None else obj
-            platform = env.get("source_platform") if type(env) is dict else None
+            env, data, platform = _envelope(obj)
             if first and platform is None:
                 raise BadInput(path, where, "not a Zeeschuimer export (no source_platform, "
                                "neither in the line nor in __import_meta)")

@@ -4,6 +4,7 @@
     reader    the forked child that reads, hashes and packs; the wire format of its batches
     writer    the run's batches into the store's tables
     threads   reply parents, thread roots and forwarded copies, at the end of a run
+    recheck   `otklik verify`'s check of the comment rows against their raw records, re-read
     errors    ImportFailed
 """
 

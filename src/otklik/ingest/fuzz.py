@@ -149,6 +149,7 @@ def run(n_files: int, seed: int = 1, fixtures: Path = FIXTURES, seconds: float |
     from ..store import open_store
     from ..store.verify import verify_store
     from .errors import ImportFailed
+    from .recheck import check_comments
     from .service import import_files
 
     rng = random.Random(seed)
@@ -198,8 +199,10 @@ def run(n_files: int, seed: int = 1, fixtures: Path = FIXTURES, seconds: float |
                     continue
                 with engine.connect() as conn:
                     v = verify_store(conn)
-                if not v["ok"]:
-                    res.verify_failures.append(f"{label}: {v['mismatches'][:3]} {v['custody_problems'][:3]}")
+                    c = check_comments(conn)  # (the comments against their raw records, as `otklik verify`)
+                if not v["ok"] or c["mismatches"]:
+                    res.verify_failures.append(f"{label}: {v['mismatches'][:3]} {v['custody_problems'][:3]} "
+                                               f"{c['mismatches'][:3]}")
                 shutil.rmtree(dest.parent)
             engine.dispose()
             if echo:

@@ -30,7 +30,7 @@ import json
 import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
@@ -157,14 +157,14 @@ def _import_one(conn: Connection, case_id: int, path: Path, imp: Importer, summa
         hashing = pool.submit(sha256_file, path)
         try:
             _import_read(conn, case_id, path, imp, summary, skip_bad, captured_at, progress, batches, waiting,
-                         hashing, actor, start)
+                         hashing, actor, start, opts)
         finally:
             batches.close()  # stops the reader if the run ended early
 
 
 def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summary: Summary, skip_bad: bool,
                  captured_at: str | None, progress, batches: Iterator[Batch], waiting: list[Batch], hashing,
-                 actor: str | None, start: tuple) -> None:
+                 actor: str | None, start: tuple, opts: Options) -> None:
     start_size = start[0]
     same_size = conn.execute(select(import_run.c.id).where(
         import_run.c.case_id == case_id, import_run.c.file_size == start_size).limit(1)).first()
@@ -223,9 +223,11 @@ def _import_read(conn: Connection, case_id: int, path: Path, imp: Importer, summ
         summary=json.dumps(record, ensure_ascii=False)))
     custody.append(conn, "import", actor=actor, case_id=case_id,
                    inputs={"file": str(path.resolve()), "sha256": file_sha, "size": size},
-                   outputs={"import_run": run_id, "raw_records_new": w.raw_new},
+                   outputs={"import_run": run_id, "raw_records_new": w.raw_new,
+                            "raw_records_sha256": w.records_digest.hexdigest()},
                    details={"importer": imp.name, "importer_version": imp.version, "captured_at": file_time,
-                            "captured_basis": basis, "counts": counts, "skipped": len(skipped)})
+                            "captured_basis": basis, "counts": counts, "skipped": len(skipped),
+                            "options": asdict(opts)})
 
 
 def _state(path: Path) -> tuple:

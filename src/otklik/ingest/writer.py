@@ -3,6 +3,7 @@ COPY on PostgreSQL), ids allocated here, look-ups only where the store can have 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from itertools import accumulate, repeat
@@ -61,6 +62,8 @@ class _Writer:
         self.existing = dict.fromkeys(KINDS, 0)
         self.case_posts: set[int] = set()
         self.raw_new = 0
+        # SHA-256 over the SHA-256 digests of the raw records this run writes, in order (custody)
+        self.records_digest = hashlib.sha256()
         self.not_seen = 0
         self.had: dict[tuple[str, str], bool] = {}  # (table, platform) -> the store had rows before the run
         self.next_id = {t.name: (conn.execute(select(func.max(t.c.id))).scalar() or 0) + 1
@@ -200,6 +203,7 @@ class _Writer:
                                              accumulate(r.size[:-1], initial=0), repeat(run), r.where,
                                              read_at, read_basis)))
         self.raw_new += n
+        self.records_digest.update(b"".join(r.sha256))
         self.lap("raw records")
 
         # 2. records by kind (sorted by the reader); a key mapped to None is only referenced

@@ -7,10 +7,11 @@ quotes grouped by side. Rules:
 - the stance mix counts comments and adds up to the theme's comment count (supporting, against,
   neutral, with no clear side); its lead word follows the majority share: ≥ 90% "nearly all",
   ≥ 60% "most", else "opinions were divided";
-- every quote block has a `side` ("supportive" / "hostile" / "neutral"): the digest's `side`
-  (editor-confirmed or a confident model reading) when it has one, else the analysis' stance,
-  and `side_source` says which ("editor", "model", "analysis"); the theme's majority side is
-  quoted first, and each further side gets a lead-in sentence;
+- a quote block's `side` ("supportive" / "hostile" / "neutral") is the digest's `side`: only a
+  stance the editor confirmed or the adapted model reads with confidence (digest.QUOTE_MIN_CONFIDENCE),
+  with `side_source` "editor" or "model"; any other quote has side None and is shown last, after a
+  lead-in saying its side was not established — a misread comment is never quoted under a side;
+  the theme's majority side is quoted first, and each further group gets a lead-in sentence;
 - a quote from well before the main post says when it was written; one from another platform
   says where.
 Proposals: «предлагали отправить его в Германию (9 человек), Европу (7) …» — the place names
@@ -29,10 +30,10 @@ MAX_PLACES = 6
 SIDES = {1: "supportive", -1: "hostile", 0: "neutral", "1": "supportive", "-1": "hostile", "0": "neutral"}
 
 
-def _side_of(q: dict) -> tuple[str, str]:
+def _side_of(q: dict) -> tuple[str | None, str | None]:
     if q.get("side") is not None and q["side"] in SIDES:
         return SIDES[q["side"]], q.get("side_source") or "model"
-    return SIDES.get(q.get("stance"), "neutral"), "analysis"
+    return None, None
 
 
 class SectionsMixin:
@@ -59,7 +60,7 @@ class SectionsMixin:
             for q in t["quotes"]:
                 groups.setdefault(_side_of(q)[0], []).append(q)
             majority = self.majority_side(t)
-            order = sorted(groups, key=lambda s: (s != majority, ["supportive", "hostile", "neutral"].index(s)))
+            order = sorted(groups, key=lambda s: (s is None, s != majority, ["supportive", "hostile", "neutral", None].index(s)))
             for k, side in enumerate(order):
                 if k:
                     self.para(self.side_lead_in(side))
@@ -71,11 +72,13 @@ class SectionsMixin:
         mix = {SIDES[k]: v for k, v in t["stances"].items() if k in SIDES}
         return max(mix, key=mix.get) if mix else "neutral"
 
-    def side_lead_in(self, side: str) -> str:
+    def side_lead_in(self, side: str | None) -> str:
         return {"supportive": self.ru_en(f"Другие поддержали {self.short('accs')}:", f"Others supported {self.short()}:"),
                 "hostile": self.ru_en(f"Высказывались и против {self.short('gent')}:",
                                       f"Others spoke out against {self.short()}:"),
-                "neutral": self.ru_en("Были и комментарии без оценки:", "Some comments took no side:")}[side]
+                "neutral": self.ru_en("Были и комментарии без оценки:", "Some comments took no side:"),
+                None: self.ru_en("Ещё комментарии, чью позицию мы не установили с уверенностью:",
+                                 "More comments, whose side we could not establish with confidence:")}[side]
 
     def framing(self, t: dict, i: int) -> str:
         """Size and stance mix of the `i`-th theme, in words that follow the figures; successive

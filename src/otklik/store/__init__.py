@@ -5,8 +5,10 @@
     sql       SQL shared by the modules that read the store: comments of a case, chunked IN, JSON fields, search
     codec     how raw records are packed into compressed chunks
     evidence  raw records' bytes and hashes, a comment's sightings, a file's SHA-256
-    custody   the hash-chained custody log (`append` with an explicit actor)
-    verify    recompute every hash, check references, the search index and the custody chain
+    custody   the hash-chained custody log (`append` with an explicit actor; its head as an anchor)
+    verify    recompute every hash and each import's record digest, check references, the search
+              index, the custody chain (against an anchor) and the append-only triggers; read each
+              comment with its raw records for ingest/recheck.py
 
 The names below are the ones other modules import as `from otklik.store import X`.
 """

@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from .. import __version__
@@ -69,3 +69,35 @@ def verify_chain(conn: Connection) -> list[str]:
             problems.append(f"custody entry {row['id']} ({row['action']}): content does not match its hash")
         prev = row["entry_hash"]
     return problems
+
+
+# ---------------------------------------------------------------- the head, kept elsewhere
+
+def head(conn: Connection) -> dict | None:
+    """The last entry of the log, as an anchor to keep outside the store: its id, hash, time and
+    action, and how many entries the log held then."""
+    row = conn.execute(select(log.c.id, log.c.entry_hash, log.c.at, log.c.action)
+                       .order_by(log.c.id.desc()).limit(1)).mappings().first()
+    if row is None:
+        return None
+    n = conn.execute(select(func.count()).select_from(log)).scalar()
+    return {"anchor": "otklik custody head", "entry_id": row["id"], "entry_hash": row["entry_hash"],
+            "at": row["at"], "action": row["action"], "entries": n}
+
+
+def anchor_problems(conn: Connection, anchor: dict) -> list[str]:
+    """Problems of the log against an anchor written earlier by `head`: the anchored entry must
+    still be there unchanged (the chain check then holds every entry after it to it)."""
+    try:
+        eid, want = int(anchor["entry_id"]), str(anchor["entry_hash"])
+    except (KeyError, TypeError, ValueError):
+        return ["the anchor file is not an otklik custody head (no entry_id and entry_hash)"]
+    got = conn.execute(select(log.c.entry_hash).where(log.c.id == eid)).scalar()
+    if got is None:
+        last = conn.execute(select(func.max(log.c.id))).scalar() or 0
+        return [f"custody entry {eid} of the anchor is missing: the log ends at entry {last} "
+                f"(entries were removed from its end)"]
+    if got != want:
+        return [f"custody entry {eid} differs from the anchor (hash {got[:12]}..., anchored {want[:12]}...): "
+                "the log was rewritten from there on"]
+    return []

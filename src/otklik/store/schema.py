@@ -343,22 +343,30 @@ ANALYSIS_TABLES = [analysis_run, annotation, case_result, editor_label, theme_de
 COMPONENT_TABLES = [event, web_user, web_session, web_report_draft, web_comment_facet, web_facet_state]
 
 
+APPEND_ONLY = ("raw_record", "raw_chunk", "custody")  # the tables whose rows never change
+
+
+def append_only_triggers(dialect: str, table: str) -> dict[str, str]:
+    """The triggers that keep `table` append-only, by name: their SQL as created (what `otklik
+    verify` expects to find)."""
+    if dialect == "postgresql":
+        return {f"{table}_append_only": f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+                                        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION otklik_append_only()"}
+    if dialect != "sqlite":
+        return {}
+    return {f"{table}_no_{op.lower()}": f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            for op in ("UPDATE", "DELETE")}
+
+
 def _append_only(conn: Connection, *tables: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             "CREATE OR REPLACE FUNCTION otklik_append_only() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$")  # (%% for the driver)
-        for table in tables:
-            conn.exec_driver_sql(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-                                 "FOR EACH STATEMENT EXECUTE FUNCTION otklik_append_only()")
-        return
-    if conn.dialect.name != "sqlite":
-        return
     for table in tables:
-        for op in ("UPDATE", "DELETE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+        for sql in append_only_triggers(conn.dialect.name, table).values():
+            conn.exec_driver_sql(sql)
 
 
 def _m1(conn: Connection) -> None:

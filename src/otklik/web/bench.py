@@ -44,7 +44,7 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
     """A case `bench` with n comments, analysed-looking, written by bulk SQL."""
     from ..analysis.pipeline import ensure_schema
     from ..cases import create_case
-    from ..store import open_store
+    from ..store import custody, open_store
 
     engine = open_store(home)
     ensure_schema(engine)
@@ -126,12 +126,14 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
     con.execute("COMMIT")
     con.close()
     from ..analysis.pipeline import _write_snapshots  # the analysis' case-wide copies the review and digest read
-
     from ..analysis.summary import compute_case_summary
     from ..store import case_result
 
     engine = open_store(home)
-    with engine.begin() as conn:  # what an analysis run stores at its end: the probabilities, the summary
+    with engine.begin() as conn:
+        # the bulk-written import's custody entry, as the import service writes one
+        custody.append(conn, "import", actor="bench", case_id=case["id"], outputs={"import_run": 1, "raw_records_new": 1})
+        # what an analysis run stores at its end: the case-wide snapshots, the summary
         _write_snapshots(conn, case["id"], 1, ("stance", "entities"))
         found = compute_case_summary(conn, "bench") | {"analysis_run": 1}
         conn.execute(case_result.insert().values(case_id=case["id"], stage="summary", payload=json.dumps(found),

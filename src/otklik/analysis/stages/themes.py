@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ...store.schema import theme_decision
 from ...store.sql import page_comments
+from ..quotes import SIDE_MIN_CONFIDENCE
 from .base import CaseStage, stage
 
 
@@ -32,6 +33,7 @@ class ThemesStage(CaseStage):
         # noise (no letters) and off-topic spam do not make themes
         self.cs = [c for c in ctx.comments if c.ann["language"]["lang"] != "und"]
         self.stances = [c.ann["stance"]["label"] for c in self.cs]
+        self.sure = [float(c.ann["stance"].get("confidence") or 0.0) >= SIDE_MIN_CONFIDENCE for c in self.cs]
         self.ents = [[e["name"] for e in c.ann["entities"]["entities"]] for c in self.cs]
         self.langs = [c.ann["language"]["lang"] for c in self.cs]
         return [(c.id, c.text, c.author) for c in self.cs] + [self.stances, self.ents, self.langs, self.decisions,
@@ -68,6 +70,7 @@ class ThemesStage(CaseStage):
         ids = [cs[i].id for i in cs_sorted]
         texts, authors = [cs[i].text for i in cs_sorted], [cs[i].author for i in cs_sorted]
         st, lg = [stances[i] for i in cs_sorted], [self.langs[i] for i in cs_sorted]
+        sure = [self.sure[i] for i in cs_sorted]
         # quotes speak for people: not from coordinated bursts, not from comments off the case (spam)
         not_quoted = coordinated | {c.id for c, s in zip(cs, stances) if s is None} | {
             i for i, k in quote_choice.items() if k == "reject"}
@@ -96,7 +99,7 @@ class ThemesStage(CaseStage):
         out = []
         for th in themes:
             quotes = [] if th.is_other else with_pinned(th, choose_quotes(
-                th, ids, texts, authors, model.x, st, k=slots[th.key], excluded=not_quoted, lang=lg), slots[th.key])
+                th, ids, texts, authors, model.x, st, k=slots[th.key], excluded=not_quoted, lang=lg, confident=sure), slots[th.key])
             d = asdict(th)
             d["quotes"] = [asdict(q) for q in quotes]
             out.append(d)

@@ -14,10 +14,10 @@ from .model import OTHER, Overrides, Theme, ThemeModel, ThemeParams, find_themes
 from .parts import CLUSTERERS, KEYWORDERS, SPACES, TITLERS
 from .text import content_lemmas
 
-VERSION = "6"  # changes whenever the same input gives other themes (2: Kazakh and Chechen stopwords;
+VERSION = "7"  # changes whenever the same input gives other themes (2: Kazakh and Chechen stopwords;
 # 3: a theme with no lemma in two comments is named by its comments' own lemmas; 4: clustered on
 # language-centred embeddings only, titled by a verbatim span, one-language groups dissolved; 5: no
-# title overlaps an @mention; 6: no title from the page's own replies)
+# title overlaps an @mention; 6: no title from the page's own replies; 7: quotes read surely first)
 
 __all__ = ["OTHER", "Overrides", "Theme", "ThemeModel", "ThemeParams", "find_themes", "content_lemmas",
            "SPACES", "CLUSTERERS", "KEYWORDERS", "TITLERS", "VERSION"]
