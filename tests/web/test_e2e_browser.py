@@ -55,21 +55,31 @@ def demo_server(demo_home, app_factory):
 
 
 @pytest.fixture
-def page():
+def browser():
     need("playwright", "e2e")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        pg = ctx.new_page()
-        pg.set_default_timeout(30_000)
-        errors = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def new_page(browser, errors, **ctx):
+    """A page in a fresh context (its own cookies) whose script errors and CSP refusals are kept."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True, **ctx})
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return pg
+
+
+@pytest.fixture
+def page(browser):
+    errors = []
+    yield new_page(browser, errors)
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
 
 
@@ -119,7 +129,8 @@ def test_editor_session_in_a_real_browser(server, page, tmp_path):
     shot(page, "04-analysis-done")
 
     page.goto(server + "/cases/demo")
-    assert page.locator("svg.chart").count() >= 3
+    assert page.locator("#timeline-chart rect[data-stance]").count() >= 1
+    assert page.locator("#themes-chart rect[data-stance]").count() >= 1
     assert "Stance toward" in page.text_content("main")
     shot(page, "05-overview")
 
@@ -205,3 +216,113 @@ def test_review_queue_by_keyboard(demo_server, page):
         page.keyboard.press("u")
     assert "undone" in page.text_content("p.flash")
     assert page.input_value("#answer-form input[name=comment_id]") == seen[-1]
+
+
+def log_in(page, base, name="eve", button="Log in"):
+    from tests.web.conftest import PASSWORD
+
+    page.goto(base + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click(f"button:has-text('{button}')")
+
+
+def test_bulk_relabel_from_a_filtered_list(demo_server, page):
+    log_in(page, demo_server)
+    page.goto(demo_server + "/cases/demo/comments?stance=-1")
+    boxes = page.locator("#comments-table input[name=ids]")
+    assert boxes.count() >= 3
+    ticked = [boxes.nth(i).get_attribute("value") for i in range(3)]
+    for i in range(3):
+        boxes.nth(i).check()
+    page.select_option("#relabel-form select[name=stance]", "1")
+    with page.expect_navigation():
+        page.click("#relabel-form button")
+    assert "3 comment(s): stance supportive" in page.text_content("p.flash")
+    assert "stance=-1" in page.url  # back on the same filtered list
+    for cid in ticked:  # each ticked row now shows the pending editor label
+        row = page.locator(f"#comments-table tr:has(input[value='{cid}'])")
+        assert "→ supportive" in row.text_content()
+    shot(page, "12-bulk-relabel")
+
+
+def _digest(home):
+    from otklik.casefile import list_events
+    from otklik.cases import get_case
+    from otklik.digest import build_digest
+    from otklik.store import open_store
+
+    engine = open_store(home)
+    with engine.connect() as conn:
+        d = build_digest(conn, "demo", events=list_events(conn, get_case(conn, "demo")["id"]) or None)
+    engine.dispose()
+    return d
+
+
+SUM_SEGMENTS = """(sel) => {
+  const out = {};
+  document.querySelectorAll(sel + ' rect[data-stance]').forEach(r => {
+    const box = r.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) { out[r.dataset.stance] = (out[r.dataset.stance] || 0) + Number(r.dataset.count); }
+  });
+  return out;
+}"""
+
+
+def test_both_charts_drawn_with_the_digests_counts(demo_server, demo_home, page):
+    d = _digest(demo_home)
+    log_in(page, demo_server, "vic")
+    page.goto(demo_server + "/cases/demo")
+    drawn = page.evaluate(SUM_SEGMENTS, "#timeline-chart")  # only segments with a visible box count
+    assert drawn == {k: v["n"] for k, v in d["stance"]["comments"].items() if k != "total" and v["n"]}
+    assert page.locator("#timeline-chart g.event").count() >= 1
+    for t in d["themes"]:
+        got = page.evaluate(SUM_SEGMENTS, f'#themes-chart g[data-row="{t["key"]}"]')
+        names = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "not_about_case"}
+        assert got == {names[k]: v for k, v in t["stances"].items() if v}, t["key"]
+    # the data tables are there for screen readers (closed by default, readable when opened)
+    page.click("#timeline-chart ~ figcaption summary, figure:has(#timeline-chart) summary")
+    assert page.locator("#timeline-table tbody tr").count() >= 1
+    shot(page, "13-charts")
+
+
+def test_russian_interface_from_the_browser_language(demo_server, browser):
+    errors = []
+    pg = new_page(browser, errors, locale="ru-RU", extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    pg.goto(demo_server + "/")
+    assert "/login" in pg.url and pg.get_attribute("html", "lang") == "ru"
+    assert "Пароль" in pg.text_content("main")
+    log_in(pg, demo_server, "eve", button="Войти")
+    pg.goto(demo_server + "/cases/demo")
+    main = pg.text_content("main")
+    assert "Реакция во времени" in main and "Позиции по темам" in main and "не о деле" in main
+    assert "not_about_case" not in main and "Stance toward" not in main
+    pg.goto(demo_server + "/cases/demo/review")
+    assert "Проверка машины" in pg.text_content("main")
+    shot(pg, "14-russian")
+    with pg.expect_navigation():
+        pg.click("nav.langs a:has-text('English')")  # the switch wins over the browser's language
+    assert "/cases/demo/review" in pg.url and "Check the machine" in pg.text_content("main")
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+
+
+NO_OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def test_phone_sized_viewport_never_scrolls_sideways(demo_server, browser):
+    errors = []
+    pg = new_page(browser, errors, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(pg, demo_server)
+    pg.goto(demo_server + "/cases/demo/comments")
+    first = pg.get_attribute("#comments-table tbody tr:first-child td.text a", "href")
+    for path in ("/", "/cases/demo", "/cases/demo/comments", first, "/cases/demo/themes", "/cases/demo/review",
+                 "/cases/demo/report?lang=ru"):
+        pg.goto(demo_server + path)
+        scroll, inner = pg.evaluate(NO_OVERFLOW)
+        assert scroll <= inner, f"{path}: {scroll} px wide on a {inner} px screen"
+    pg.goto(demo_server + "/cases/demo/comments")
+    # the comments table is one card per comment: a row is as wide as the screen, not a table row
+    assert pg.evaluate("getComputedStyle(document.querySelector('#comments-table tbody tr')).display") == "block"
+    shot(pg, "15-phone-comments")
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors

@@ -29,15 +29,14 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..analysis.pipeline import add_theme_decision, analyze_case, set_label, theme_decision
 from ..analysis.summary import case_summary
-from ..casefile import list_events
-from ..cases import CaseError, create_case, get_case, list_cases, show_case
+from ..cases import CaseError, create_case, get_case, list_cases
 from ..config import load_config
 from ..ingest import ImportFailed, import_files, summary_lines
 from ..labelling import Policy
 from ..store import custody, open_store, read_engine
 from ..store.errors import STORE_UNCHANGED, storage_problem
 from ..translate import translator_from_config
-from . import auth, charts, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_report, views_review
+from . import auth, filters, i18n, labels as label_ops, queries, uploads, views_accounts, views_overview, views_report, views_review
 from .jobs import Jobs
 from .lockout import LoginThrottle, client_address
 from .site import Config, HTTPError, SecurityHeaders, localtime, site_middleware
@@ -240,39 +239,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         flash(user, f"created case {c['name']!r}: subject {c['subject']}, aliases {', '.join(c['aliases']) or '-'}, "
                     f"tz {c['tz']}, languages {', '.join(c['langs'])}")
         return back(f"/cases/{c['name']}")
-
-    @page()
-    def overview(request, user, form):
-        name = request.path_params["case"]
-        with reader.connect() as conn:
-            shown = show_case(conn, name)
-            c = shown["case"]
-            try:
-                summary = case_summary(conn, name)
-            except ValueError:
-                summary = None
-            series = queries.observation_series(conn, c["id"])
-            events = list_events(conn, c["id"])
-        followers = [s for s in series if s["metric"] != "comments"]
-        counts = [s for s in series if s["metric"] == "comments"]
-        ctx = {"shown": shown, "case": c, "summary": summary, "events": events,
-               "upcoming": [e for e in events if e.get("upcoming")],
-               "followers": followers, "counts": counts,
-               "followers_chart": charts.line_chart(followers, "Followers over time", "followers", tz=c["tz"]),
-               "counts_chart": charts.line_chart(counts, "Comment counts over time", "counts", tz=c["tz"]),
-               "analysing": jobs.running(name, "analyze")}
-        if summary:
-            order = ["supportive", "neutral", "hostile", "not_about_case"]
-            st = summary["stance"]
-            ctx["stance_chart"] = charts.stacked_bar(
-                [("by people", {k: st["authors"][k]["share"] for k in order}),
-                 ("by comments", {k: st["comments"][k]["share"] for k in order})],
-                "Stance toward the subject, by people and by comments", "stance", charts.STANCE_COLOURS)
-            total = sum(summary["languages"].values()) or 1
-            ctx["lang_chart"] = charts.stacked_bar([("comments", {k: v / total for k, v in summary["languages"].items()})],
-                                                   "Languages of the comments", "langs")
-            ctx["coordinated"] = [g for g in summary["coordination"]["groups"] if g["coordinated"]]
-        return render(request, user, "overview.html", **ctx)
 
     # ------------------------------------------------------------ import and analysis
 
@@ -564,7 +530,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
 
     site = SimpleNamespace(engine=engine, reader=reader, cfg=cfg, env=env, page=page, render=render, flash=flash,
                            case_of=case_of, back=back, settings=settings, policy=policy,
-                           translator=lambda: translator_from_config(translator_options))
+                           translator=lambda: translator_from_config(translator_options), jobs=jobs)
     routes = [
         Route("/health", health),
         Route("/login", login, methods=["GET", "POST"]),
@@ -572,7 +538,6 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/", home_page),
         Route("/cases", case_new, methods=["POST"]),
         Route("/jobs/{job}", job_page),
-        Route("/cases/{case}", overview),
         Route("/cases/{case}/upload", upload_form),
         Route("/cases/{case}/upload", upload_post, methods=["POST"]),
         Route("/cases/{case}/analyze", analyze_post, methods=["POST"]),
@@ -587,6 +552,7 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         Route("/cases/{case}/themes", themes_page),
         Route("/cases/{case}/themes/rename", theme_rename, methods=["POST"]),
         Route("/cases/{case}/themes/merge", theme_merge, methods=["POST"]),
+        *views_overview.routes(site),
         *views_report.routes(site),
         *views_review.routes(site),
         *views_accounts.routes(site),

@@ -1,4 +1,5 @@
-"""Benchmark of the comments page at a million comments.
+"""Benchmark of the web workspace at a million comments: the comments page, the overview with its
+charts, and the review queue's next question.
 
 `bench_comments_page()` fills a temporary workspace with N comments by direct bulk SQL (one
 post per 10,000 comments, a third of them replies, 50,000 authors, language and stance
@@ -6,7 +7,8 @@ annotations, themes and a coordination result as an analysis would store them; a
 share one raw record, which the page never reads), builds the web's facet table, starts
 `otklik serve`'s app under uvicorn in a child process on 127.0.0.1, logs in, and sends a bounded
 load (by default 2 client threads, 500 requests) to the comments page, unfiltered and with each
-filter, paging forward by keyset. It prints p50/p95 per kind of request and overall.
+filter, paging forward by keyset, to the overview and to the review queue (answering half of the
+questions). It prints p50/p95 per kind of request and overall.
 
     python -m otklik.web.bench --comments 1000000 --requests 500 --threads 2
 """
@@ -70,7 +72,7 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
                     "last_import_id) VALUES (?, 'instagram', ?, 1, ?, 1, 1, 1)",
                     [(p, f"P{p}", f"2026-10-{1 + p % 28:02d}T10:00:00Z") for p in range(1, n_posts + 1)])
     con.executemany("INSERT INTO case_post(case_id, post_id) VALUES (?, ?)", [(case["id"], p) for p in range(1, n_posts + 1)])
-    n_authors = max(10, min(50_000, n // 20))
+    n_authors = max(10, n // 3)  # three comments a person, as `bench analyze`'s generated case
     con.executemany("INSERT INTO author(id, platform, platform_id, handle) VALUES (?, 'instagram', ?, ?)",
                     [(a, f"A{a}", f"user{a}") for a in range(1, n_authors + 1)])
 
@@ -123,9 +125,19 @@ def fill_store(home: Path, n: int, seed: int = 7, echo=print) -> dict:
                     "VALUES (?, ?, ?, 'bench', '1', '{}', 'x', 1)", (case["id"], stage, json.dumps(payload)))
     con.execute("COMMIT")
     con.close()
-    engine = open_store(home)  # the bulk-written import's custody entry, as the import service writes one
+    from ..analysis.pipeline import _write_snapshots  # the analysis' case-wide copies the review and digest read
+    from ..analysis.summary import compute_case_summary
+    from ..store import case_result
+
+    engine = open_store(home)
     with engine.begin() as conn:
+        # the bulk-written import's custody entry, as the import service writes one
         custody.append(conn, "import", actor="bench", case_id=case["id"], outputs={"import_run": 1, "raw_records_new": 1})
+        # what an analysis run stores at its end: the case-wide snapshots, the summary
+        _write_snapshots(conn, case["id"], 1, ("stance", "entities"))
+        found = compute_case_summary(conn, "bench") | {"analysis_run": 1}
+        conn.execute(case_result.insert().values(case_id=case["id"], stage="summary", payload=json.dumps(found),
+                                                 backend="summary", version="1", params="{}", input_hash="1", run_id=1))
     engine.dispose()
     echo(f"  annotations and results: {time.perf_counter() - t1:.1f} s")
     return {"case": case, "themes": [t["key"] for t in themes], "authors": n_authors}
@@ -141,7 +153,7 @@ class Client:
     """One keep-alive HTTP connection to the local server, with the session cookie."""
 
     def __init__(self, port: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)  # a 1M review answer takes long
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
@@ -171,7 +183,7 @@ def _pct(xs: list[float], p: float) -> float:
 
 
 def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 2, workdir: Path | None = None,
-                        keep: bool = False, echo=print) -> dict:
+                        keep: bool = False, echo=print, review_steps: int = 10) -> dict:
     from ..store import open_store
     from . import auth, queries
 
@@ -183,7 +195,7 @@ def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 
         info = fill_store(home, n, echo=echo)
         fill_s = time.perf_counter() - t0
         engine = open_store(home)
-        auth.add_user(engine, "bench", "viewer", PASSWORD)
+        auth.add_user(engine, "bench", "editor", PASSWORD)  # the review queue needs an editor
         t0 = time.perf_counter()
         queries.refresh_facets(engine, info["case"]["id"])
         facets_s = time.perf_counter() - t0
@@ -203,7 +215,7 @@ def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 
                     if time.time() > deadline or server.poll() is not None:
                         raise RuntimeError("the server did not start") from None
                     time.sleep(0.2)
-            results = _load(port, info, n, requests, threads)
+            results = _load(port, info, n, requests, threads, review_steps)
         finally:
             server.terminate()
             server.wait(10)
@@ -224,7 +236,7 @@ def bench_comments_page(n: int = 1_000_000, requests: int = 500, threads: int = 
     return out
 
 
-def _load(port: int, info: dict, n: int, requests: int, threads: int) -> dict[str, list[float]]:
+def _load(port: int, info: dict, n: int, requests: int, threads: int, review_steps: int = 10) -> dict[str, list[float]]:
     base = "/cases/bench/comments"
     rnd = random.Random(1)
     kinds = {
@@ -237,6 +249,7 @@ def _load(port: int, info: dict, n: int, requests: int, threads: int) -> dict[st
         "coordinated": lambda: {"coordinated": "1"},
         "date range": lambda: {"date_from": "2026-09-20", "date_to": "2026-09-21"},
         "search": lambda: {"q": rnd.choice(["Германия", "адвокат", "asylum", "пытки AND суд"])},
+        "overview (charts)": None,
     }
     names = list(kinds)
     plan = [names[i % len(names)] for i in range(requests)]
@@ -248,7 +261,11 @@ def _load(port: int, info: dict, n: int, requests: int, threads: int) -> dict[st
         c = Client(port)
         c.login("bench", PASSWORD)
         c.request("GET", base)  # warm the connection
+        c.request("GET", "/cases/bench")  # and the overview's digest (built once per digest state)
         for kind in part:
+            if kinds[kind] is None:
+                measure(c, kind)
+                continue
             params = kinds[kind]()
             t = time.perf_counter()
             status, page = c.request("GET", base + ("?" + urlencode(params) if params else ""))
@@ -267,6 +284,17 @@ def _load(port: int, info: dict, n: int, requests: int, threads: int) -> dict[st
             with lock:
                 results[kind].append(dt)
 
+    def measure(c: Client, kind: str) -> None:
+        """The overview with its charts (the same keep-alive client, timed like the comments page)."""
+        t = time.perf_counter()
+        status, _ = c.request("GET", "/cases/bench")
+        dt = time.perf_counter() - t
+        if status != 200:
+            errors.append(f"{kind}: HTTP {status}")
+            return
+        with lock:
+            results[kind].append(dt)
+
     parts = [plan[i::threads] for i in range(threads)]
     ts = [threading.Thread(target=worker, args=(p,)) for p in parts]
     for t in ts:
@@ -275,7 +303,37 @@ def _load(port: int, info: dict, n: int, requests: int, threads: int) -> dict[st
         t.join()
     if errors:
         raise RuntimeError(f"{len(errors)} failed request(s), e.g. {errors[:3]}")
+    results.update(_review(port, review_steps))
     return {k: v for k, v in results.items() if v}
+
+
+def _review(port: int, steps: int) -> dict[str, list[float]]:
+    """The review queue alone (one editor): the next question, then its answer (label, refit the
+    case's model, new estimate; the redirect is not followed), `steps` times; then the overview
+    once more, which now follows the editor's labels."""
+    c = Client(port)
+    c.login("bench", PASSWORD)
+    out: dict[str, list[float]] = {"review: next question": [], "review: answer": [], "overview after answers": []}
+    rnd = random.Random(2)
+    for _ in range(steps):
+        t = time.perf_counter()
+        status, page = c.request("GET", "/cases/bench/review")
+        out["review: next question"].append(time.perf_counter() - t)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        cid = re.search(r'name="comment_id" value="(\d+)"', page)
+        if status != 200 or not csrf or not cid:
+            raise RuntimeError(f"review: HTTP {status} without a question")
+        t = time.perf_counter()
+        status, _ = c.request("POST", "/cases/bench/review", urlencode({"csrf": csrf.group(1), "comment_id": cid.group(1),
+                                                                      "answer": rnd.choice("1230")}))
+        out["review: answer"].append(time.perf_counter() - t)
+        if status != 303:
+            raise RuntimeError(f"review answer: HTTP {status}")
+    for _ in range(3):
+        t = time.perf_counter()
+        status, _ = c.request("GET", "/cases/bench")
+        out["overview after answers"].append(time.perf_counter() - t)
+    return out
 
 
 def main(argv=None) -> None:
@@ -285,10 +343,11 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=None, help="Where to make the temporary workspace.")
     ap.add_argument("--keep", action="store_true", help="Keep the generated workspace.")
+    ap.add_argument("--review-steps", type=int, default=10, help="Review questions asked and answered after the load.")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     res = bench_comments_page(a.comments, a.requests, a.threads, a.workdir, a.keep,
-                              echo=(lambda m: None) if a.json else print)
+                              echo=(lambda m: None) if a.json else print, review_steps=a.review_steps)
     if a.json:
         print(json.dumps(res, indent=2))
 

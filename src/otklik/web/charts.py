@@ -1,4 +1,4 @@
-"""Server-side SVG charts, each with a text alternative (a <title>/<desc> and a data table).
+"""Server-side SVG charts, each with a text alternative (a <title>/<desc>; the page adds a data table).
 
 Everything placed in the SVG goes through markupsafe.escape; colours are presentation
 attributes (no inline CSS, so the Content-Security-Policy can forbid it).
@@ -6,6 +6,7 @@ attributes (no inline CSS, so the Content-Security-Policy can forbid it).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
     pts = [(_t(t), v) for s in series for t, v in s["points"]]
     desc = "; ".join(f"{s['label']}: " + ", ".join(f"{_fmt(v)} at {t}" for t, v in s["points"]) for s in series)
     head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
-            f'width="100%" class="chart" xmlns="http://www.w3.org/2000/svg">'
+            f'width="100%" class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc or "no observations")}</desc>')
     if not pts:
         return Markup(head + '<text x="10" y="30" fill="#57606a">no observations yet</text></svg>')
@@ -72,40 +73,95 @@ def line_chart(series: list[dict], title: str, chart_id: str, width: int = 640, 
     return Markup("".join(parts))
 
 
-def stacked_bar(rows: list[tuple[str, dict[str, float]]], title: str, chart_id: str, colours: dict | None = None,
-                width: int = 640) -> Markup:
-    """Rows of shares that add up to 1 (e.g. stance by comments, by people) as horizontal stacked bars."""
-    colours = colours or {}
-    bar_h, gap, left = 26, 14, 110
-    keys: list[str] = []
-    for _, shares in rows:
-        for k in shares:
-            if k not in keys:
-                keys.append(k)
-    height = len(rows) * (bar_h + gap) + 30
-    desc = "; ".join(f"{name}: " + ", ".join(f"{k} {round(v * 100)}%" for k, v in shares.items()) for name, shares in rows)
+def _legend(keys: list[str], names: dict[str, str], colours: dict[str, str], y: int) -> list[str]:
+    parts, lx = [], 10
+    for k in keys:
+        parts.append(f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{colours.get(k, "#8c959f")}"/>'
+                     f'<text x="{lx + 14}" y="{y + 9}" font-size="11">{escape(names.get(k, k))}</text>')
+        lx += 28 + 7 * len(names.get(k, k))
+    return parts
+
+
+def stance_columns(buckets: list[dict], events: list[dict], keys: list[str], names: dict[str, str], title: str,
+                   chart_id: str, width: int = 720, height: int = 260, event_word: str = "event",
+                   deadline_word: str = "deadline") -> Markup:
+    """Comments per hour or day as columns stacked by stance (bottom to top in `keys` order), with
+    the case's events as dashed lines (deadlines in red) numbered as in the data table. Each
+    segment carries data-stance and data-count, each column data-bucket."""
+    total = sum(sum(b["counts"].values()) for b in buckets)
+    desc = f"{total} comments in {len(buckets)} periods; " + "; ".join(
+        f"{names.get(k, k)} {sum(b['counts'].get(k, 0) for b in buckets)}" for k in keys)
     parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
-             f'class="chart" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
+             f'class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
              f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
-    for i, (name, shares) in enumerate(rows):
+    if not buckets:
+        return Markup("".join(parts) + "</svg>")
+    left, right, top, bottom = 48, 10, 18, 58
+    v1 = max(sum(b["counts"].values()) for b in buckets) or 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / len(buckets)
+    bar = max(1.0, step * 0.8)
+
+    def y(v):
+        return top + (1 - v / v1) * plot_h
+    for i in range(5):
+        v = round(v1 * i / 4)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eaeef2"/>'
+                     f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">{v:,}</text>')
+    for i, b in enumerate(buckets):
+        x = left + i * step + (step - bar) / 2
+        parts.append(f'<g data-bucket="{escape(b["label"])}">')
+        base = 0
+        for k in keys:
+            n = b["counts"].get(k, 0)
+            if n:
+                parts.append(f'<rect x="{x:.1f}" y="{y(base + n):.1f}" width="{bar:.1f}" height="{y(base) - y(base + n):.1f}" '
+                             f'fill="{STANCE_COLOURS.get(k, "#8c959f")}" data-stance="{k}" data-count="{n}">'
+                             f'<title>{escape(b["label"])}: {escape(names.get(k, k))} {n}</title></rect>')
+                base += n
+        parts.append("</g>")
+    every = max(1, math.ceil((7 * len(buckets[0]["label"]) + 12) / step))  # axis labels that do not overlap
+    for i in range(0, len(buckets), every):
+        parts.append(f'<text x="{left + (i + .5) * step:.1f}" y="{height - bottom + 14}" text-anchor="middle" '
+                     f'font-size="11" fill="#57606a">{escape(buckets[i]["label"])}</text>')
+    for n, e in enumerate(events, start=1):
+        x = left + (e["at"] + .5) * step
+        c = "#cf222e" if e.get("deadline") else "#57606a"
+        what = deadline_word if e.get("deadline") else event_word
+        parts.append(f'<g class="event" data-date="{escape(e["date"])}"><line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" '
+                     f'y2="{top + plot_h}" stroke="{c}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+                     f'<text x="{x:.1f}" y="{top - 6}" text-anchor="middle" font-size="11" font-weight="bold" fill="{c}">{n}</text>'
+                     f'<title>{n}. {escape(e["date"])} {escape(what)}: {escape(e.get("text") or "")}</title></g>')
+    parts += _legend(keys, names, STANCE_COLOURS, height - 22)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def stance_bars(rows: list[dict], keys: list[str], names: dict[str, str], title: str, chart_id: str,
+                width: int = 720) -> Markup:
+    """Rows {label, counts: {stance: n}} as horizontal bars stacked by stance, their length the
+    row's comments (the longest row fills the width); segments carry data-stance and data-count."""
+    bar_h, gap, left, right = 22, 10, 250, 50
+    height = len(rows) * (bar_h + gap) + 34
+    v1 = max((sum(r["counts"].values()) for r in rows), default=0) or 1
+    desc = "; ".join(f"{r['label']}: " + ", ".join(f"{names.get(k, k)} {r['counts'].get(k, 0)}" for k in keys) for r in rows)
+    parts = [f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" width="100%" '
+             f'class="chart" id="{chart_id}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'
+             f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
+    for i, r in enumerate(rows):
         y = i * (bar_h + gap)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(name)}</text>')
+        label = r["label"] if len(r["label"]) <= 32 else r["label"][:31] + "…"
+        parts.append(f'<g data-row="{escape(r["key"])}"><text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="11">'
+                     f'<title>{escape(r["label"])}</title>{escape(label)}</text>')
         x = float(left)
         for k in keys:
-            w = shares.get(k, 0) * (width - left - 10)
-            if w <= 0:
-                continue
-            c = colours.get(k) or PALETTE[keys.index(k) % len(PALETTE)]
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{c}">'
-                         f'<title>{escape(k)}: {round(shares[k] * 100)}%</title></rect>')
-            if w > 34:
-                parts.append(f'<text x="{x + 4:.1f}" y="{y + 17}" font-size="11" fill="#fff">{round(shares[k] * 100)}%</text>')
-            x += w
-    lx = left
-    for k in keys:
-        c = colours.get(k) or PALETTE[keys.index(k) % len(PALETTE)]
-        parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{c}"/>'
-                     f'<text x="{lx + 14}" y="{height - 7}" font-size="11">{escape(k)}</text>')
-        lx += 26 + 7 * len(k)
+            n = r["counts"].get(k, 0)
+            if n:
+                w = n / v1 * (width - left - right)
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{STANCE_COLOURS.get(k, "#8c959f")}" '
+                             f'data-stance="{k}" data-count="{n}"><title>{escape(r["label"])}: {escape(names.get(k, k))} {n}</title></rect>')
+                x += w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}" font-size="11" fill="#57606a">{sum(r["counts"].values())}</text></g>')
+    parts += _legend(keys, names, STANCE_COLOURS, height - 18)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -3,16 +3,38 @@ verification, and the verified report and comment files an editor downloads."""
 
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup
 from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import Route
 
 from ..analysis.pipeline import annotations_for_export
 from ..casefile import list_events
+from ..cases import get_case
+from ..digest import build_digest, digest_quotes
 from ..export import ANALYSIS_COLUMNS, export_case
-from ..report.service import ReportRejected, write_report
+from ..report.service import ReportRejected, case_comments, marker, produce, write_report
 from ..translate import TranslationError
-from . import drafts
+from . import drafts, i18n
 from .site import HTTPError
+
+
+def html_preview(conn, case_name: str, lang: str) -> Markup:
+    """The report as the HTML export writes it (composed from the current analysis, rendered by
+    report/render_html.py and verified): the body of that document, without its own <style>
+    (the page's stylesheet styles it; the Content-Security-Policy forbids inline styles)."""
+    from ..translate import get_translator
+
+    case = get_case(conn, case_name)
+    digest = build_digest(conn, case_name, events=list_events(conn, case["id"]) or None)
+    comments = case_comments(conn, case["id"], [q["comment_id"] for q in digest_quotes(digest)])
+    data, _ = produce(digest, comments, lang, "html", marker(lang), get_translator("none"))
+    html = data.decode("utf-8")
+    m = re.search(r"<body[^>]*>(.*)</body>", html, re.S | re.I)
+    body = m.group(1) if m else html
+    body = re.sub(r"<(style|script)\b.*?</\1\s*>", "", body, flags=re.S | re.I)
+    return Markup(body)  # the renderer escapes every text it writes
 
 
 def routes(site) -> list[Route]:
@@ -27,15 +49,17 @@ def routes(site) -> list[Route]:
             c = site.case_of(conn, name)
             saved = drafts.latest(conn, c["id"], lang)
             problems, error = [], None
+            html = None
             try:
                 body = saved["text"] if saved else drafts.generated(conn, name, lang)
                 problems = drafts.verify(conn, name, body, lang)
+                html = html_preview(conn, name, lang)
             except ReportRejected as e:
                 body, error = "", "the generated report failed verification: " + "; ".join(map(str, e.problems))
             except ValueError as e:  # not analysed yet
                 body, error = "", str(e)
         return site.render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
-                           preview=drafts.highlighted(body, problems), error=error)
+                           preview=drafts.highlighted(body, problems), error=error, html=html)
 
     @site.page()
     def report_verify(request, user, form):
@@ -49,9 +73,15 @@ def routes(site) -> list[Route]:
             saved = drafts.latest(conn, c["id"], lang)
         preview = drafts.highlighted(body, problems)
         if request.headers.get("x-requested-with") == "fetch":  # the fragment the page swaps in
-            return HTMLResponse(site.env.get_template("report_check.html").render(problems=problems, preview=preview))
+            return HTMLResponse(site.env.get_template("report_check.html").render(
+                problems=problems, preview=preview, _=i18n.translator(i18n.lang_of(request))))
+        with site.reader.connect() as conn:
+            try:
+                html = html_preview(conn, name, lang)
+            except (ReportRejected, ValueError):
+                html = None
         return site.render(request, user, "report.html", case=c, lang=lang, body=body, saved=saved, problems=problems,
-                           preview=preview, error=None)
+                           preview=preview, error=None, html=html)
 
     @site.page("editor")
     def report_save(request, user, form):

@@ -8,14 +8,37 @@ from starlette.routing import Route
 
 from ..analysis import review as rv
 from ..analysis.estimate import NAMES
-from . import labels, queries
+from . import i18n, labels, queries
+from .overview import state_stamp
 from .site import HTTPError
 
 ANSWERS = {"1": 1, "2": 0, "3": -1, "0": None}  # the CLI's keys
 WORDS = {1: "supportive", 0: "neutral", -1: "hostile", None: "not about the case"}
 
 
+def _(request):
+    return i18n.translator(i18n.lang_of(request))
+
+
 def routes(site) -> list[Route]:
+    estimates: dict[int, tuple] = {}  # case id -> (state stamp, estimate): an answer's estimate serves the next page
+
+    def remember(case_id: int, estimate: dict) -> None:
+        with site.reader.connect() as conn:
+            estimates[case_id] = (state_stamp(conn, case_id), estimate)
+
+    def estimate_of(c: dict) -> dict:
+        """The case's current estimate: the one the last answer computed while nothing has changed
+        since (labels, draws, imports, analysis), else computed afresh (it rebuilds the case's model)."""
+        with site.reader.connect() as conn:
+            stamp = state_stamp(conn, c["id"])
+        hit = estimates.get(c["id"])
+        if hit and hit[0] == stamp:
+            return hit[1]
+        with site.engine.begin() as conn:
+            e = rv.current_estimate(conn, c["name"])
+        remember(c["id"], e)
+        return e
 
     @site.page("editor")
     def review_page(request, user, form):
@@ -26,8 +49,7 @@ def routes(site) -> list[Route]:
             qs = rv.next_questions(site.engine, name, 1)
         except ValueError as e:  # not analysed yet
             raise HTTPError(409, str(e)) from None
-        with site.engine.begin() as conn:
-            estimate = rv.current_estimate(conn, name)
+        estimate = estimate_of(c)
         q, parent = (qs[0] if qs else None), None
         if q:
             with site.reader.connect() as conn:
@@ -50,7 +72,7 @@ def routes(site) -> list[Route]:
             if not draw.isdigit() or len(draw) > 18:
                 raise HTTPError(400, "a skip needs the question's draw number")
             rv.skip(site.engine, name, int(draw))
-            site.flash(user, "skipped: this person's draw is left out of the estimate")
+            site.flash(user, _(request)("skipped: this person's draw is left out of the estimate"))
             return site.back(to)
         if key not in ANSWERS:
             raise HTTPError(400, "answer with 1 supportive, 2 neutral, 3 hostile, 0 not about the case, or s to skip")
@@ -61,9 +83,12 @@ def routes(site) -> list[Route]:
             raise HTTPError(404, "no such comment in this case")
         pid = row["platform_id"]
         e = rv.answer(site.engine, name, pid, ANSWERS[key], user=user.actor)
+        remember(c["id"], e)
         s = e["by_authors"]["supportive"]
-        site.flash(user, f"comment {pid}: {WORDS[ANSWERS[key]]}. Supportive now {100 * s['share']:.0f}% of people "
-                         f"({100 * s['low']:.0f}–{100 * s['high']:.0f}%)")
+        t = _(request)
+        site.flash(user, t("comment {pid}: {word}. Supportive now {share}% of people ({low}–{high}%)").format(
+            pid=pid, word=t(WORDS[ANSWERS[key]]), share=f"{100 * s['share']:.0f}", low=f"{100 * s['low']:.0f}",
+            high=f"{100 * s['high']:.0f}"))
         return site.back(f"{to}?last={row['id']}")
 
     @site.page("editor")
@@ -78,8 +103,8 @@ def routes(site) -> list[Route]:
             removed = labels.remove_label(site.engine, c, int(cid), "stance", user.actor)
         except ValueError as err:
             raise HTTPError(404, str(err)) from None
-        site.flash(user, "undone: the answer is removed and the question comes back" if removed
-                   else "nothing to undo: that comment has no label")
+        site.flash(user, _(request)("undone: the answer is removed and the question comes back" if removed
+                                    else "nothing to undo: that comment has no label"))
         return site.back(f"/cases/{name}/review")
 
     return [Route("/cases/{case}/review", review_page),
