@@ -208,3 +208,25 @@ def test_the_stored_array_of_probabilities_is_what_the_annotations_say_and_a_sta
     for field in ("comment_ids", "author_idx", "base", "machine"):
         assert (getattr(from_snapshot, field) == getattr(from_annotations, field)).all(), field
     assert from_snapshot.base.shape == (40, 4)
+
+
+def test_the_kept_state_is_reused_only_for_the_same_labels_and_a_callers_changes_do_not_leak(ws):
+    from sqlalchemy import text
+
+    engine = open_store(ws)
+    rv._STATE_CACHE.clear()
+    with engine.connect() as conn:
+        cid = conn.execute(text("SELECT id FROM cases WHERE name = 'rc'")).scalar()
+        first = rv.load_state(conn, cid)
+        first.set_label(0, 1)  # a caller's own change
+        first.refresh()
+        again = rv.load_state(conn, cid)
+        fresh = rv.CaseState(rv._load_base(conn, cid), {}, cid)
+    assert 0 not in again.labels and len(rv._STATE_CACHE) == 1
+    assert (again.P == fresh.P).all()
+    pid = again.platform_ids[0]
+    rv.answer(engine, "rc", pid, -1)
+    with engine.connect() as conn:
+        after = rv.load_state(conn, cid)
+    assert after.labels.get(0) == rv.est.class_index(-1)  # the answer is in the state the next question uses
+    engine.dispose()

@@ -20,6 +20,7 @@ interval (`estimate.py`) can be recomputed from the store at any time.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -142,6 +143,14 @@ class CaseState:
     def unit_pos(self) -> dict:
         return {a: i for i, a in enumerate(self.units)}
 
+    def fork(self) -> "CaseState":
+        """A copy whose labels and draws can change without changing this one (the arrays are
+        replaced, never written in place, by `refresh`)."""
+        other = copy.copy(self)
+        other.labels = dict(self.labels)
+        other.draws = list(self.draws)
+        return other
+
     @property
     def n(self) -> int:
         return len(self.comment_ids)
@@ -211,15 +220,14 @@ class CaseState:
 _BASE_CACHE: dict = {}
 
 
-def _load_base(conn: Connection, case_id: int) -> Population:
-    """The case's Population, cached while the case's stance annotations are unchanged (same latest
-    run and comment count). Read from the analysis' one-row snapshot (`snapshots.STANCE`)
+def _load_base(conn: Connection, case_id: int, key: tuple | None = None) -> Population:
+    """The case's Population, cached in this process while the case's comments and analysis are
+    unchanged (`_base_key`). Read from the analysis' one-row snapshot (`snapshots.STANCE`)
     when it describes the store, else from every comment's stance annotation."""
-    run, n = snapshots.key(conn, case_id, snapshots.STANCE)
-    key = (str(conn.engine.url), case_id, run, n)
+    key = key or _base_key(conn, case_id)
     if key in _BASE_CACHE:
         return _BASE_CACHE[key]
-    snap = snapshots.read(conn, case_id, snapshots.STANCE, (run, n))
+    snap = snapshots.read(conn, case_id, snapshots.STANCE)
     pop = None
     if snap is not None:
         pop = Population(est.unpack_array(snap["ids"]), snap["pids"], snap["units"], est.unpack_array(snap["author_idx"]),
@@ -253,8 +261,38 @@ def _labels(conn: Connection, case_id: int) -> dict[int, object]:
             editor_label.c.case_id == case_id, editor_label.c.field == "stance"))}
 
 
+def _base_key(conn: Connection, case_id: int) -> tuple:
+    return (str(conn.engine.url), case_id, *_population_stamp(conn, case_id))
+
+
+def _population_stamp(conn: Connection, case_id: int) -> tuple:
+    """Changes whenever the case's comments or their stance annotations may have changed: the
+    latest finished analysis run (annotations are written only by runs), the imports and the
+    number of the case's comments. Cheap (indexed), unlike counting the annotations."""
+    run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id = :cid AND finished_at IS NOT NULL"),
+                       {"cid": case_id}).scalar()
+    imports = tuple(conn.execute(text("SELECT count(*), max(id) FROM import_run"), {}).one())
+    n = conn.execute(text(f"SELECT count(*) FROM comment c WHERE {in_case('c')}"), {"cid": case_id}).scalar()
+    return run, imports, n
+
+
+_STATE_CACHE: dict = {}
+
+
 def load_state(conn: Connection, case_id: int) -> CaseState:
-    return CaseState(_load_base(conn, case_id), _labels(conn, case_id), case_id)
+    """The case's state under its current labels. The last one built is kept in this process
+    (keyed by the population and the labels themselves), so the queue's next question after an
+    answer does not refit and recompute every person's values again (seconds at 1M comments);
+    callers get their own copy to change."""
+    base_key = _base_key(conn, case_id)
+    pop, labels = _load_base(conn, case_id, base_key), _labels(conn, case_id)
+    key = (base_key, frozenset(labels.items()))
+    st = _STATE_CACHE.get(key)
+    if st is None:
+        st = CaseState(pop, labels, case_id)
+        _STATE_CACHE.clear()
+        _STATE_CACHE[key] = st
+    return st.fork()
 
 
 def _draw_rows(conn: Connection, case_id: int) -> list[dict]:
