@@ -99,9 +99,9 @@ def home(tmp_path):
     return tmp_path / "ws"
 
 
-@pytest.fixture
-def otk(home):
-    """Run the otklik CLI in a fresh workspace: otk("import", "--case", ...) -> Result."""
+def cli_in(home):
+    """A runner of the otklik CLI on the workspace `home`: run("import", "--case", ...) -> Result;
+    with ok=True (default) a non-zero exit fails the test with the output."""
     from otklik.cli import main
 
     runner = CliRunner()
@@ -111,6 +111,30 @@ def otk(home):
         if ok and res.exit_code != 0:
             raise AssertionError(f"otklik {' '.join(map(str, args))} exited {res.exit_code}:\n{res.output}")
         return res
+    return run
+
+
+@pytest.fixture
+def otk(home):
+    """Run the otklik CLI in a fresh workspace: otk("import", "--case", ...) -> Result."""
+    return cli_in(home)
+
+
+def report_cli(home):
+    """A runner of the `report` command group alone on the workspace `home` (no configuration)."""
+    import click
+
+    from otklik.cli import report as commands
+    from otklik.cli.base import Ctx
+
+    @click.group()
+    @click.pass_context
+    def root(ctx):
+        ctx.obj = Ctx(home)
+    root.add_command(commands.report)
+
+    def run(*args):
+        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
     return run
 
 

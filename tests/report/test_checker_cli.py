@@ -5,14 +5,10 @@ import json
 import re
 import sqlite3
 
-import click
 import pytest
-from click.testing import CliRunner
 
-from otklik.cli import Ctx
-from otklik.cli import report as commands
 from otklik.store import open_store
-from tests.conftest import copy_workspace
+from tests.conftest import copy_workspace, report_cli
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +20,7 @@ def home(analysed_demo, tmp_path_factory):
 
 @pytest.fixture
 def cli(home):
-    @click.group()
-    @click.pass_context
-    def root(ctx):
-        ctx.obj = Ctx(home)
-    root.add_command(commands.report)
-
-    def run(*args):
-        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
-    return run
+    return report_cli(home)
 
 
 def body(text):
@@ -102,14 +90,7 @@ def test_the_profile_decides_the_labels(cli, tmp_path):
 def test_refresh_after_the_data_changed(analysed_demo, tmp_path):
     home = copy_workspace(analysed_demo, tmp_path / "ws")
 
-    @click.group()
-    @click.pass_context
-    def root(ctx):
-        ctx.obj = Ctx(home)
-    root.add_command(commands.report)
-
-    def run(*args):
-        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
+    run = report_cli(home)
 
     untouched, edited = tmp_path / "a.md", tmp_path / "b.md"
     for f in (untouched, edited):

@@ -6,15 +6,11 @@ import json
 import re
 import sqlite3
 
-import click
 import pytest
-from click.testing import CliRunner
 
-from otklik.cli import Ctx
-from otklik.cli import report as commands
 from otklik.report import service
 from otklik.store import open_store
-from tests.conftest import copy_workspace
+from tests.conftest import copy_workspace, report_cli
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +24,7 @@ def demo(analysed_demo, tmp_path_factory):
 def cli(demo):
     home, _ = demo
 
-    @click.group()
-    @click.pass_context
-    def root(ctx):
-        ctx.obj = Ctx(home)
-    root.add_command(commands.report)
-
-    def run(*args):
-        return CliRunner().invoke(root, [str(a) for a in args], catch_exceptions=False)
-    return run
+    return report_cli(home)
 
 
 def custody_reports(home):

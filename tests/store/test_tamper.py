@@ -11,24 +11,13 @@ from pathlib import Path
 
 import lz4.frame
 import pytest
-from click.testing import CliRunner
 
-from tests.conftest import comment, write_instaloader
+from tests.conftest import cli_in, comment, write_instaloader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-def _cli(home):
-    from otklik.cli import main
-
-    runner = CliRunner()
-
-    def run(*args, ok=True):
-        res = runner.invoke(main, ["--home", str(home), *map(str, args)], catch_exceptions=False)
-        if ok and res.exit_code != 0:
-            raise AssertionError(f"otklik {' '.join(map(str, args))} exited {res.exit_code}:\n{res.output}")
-        return res
-    return run
+_cli = cli_in
 
 
 @pytest.fixture(scope="module")
