@@ -29,7 +29,7 @@ STANCE_VALUES = {"1": "supportive", "0": "neutral", "-1": "hostile", "none": "no
 # ------------------------------------------------------------------ facets
 
 
-FACET_VERSION = 2  # 2: the author facet falls back to the display name
+FACET_VERSION = 3  # 2: the author facet falls back to the display name; 3: the display name has its own column
 
 
 def facet_stamp(conn: Connection, case_id: int) -> str:
@@ -108,10 +108,11 @@ def _rebuild(conn: Connection, case_id: int) -> None:
     extra = annotations_for_export(conn, case_id)  # the same per-comment analysis columns as `otklik export`
     conn.execute(text("DELETE FROM web_comment_facet WHERE case_id=:c"), {"c": case_id})
     conn.execute(text(
-        "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author) "
+        "INSERT INTO web_comment_facet(case_id, comment_id, thread_at, root_id, published_at, is_reply, author, "
+        "author_name) "
         "SELECT :c, c.id, COALESCE(r.published_at, c.published_at, ''), COALESCE(c.root_id, c.id), "
         "COALESCE(c.published_at, ''), CAST(c.parent_id IS NOT NULL OR c.parent_platform_id IS NOT NULL AS INTEGER), "
-        "COALESCE(NULLIF(c.author_handle, ''), c.author_name) "
+        "COALESCE(NULLIF(c.author_handle, ''), c.author_name), c.author_name "
         "FROM comment c LEFT JOIN comment r ON r.id = c.root_id "
         f"WHERE {in_case(param='c')}"), {"c": case_id})
     rows = [(d.get("lang"), _stance_key(d.get("stance")), d.get("theme"), int(bool(d.get("coordinated"))), case_id, cid)
@@ -218,14 +219,13 @@ def _author_match(typed: str, args: dict) -> str:
     spellings tried: as typed, lower, upper, capitalised, title case; ranges use the indexes)."""
     typed = typed.lstrip("@")
     variants = sorted({typed, typed.lower(), typed.upper(), typed.capitalize(), typed.title()})
-    own, names = [], []
+    own = []
     for i, v in enumerate(variants):
         args[f"a{i}"], args[f"a{i}_end"] = v, v + _TOP
         own.append(f"(f.author >= :a{i} AND f.author < :a{i}_end)")
-        names.append(f"(n.author_name >= :a{i} AND n.author_name < :a{i}_end)")
+        own.append(f"(f.author_name >= :a{i} AND f.author_name < :a{i}_end)")
     # the cursor condition is the only one that starts with "(" (see comment_page's count)
-    return (f"f.author IS NOT NULL AND ({' OR '.join(own)} OR f.comment_id IN "
-            f"(SELECT n.id FROM comment n WHERE {in_case('n', 'cid')} AND ({' OR '.join(names)})))")
+    return f"f.author IS NOT NULL AND ({' OR '.join(own)})"
 
 
 def comment_page(conn: Connection, case_id: int, f: Filters, after: str = "", before: str = "",
