@@ -140,6 +140,10 @@ def test_upload_summary_matches_the_cli(home, tmp_path, app_factory, otk):
     assert job["status"] == "done"
     text = "\n".join(job["lines"])
     assert re.search(r"comments\s+\d+\s+0", text) and "instaloader, captured" in text
+    con = sqlite3.connect(home / "otklik.sqlite")
+    records = con.execute("SELECT count(*) FROM raw_record").fetchone()[0]
+    con.close()
+    assert job["done"] == records  # the job's progress counts every record read, not the last batch
     saved = list((home / "uploads").rglob("*.json"))
     assert len(saved) == 3 and all(home.resolve() in p.resolve().parents for p in saved)
     # the same files again: the CLI's "already imported ... nothing changed"

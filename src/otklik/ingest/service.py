@@ -97,7 +97,8 @@ def summary_lines(s: dict) -> list[str]:
 def import_files(engine: Engine, case_name: str, paths: Iterable[Path], *, fmt: str | None = None,
                  skip_bad: bool = False, captured_at: str | None = None, opts: Options | None = None,
                  progress: Callable[[int], None] | None = None, actor: str | None = None) -> Summary:
-    """Import files into a case in one transaction. Raises ImportFailed (store unchanged). `actor`
+    """Import files into a case in one transaction. Raises ImportFailed (store unchanged).
+    `progress(n)` is called after each batch with the number of records in that batch. `actor`
     is who imports, for the custody log (None: the operating-system user)."""
     opts = opts or Options()
     paths = [Path(p) for p in paths]

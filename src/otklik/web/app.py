@@ -279,8 +279,8 @@ def create_app(home: Path, *, secure_cookies: bool = False, max_upload_bytes: in
         skip_bad = form.get("skip_bad") in ("1", "on")
 
         def work(job):
-            def progress(n):
-                job.stage, job.done = "records", n
+            def progress(n):  # n: the records of one more batch
+                job.stage, job.done = "records", job.done + n
             summary = import_files(engine, name, paths, fmt=fmt, skip_bad=skip_bad, progress=progress,
                                    actor=user.actor, opts=opts)
             queries.refresh_facets(engine, c["id"])
