@@ -31,9 +31,6 @@ from .store.sql import page_comments
 
 DIGEST_VERSION = 1
 
-# A quote is shown under a side only when the editor confirmed the comment's stance or the case's
-# adapted model gives it at least this probability (why 0.85: analysis/quotes.py).
-QUOTE_MIN_CONFIDENCE = SIDE_MIN_CONFIDENCE
 
 
 def _quote_rows(conn: Connection, ids: list[int]) -> dict[int, dict]:
@@ -64,7 +61,7 @@ def _side(view) -> dict:
     label, confidence, confirmed = view
     if confirmed:
         return {"side": label, "side_source": "editor"}
-    if confidence >= QUOTE_MIN_CONFIDENCE:
+    if confidence >= SIDE_MIN_CONFIDENCE:  # why 0.85: analysis/quotes.py
         return {"side": label, "side_source": "model"}
     return {"side": None, "side_source": None}
 

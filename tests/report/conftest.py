@@ -59,3 +59,16 @@ def with_estimate(digest, supportive, low, high, n_draws=40, n_checked=52):
                                  "n_checked": n_checked, "n_draws": n_draws, "n_comments": 246, "n_authors": 224,
                                  "by_comments": block(), "by_authors": block()}
     return digest
+
+
+SIDES = ("supportive", "hostile", "neutral")
+
+
+def report_with_sides(digest, lang="ru"):
+    """The digest's report with its quotes given the three sides in turn (for the renderers)."""
+    from otklik.report.compose import compose
+
+    report = compose(digest, lang, marker(lang), FakeTranslator())
+    for i, b in enumerate(b for b in report["blocks"] if b["type"] == "quote"):
+        b["side"] = SIDES[i % 3]
+    return report

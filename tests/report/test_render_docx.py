@@ -15,16 +15,8 @@ from otklik.report.compose import compose
 from otklik.report.profile import Profile, ProfileError
 from otklik.report.verify import verify_report
 
-from .conftest import FakeTranslator, marker, quoted
+from .conftest import SIDES, marker, quoted, report_with_sides
 
-SIDES = ("supportive", "hostile", "neutral")
-
-
-def report_with_sides(digest, lang="ru"):
-    report = compose(digest, lang, marker(lang), FakeTranslator())
-    for i, b in enumerate(b for b in report["blocks"] if b["type"] == "quote"):
-        b["side"] = SIDES[i % 3]
-    return report
 
 
 def open_docx(data):

@@ -74,3 +74,17 @@ def as_role(demo_app):
     yield make
     for c in clients:
         c.close()
+
+
+def demo_digest(home):
+    """The demo case's digest as the report and the overview read it (with the case file's events)."""
+    from otklik.casefile import list_events
+    from otklik.cases import get_case
+    from otklik.digest import build_digest
+    from otklik.store import open_store
+
+    engine = open_store(home)
+    with engine.connect() as conn:
+        d = build_digest(conn, "demo", events=list_events(conn, get_case(conn, "demo")["id"]) or None)
+    engine.dispose()
+    return d

@@ -5,27 +5,14 @@ the charts follow the editor's labels. Plus the bucketing in the case's time zon
 import re
 from collections import Counter
 
-from otklik.casefile import list_events
-from otklik.digest import build_digest
-from otklik.store import open_store
 from otklik.web.overview import STANCES, timeline
-from tests.web.conftest import csrf_of
+from tests.web.conftest import csrf_of, demo_digest as digest_of
 
 SEGMENT = re.compile(r'<rect [^>]*data-stance="([a-z_]+)" data-count="(\d+)"')
 
 
 def chart(html: str, chart_id: str) -> str:
     return re.search(rf'<svg [^>]*id="{chart_id}".*?</svg>', html, re.S).group(0)
-
-
-def digest_of(home):
-    engine = open_store(home)
-    with engine.connect() as conn:
-        from otklik.cases import get_case
-
-        d = build_digest(conn, "demo", events=list_events(conn, get_case(conn, "demo")["id"]) or None)
-    engine.dispose()
-    return d
 
 
 def counts(svg: str) -> Counter:

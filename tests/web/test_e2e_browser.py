@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need
+from tests.web.conftest import demo_digest
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -247,17 +248,7 @@ def test_bulk_relabel_from_a_filtered_list(demo_server, page):
     shot(page, "12-bulk-relabel")
 
 
-def _digest(home):
-    from otklik.casefile import list_events
-    from otklik.cases import get_case
-    from otklik.digest import build_digest
-    from otklik.store import open_store
-
-    engine = open_store(home)
-    with engine.connect() as conn:
-        d = build_digest(conn, "demo", events=list_events(conn, get_case(conn, "demo")["id"]) or None)
-    engine.dispose()
-    return d
+_digest = demo_digest
 
 
 SUM_SEGMENTS = """(sel) => {

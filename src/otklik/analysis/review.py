@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..store import custody
 from ..cases import get_case
 from ..store.schema import review_draw
-from ..store.sql import in_case
+from ..store.sql import case_data_stamp, in_case
 from . import estimate as est
 from . import snapshots
 from .pipeline import editor_label, set_label
@@ -262,18 +262,7 @@ def _labels(conn: Connection, case_id: int) -> dict[int, object]:
 
 
 def _base_key(conn: Connection, case_id: int) -> tuple:
-    return (str(conn.engine.url), case_id, *_population_stamp(conn, case_id))
-
-
-def _population_stamp(conn: Connection, case_id: int) -> tuple:
-    """Changes whenever the case's comments or their stance annotations may have changed: the
-    latest finished analysis run (annotations are written only by runs), the imports and the
-    number of the case's comments. Cheap (indexed), unlike counting the annotations."""
-    run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id = :cid AND finished_at IS NOT NULL"),
-                       {"cid": case_id}).scalar()
-    imports = tuple(conn.execute(text("SELECT count(*), max(id) FROM import_run"), {}).one())
-    n = conn.execute(text(f"SELECT count(*) FROM comment c WHERE {in_case('c')}"), {"cid": case_id}).scalar()
-    return run, imports, n
+    return (str(conn.engine.url), case_id, *case_data_stamp(conn, case_id))
 
 
 _STATE_CACHE: dict = {}

@@ -8,7 +8,7 @@ quotes grouped by side. Rules:
   neutral, with no clear side); its lead word follows the majority share: ≥ 90% "nearly all",
   ≥ 60% "most", else "opinions were divided";
 - a quote block's `side` ("supportive" / "hostile" / "neutral") is the digest's `side`: only a
-  stance the editor confirmed or the adapted model reads with confidence (digest.QUOTE_MIN_CONFIDENCE),
+  stance the editor confirmed or the adapted model reads with confidence (analysis/quotes.SIDE_MIN_CONFIDENCE),
   with `side_source` "editor" or "model"; any other quote has side None and is shown last, after a
   lead-in saying its side was not established — a misread comment is never quoted under a side;
   the theme's majority side is quoted first, and each further group gets a lead-in sentence;

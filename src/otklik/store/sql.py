@@ -6,13 +6,26 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from .schema import author, case_post, comment, pg_comment_words, post, source  # noqa: F401 (pg_comment_words: search's half of the index)
 
 IN_CHUNK = 900  # ids per `IN (...)`: SQLite binds at most 999 parameters per statement by default
+
+
+def case_data_stamp(conn: Connection, case_id: int) -> tuple:
+    """Changes whenever the case's comments or their analysis may have changed: its imports, its
+    latest finished analysis run (annotations are written only by runs) and its number of comments.
+    Cheap (indexed lookups), so caches of derived data (the web's facets, the review state) can
+    check it on every request."""
+    imports = tuple(conn.execute(text("SELECT count(*), max(id) FROM import_run WHERE case_id = :c"),
+                                 {"c": case_id}).one())
+    run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id = :c AND finished_at IS NOT NULL"),
+                       {"c": case_id}).scalar()
+    n = conn.execute(text(f"SELECT count(*) FROM comment c WHERE {in_case('c', 'c')}"), {"c": case_id}).scalar()
+    return (*imports, run, n)
 
 
 def chunked(ids: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:

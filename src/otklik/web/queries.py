@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..analysis.pipeline import annotations_for_export
 from ..store import StoreBusy, in_case, pg_comment_words, write_now
+from ..store.sql import case_data_stamp
 from ..store.evidence import comment_sightings, record_bytes
 from .search import SearchError, fts_match, pg_tsquery
 
@@ -33,11 +34,8 @@ FACET_VERSION = 3  # 2: the author facet falls back to the display name; 3: the 
 
 
 def facet_stamp(conn: Connection, case_id: int) -> str:
-    """Changes whenever the case's comments or its analysis change."""
-    imports = conn.execute(text("SELECT count(*), max(id) FROM import_run WHERE case_id=:c"), {"c": case_id}).one()
-    run = conn.execute(text("SELECT max(id) FROM analysis_run WHERE case_id=:c AND finished_at IS NOT NULL"),
-                       {"c": case_id}).scalar()
-    return f"{FACET_VERSION}:{imports[0]}:{imports[1]}:{run}"
+    """Changes whenever the case's comments or its analysis change (store.sql.case_data_stamp)."""
+    return ":".join(map(str, (FACET_VERSION, *case_data_stamp(conn, case_id))))
 
 
 _LOCKS: dict[tuple[str, int], threading.Lock] = {}
